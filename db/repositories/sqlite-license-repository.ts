@@ -1,0 +1,116 @@
+import type { LicenseLine, LicenseType } from '../../licensing/licenses/license-line.js';
+import type { PoolUsage } from '../../licensing/licenses/license-pool.js';
+import type { LicenseRepository } from '../../licensing/licenses/license-repository.js';
+import type { SqliteDatabase } from '../sqlite-connection.js';
+
+interface LineRow {
+  id: string; va_id: string; tag: string; display_name: string; description: string; quantity: number;
+  license_type: string; starts_at: number; ends_at: number | null; substitution_ladder: string;
+  substitution_level: number | null; origin: string; created_at: number;
+}
+interface UsageRow { tag: string; authorized: number; requested: number; reserved: number }
+
+const toLine = (row: LineRow): LicenseLine => ({
+  id: row.id,
+  virtualAccountId: row.va_id,
+  tag: row.tag,
+  displayName: row.display_name,
+  description: row.description,
+  quantity: row.quantity,
+  licenseType: row.license_type as LicenseType,
+  startsAt: row.starts_at,
+  endsAt: row.ends_at,
+  substitutionLadder: JSON.parse(row.substitution_ladder) as string[],
+  substitutionLevel: row.substitution_level,
+  origin: row.origin === 'upstream' ? 'upstream' : 'local',
+  createdAt: row.created_at,
+});
+
+const ZERO: PoolUsage = { authorized: 0, requested: 0, reserved: 0 };
+
+export class SqliteLicenseRepository implements LicenseRepository {
+  readonly #insert;
+  readonly #linesOfVa;
+  readonly #linesOfTag;
+  readonly #purchased;
+  readonly #hasTag;
+  readonly #usage;
+  readonly #addUsage;
+  readonly #usageOfVa;
+
+  constructor(db: SqliteDatabase) {
+    this.#insert = db.prepare(`INSERT INTO license_lines (id, va_id, tag, display_name, description, quantity,
+      license_type, starts_at, ends_at, substitution_ladder, substitution_level, origin, created_at)
+      VALUES (@id, @va_id, @tag, @display_name, @description, @quantity, @license_type, @starts_at, @ends_at,
+      @substitution_ladder, @substitution_level, @origin, @created_at)`);
+    this.#linesOfVa = db.prepare<[string], LineRow>('SELECT * FROM license_lines WHERE va_id = ? ORDER BY tag, starts_at');
+    this.#linesOfTag = db.prepare<[string, string], LineRow>(
+      'SELECT * FROM license_lines WHERE va_id = ? AND tag = ? ORDER BY starts_at',
+    );
+    this.#purchased = db.prepare<[string, string, number, number], { total: number }>(
+      `SELECT COALESCE(SUM(quantity), 0) AS total FROM license_lines
+       WHERE va_id = ? AND tag = ? AND starts_at <= ? AND (ends_at IS NULL OR ends_at > ?)`,
+    );
+    this.#hasTag = db.prepare<[string, string], { found: number }>(
+      'SELECT 1 AS found FROM license_lines WHERE va_id = ? AND tag = ? LIMIT 1',
+    );
+    this.#usage = db.prepare<[string, string], UsageRow>(
+      'SELECT tag, authorized, requested, reserved FROM pool_usage WHERE va_id = ? AND tag = ?',
+    );
+    this.#addUsage = db.prepare(`INSERT INTO pool_usage (va_id, tag, authorized, requested, reserved)
+      VALUES (@va, @tag, @authorized, @requested, @reserved)
+      ON CONFLICT (va_id, tag) DO UPDATE SET authorized = authorized + @authorized,
+        requested = requested + @requested, reserved = reserved + @reserved`);
+    this.#usageOfVa = db.prepare<[string], UsageRow>(
+      'SELECT tag, authorized, requested, reserved FROM pool_usage WHERE va_id = ? ORDER BY tag',
+    );
+  }
+
+  insertLine(line: LicenseLine): void {
+    this.#insert.run({
+      id: line.id,
+      va_id: line.virtualAccountId,
+      tag: line.tag,
+      display_name: line.displayName,
+      description: line.description,
+      quantity: line.quantity,
+      license_type: line.licenseType,
+      starts_at: line.startsAt,
+      ends_at: line.endsAt,
+      substitution_ladder: JSON.stringify(line.substitutionLadder),
+      substitution_level: line.substitutionLevel,
+      origin: line.origin,
+      created_at: line.createdAt,
+    });
+  }
+
+  listLines(virtualAccountId: string): LicenseLine[] {
+    return this.#linesOfVa.all(virtualAccountId).map(toLine);
+  }
+
+  listLinesForTag(virtualAccountId: string, tag: string): LicenseLine[] {
+    return this.#linesOfTag.all(virtualAccountId, tag).map(toLine);
+  }
+
+  purchasedQuantity(virtualAccountId: string, tag: string, now: number): number {
+    return this.#purchased.get(virtualAccountId, tag, now, now)?.total ?? 0;
+  }
+
+  hasLineForTag(virtualAccountId: string, tag: string): boolean {
+    return this.#hasTag.get(virtualAccountId, tag) !== undefined;
+  }
+
+  getUsage(virtualAccountId: string, tag: string): PoolUsage {
+    const row = this.#usage.get(virtualAccountId, tag);
+    return row ? { authorized: row.authorized, requested: row.requested, reserved: row.reserved } : { ...ZERO };
+  }
+
+  addUsage(virtualAccountId: string, tag: string, delta: PoolUsage): void {
+    if (delta.authorized === 0 && delta.requested === 0 && delta.reserved === 0) return;
+    this.#addUsage.run({ va: virtualAccountId, tag, ...delta });
+  }
+
+  listUsage(virtualAccountId: string): Array<PoolUsage & { tag: string }> {
+    return this.#usageOfVa.all(virtualAccountId);
+  }
+}

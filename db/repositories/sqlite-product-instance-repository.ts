@@ -1,0 +1,145 @@
+import type {
+  AuthorizationState, EntitlementStatus, InstanceEntitlement, ProductInstance, RegistrationState,
+} from '../../licensing/instances/product-instance.js';
+import type { ProductInstanceRepository } from '../../licensing/instances/product-instance-repository.js';
+import type { SqliteDatabase } from '../sqlite-connection.js';
+
+interface InstanceRow {
+  id: string; va_id: string; udi_pid: string; udi_serial_number: string; udi_vid: string | null;
+  host_identifier: string | null; product_tag: string; hostname: string | null; ip_address: string | null;
+  token_id: string | null; export_control_allowed: number; registration_state: string; authorization_state: string;
+  registered_at: number; last_contact_at: number; authorized_at: number | null; authorization_expires_at: number | null;
+  short_report_streak: number; current_cert_serial: string | null;
+}
+interface EntitlementRow { tag: string; requested: number; authorized: number; status: string; updated_at: number }
+
+const toInstance = (row: InstanceRow): ProductInstance => ({
+  id: row.id,
+  virtualAccountId: row.va_id,
+  udi: { pid: row.udi_pid, serialNumber: row.udi_serial_number, vid: row.udi_vid, hostIdentifier: row.host_identifier },
+  productTag: row.product_tag,
+  hostname: row.hostname,
+  ipAddress: row.ip_address,
+  tokenId: row.token_id,
+  exportControlAllowed: row.export_control_allowed === 1,
+  registrationState: row.registration_state as RegistrationState,
+  authorizationState: row.authorization_state as AuthorizationState,
+  registeredAt: row.registered_at,
+  lastContactAt: row.last_contact_at,
+  authorizedAt: row.authorized_at,
+  authorizationExpiresAt: row.authorization_expires_at,
+  shortReportStreak: row.short_report_streak,
+  currentCertificateSerial: row.current_cert_serial,
+});
+
+const toParams = (pi: ProductInstance) => ({
+  id: pi.id,
+  va_id: pi.virtualAccountId,
+  udi_pid: pi.udi.pid,
+  udi_serial_number: pi.udi.serialNumber,
+  udi_vid: pi.udi.vid,
+  host_identifier: pi.udi.hostIdentifier,
+  product_tag: pi.productTag,
+  hostname: pi.hostname,
+  ip_address: pi.ipAddress,
+  token_id: pi.tokenId,
+  export_control_allowed: pi.exportControlAllowed ? 1 : 0,
+  registration_state: pi.registrationState,
+  authorization_state: pi.authorizationState,
+  registered_at: pi.registeredAt,
+  last_contact_at: pi.lastContactAt,
+  authorized_at: pi.authorizedAt,
+  authorization_expires_at: pi.authorizationExpiresAt,
+  short_report_streak: pi.shortReportStreak,
+  current_cert_serial: pi.currentCertificateSerial,
+});
+
+const COLUMNS: ReadonlyArray<keyof ReturnType<typeof toParams>> = [
+  'id', 'va_id', 'udi_pid', 'udi_serial_number', 'udi_vid', 'host_identifier', 'product_tag', 'hostname', 'ip_address',
+  'token_id', 'export_control_allowed', 'registration_state', 'authorization_state', 'registered_at', 'last_contact_at',
+  'authorized_at', 'authorization_expires_at', 'short_report_streak', 'current_cert_serial',
+];
+
+export class SqliteProductInstanceRepository implements ProductInstanceRepository {
+  readonly #insert;
+  readonly #update;
+  readonly #byId;
+  readonly #byUdi;
+  readonly #touch;
+  readonly #countRegistered;
+  readonly #entitlements;
+  readonly #upsertEntitlement;
+  readonly #deleteEntitlements;
+
+  constructor(db: SqliteDatabase) {
+    this.#insert = db.prepare(
+      `INSERT INTO product_instances (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map((c) => `@${c}`).join(', ')})`,
+    );
+    this.#update = db.prepare(
+      `UPDATE product_instances SET ${COLUMNS.filter((c) => c !== 'id').map((c) => `${c} = @${c}`).join(', ')} WHERE id = @id`,
+    );
+    this.#byId = db.prepare<[string], InstanceRow>('SELECT * FROM product_instances WHERE id = ?');
+    this.#byUdi = db.prepare<[string, string], InstanceRow>(
+      `SELECT * FROM product_instances WHERE udi_pid = ? AND udi_serial_number = ? AND registration_state = 'REGISTERED'`,
+    );
+    this.#touch = db.prepare('UPDATE product_instances SET last_contact_at = ? WHERE id = ?');
+    this.#countRegistered = db.prepare<[], { n: number }>(
+      `SELECT COUNT(*) AS n FROM product_instances WHERE registration_state = 'REGISTERED'`,
+    );
+    this.#entitlements = db.prepare<[string], EntitlementRow>(
+      'SELECT tag, requested, authorized, status, updated_at FROM instance_entitlements WHERE instance_id = ? ORDER BY tag',
+    );
+    this.#upsertEntitlement = db.prepare(`INSERT INTO instance_entitlements (instance_id, tag, requested, authorized, status, updated_at)
+      VALUES (@instance_id, @tag, @requested, @authorized, @status, @updated_at)
+      ON CONFLICT (instance_id, tag) DO UPDATE SET requested = @requested, authorized = @authorized,
+        status = @status, updated_at = @updated_at`);
+    this.#deleteEntitlements = db.prepare('DELETE FROM instance_entitlements WHERE instance_id = ?');
+  }
+
+  insert(instance: ProductInstance): void {
+    this.#insert.run(toParams(instance));
+  }
+
+  update(instance: ProductInstance): void {
+    this.#update.run(toParams(instance));
+  }
+
+  findById(id: string): ProductInstance | undefined {
+    const row = this.#byId.get(id);
+    return row ? toInstance(row) : undefined;
+  }
+
+  findRegisteredByUdi(pid: string, serialNumber: string): ProductInstance | undefined {
+    const row = this.#byUdi.get(pid, serialNumber);
+    return row ? toInstance(row) : undefined;
+  }
+
+  touch(id: string, lastContactAt: number): void {
+    this.#touch.run(lastContactAt, id);
+  }
+
+  countRegistered(): number {
+    return this.#countRegistered.get()?.n ?? 0;
+  }
+
+  listEntitlements(instanceId: string): InstanceEntitlement[] {
+    return this.#entitlements.all(instanceId).map((row) => ({
+      tag: row.tag,
+      requested: row.requested,
+      authorized: row.authorized,
+      status: row.status as EntitlementStatus,
+      updatedAt: row.updated_at,
+    }));
+  }
+
+  upsertEntitlement(instanceId: string, e: InstanceEntitlement): void {
+    this.#upsertEntitlement.run({
+      instance_id: instanceId, tag: e.tag, requested: e.requested, authorized: e.authorized, status: e.status,
+      updated_at: e.updatedAt,
+    });
+  }
+
+  deleteEntitlements(instanceId: string): void {
+    this.#deleteEntitlements.run(instanceId);
+  }
+}

@@ -1,0 +1,53 @@
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { DomainError } from '../licensing/shared/domain-error.js';
+import { migrations } from './migrations/migration-list.js';
+
+export type SqliteDatabase = Database.Database;
+
+export interface OpenDatabaseOptions {
+  /** A file path, or ':memory:' for tests and embedders. */
+  filename: string;
+  readonly?: boolean;
+}
+
+/** Opens the database, applies pending migrations, and refuses a schema newer than this code. */
+export function openDatabase(options: OpenDatabaseOptions): SqliteDatabase {
+  if (options.filename !== ':memory:') mkdirSync(dirname(options.filename), { recursive: true });
+  const db = new Database(options.filename, { readonly: options.readonly ?? false });
+  try {
+    db.pragma('journal_mode = WAL');
+    // NORMAL is durable across application crashes in WAL mode; only an OS crash may lose the last commits.
+    db.pragma('synchronous = NORMAL');
+    db.pragma('foreign_keys = ON');
+    db.pragma('busy_timeout = 5000');
+    migrate(db);
+    return db;
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+}
+
+export function schemaVersion(db: SqliteDatabase): number {
+  return db.pragma('user_version', { simple: true }) as number;
+}
+
+export const latestSchemaVersion = migrations.length;
+
+function migrate(db: SqliteDatabase): void {
+  const current = schemaVersion(db);
+  if (current > latestSchemaVersion) {
+    throw new DomainError(
+      'DATABASE_TOO_NEW',
+      `database schema version ${current} is newer than this satellite supports (${latestSchemaVersion}); upgrade the satellite or restore a matching backup`,
+    );
+  }
+  for (const migration of migrations.slice(current)) {
+    db.transaction(() => {
+      db.exec(migration.sql);
+      db.pragma(`user_version = ${migration.version}`);
+    }).immediate();
+  }
+}

@@ -1,0 +1,192 @@
+import type { Account, VirtualAccount } from '../accounts/account.js';
+import type { IdCertificate, ProductInstance, Udi } from '../instances/product-instance.js';
+import type { DeviceCertificateIssuer } from '../pki/device-certificate-issuer.js';
+import type { ParsedCsr } from '../pki/device-csr.js';
+import type { Clock } from '../shared/clock.js';
+import { DeviceRequestError } from '../shared/domain-error.js';
+import type { IdGenerator } from '../shared/id-generator.js';
+import type { LicensingTimers } from '../shared/licensing-timers.js';
+import type { Repositories, UnitOfWork } from '../shared/unit-of-work.js';
+import { digestTokenSecret, tokenState, type RegistrationToken } from '../tokens/registration-token.js';
+import type { IdentityOutcome } from './identity-outcome.js';
+import { releaseInstanceUsage } from './usage-ledger.js';
+
+export interface RegisterCommand {
+  tokenSecret: string;
+  udi: Udi;
+  productTag: string;
+  hostname: string | null;
+  ipAddress: string | null;
+  force: boolean;
+  csr: ParsedCsr;
+}
+
+/** Work done before the transaction: the certificate is signed outside the write lock. */
+export interface PreparedRegistration {
+  command: RegisterCommand;
+  instanceId: string;
+  replacesInstanceId: string | null;
+  certificate: IdCertificate;
+}
+
+export interface RegistrationServiceDeps {
+  uow: UnitOfWork;
+  clock: Clock;
+  newId: IdGenerator;
+  timers: LicensingTimers;
+  issuer: DeviceCertificateIssuer;
+}
+
+export class RegistrationService {
+  readonly #deps: RegistrationServiceDeps;
+
+  constructor(deps: RegistrationServiceDeps) {
+    this.#deps = deps;
+  }
+
+  /** Cheap checks first so a bad token costs no signature; commitRegistration repeats them under the lock. */
+  async prepareRegistration(command: RegisterCommand, now: number): Promise<PreparedRegistration> {
+    const existing = this.#deps.uow.read((repos) => {
+      usableToken(repos, command.tokenSecret, now);
+      const found = repos.instances.findRegisteredByUdi(command.udi.pid, command.udi.serialNumber);
+      if (found && !command.force) throw alreadyRegistered(found);
+      return found;
+    });
+    const instanceId = existing?.id ?? this.#deps.newId();
+    const certificate = await this.#deps.issuer.issueDeviceCertificate({
+      csr: command.csr, productInstanceId: instanceId, udi: command.udi, now,
+    });
+    return { command, instanceId, replacesInstanceId: existing?.id ?? null, certificate };
+  }
+
+  commitRegistration(repos: Repositories, prepared: PreparedRegistration, now: number): IdentityOutcome {
+    const { command, certificate } = prepared;
+    const token = usableToken(repos, command.tokenSecret, now);
+    const existing = repos.instances.findRegisteredByUdi(command.udi.pid, command.udi.serialNumber);
+    if ((existing?.id ?? null) !== prepared.replacesInstanceId) {
+      // Another REGISTER for this UDI won the race between prepare and commit.
+      if (existing && !command.force) throw alreadyRegistered(existing);
+      throw new DeviceRequestError('ALREADY_REGISTERED', 'a concurrent registration of this UDI is in progress', { retry: true });
+    }
+    if (!repos.tokens.consumeUse(token.id)) {
+      throw new DeviceRequestError('TOKEN_EXHAUSTED', 'the registration token has reached its maximum number of uses');
+    }
+    const va = requireVa(repos, token.virtualAccountId);
+    const account = requireAccount(repos, va.accountId);
+    if (existing) {
+      releaseInstanceUsage(repos, existing);
+      if (existing.currentCertificateSerial) repos.certificates.revoke(existing.currentCertificateSerial, now);
+    }
+    const instance: ProductInstance = {
+      id: prepared.instanceId,
+      virtualAccountId: va.id,
+      udi: command.udi,
+      productTag: command.productTag,
+      hostname: command.hostname,
+      ipAddress: command.ipAddress,
+      tokenId: token.id,
+      exportControlAllowed: token.exportControlledAllowed,
+      registrationState: 'REGISTERED',
+      authorizationState: 'NOT_AUTHORIZED',
+      registeredAt: now,
+      lastContactAt: now,
+      authorizedAt: null,
+      authorizationExpiresAt: null,
+      shortReportStreak: 0,
+      currentCertificateSerial: certificate.serial,
+    };
+    if (existing) repos.instances.update(instance);
+    else repos.instances.insert(instance);
+    repos.certificates.insert(certificate);
+    repos.events.append({
+      occurredAt: now, accountId: account.id, virtualAccountId: va.id, actorType: 'device', actorId: instance.id,
+      type: existing ? 'PRODUCT_INSTANCE_REREGISTERED' : 'PRODUCT_INSTANCE_REGISTERED',
+      message: `${command.udi.pid} ${command.udi.serialNumber} ${existing ? 're-registered' : 'registered'} in ${va.name}`,
+      details: { productInstanceId: instance.id, tokenId: token.id, certificateSerial: certificate.serial, force: command.force },
+    });
+    return this.#outcome(instance, certificate, account, va, now);
+  }
+
+  async prepareRenewal(instance: ProductInstance, csr: ParsedCsr, now: number): Promise<IdCertificate> {
+    return this.#deps.issuer.issueDeviceCertificate({ csr, productInstanceId: instance.id, udi: instance.udi, now });
+  }
+
+  commitRenewal(repos: Repositories, instanceId: string, certificate: IdCertificate, now: number): IdentityOutcome {
+    const instance = requireRegistered(repos, instanceId);
+    if (instance.currentCertificateSerial) repos.certificates.revoke(instance.currentCertificateSerial, now);
+    repos.certificates.insert(certificate);
+    const renewed: ProductInstance = { ...instance, currentCertificateSerial: certificate.serial, lastContactAt: now };
+    repos.instances.update(renewed);
+    const va = requireVa(repos, instance.virtualAccountId);
+    const account = requireAccount(repos, va.accountId);
+    repos.events.append({
+      occurredAt: now, accountId: account.id, virtualAccountId: va.id, actorType: 'device', actorId: instance.id,
+      type: 'ID_CERTIFICATE_RENEWED', message: `ID certificate of ${instance.udi.pid} ${instance.udi.serialNumber} renewed`,
+      details: { productInstanceId: instance.id, previousSerial: instance.currentCertificateSerial, serial: certificate.serial },
+    });
+    return this.#outcome(renewed, certificate, account, va, now);
+  }
+
+  /** Licenses go back to the pool and the certificate stops being accepted. */
+  commitDeregistration(repos: Repositories, instanceId: string, now: number, actor: 'device' | 'user' = 'device'): ProductInstance {
+    const instance = requireRegistered(repos, instanceId);
+    releaseInstanceUsage(repos, instance);
+    if (instance.currentCertificateSerial) repos.certificates.revoke(instance.currentCertificateSerial, now);
+    const gone: ProductInstance = {
+      ...instance, registrationState: 'UNREGISTERED', authorizationState: 'NOT_AUTHORIZED', lastContactAt: now,
+      authorizedAt: null, authorizationExpiresAt: null, shortReportStreak: 0,
+    };
+    repos.instances.update(gone);
+    const va = requireVa(repos, instance.virtualAccountId);
+    repos.events.append({
+      occurredAt: now, accountId: va.accountId, virtualAccountId: va.id, actorType: actor, actorId: instance.id,
+      type: 'PRODUCT_INSTANCE_DEREGISTERED',
+      message: `${instance.udi.pid} ${instance.udi.serialNumber} deregistered; its licenses returned to the pool`,
+      details: { productInstanceId: instance.id, revokedSerial: instance.currentCertificateSerial },
+    });
+    return gone;
+  }
+
+  #outcome(instance: ProductInstance, certificate: IdCertificate, account: Account, va: VirtualAccount, now: number): IdentityOutcome {
+    return {
+      instance, certificate, account, virtualAccount: va, exportControlAllowed: instance.exportControlAllowed,
+      nextRenewalAt: now + this.#deps.timers.idCertificateRenewAfterMs,
+    };
+  }
+}
+
+function usableToken(repos: Repositories, secret: string, now: number): RegistrationToken {
+  const token = repos.tokens.findByDigest(digestTokenSecret(secret));
+  if (!token) throw new DeviceRequestError('TOKEN_INVALID', 'the registration token is not known to this satellite');
+  switch (tokenState(token, now)) {
+    case 'REVOKED': throw new DeviceRequestError('TOKEN_REVOKED', 'the registration token has been revoked');
+    case 'EXPIRED': throw new DeviceRequestError('TOKEN_EXPIRED', `the registration token expired at ${new Date(token.expiresAt).toISOString()}`);
+    case 'EXHAUSTED': throw new DeviceRequestError('TOKEN_EXHAUSTED', 'the registration token has reached its maximum number of uses');
+    case 'ACTIVE': return token;
+  }
+}
+
+function alreadyRegistered(instance: ProductInstance): DeviceRequestError {
+  return new DeviceRequestError('ALREADY_REGISTERED',
+    `UDI ${instance.udi.pid} ${instance.udi.serialNumber} is already registered as ${instance.id}; set force to re-register`);
+}
+
+export function requireRegistered(repos: Repositories, instanceId: string): ProductInstance {
+  const instance = repos.instances.findById(instanceId);
+  if (!instance || instance.registrationState !== 'REGISTERED') {
+    throw new DeviceRequestError('UNKNOWN_PRODUCT_INSTANCE', `product instance ${instanceId} is not registered`);
+  }
+  return instance;
+}
+
+function requireVa(repos: Repositories, id: string): VirtualAccount {
+  const va = repos.accounts.findVirtualAccountById(id);
+  if (!va) throw new Error(`virtual account ${id} vanished`);
+  return va;
+}
+
+function requireAccount(repos: Repositories, id: string): Account {
+  const account = repos.accounts.findAccountById(id);
+  if (!account) throw new Error(`account ${id} vanished`);
+  return account;
+}

@@ -1,0 +1,20 @@
+import type { IdCertificate, InstanceEntitlement, ProductInstance } from './product-instance.js';
+
+export interface ProductInstanceRepository {
+  insert(instance: ProductInstance): void;
+  update(instance: ProductInstance): void;
+  findById(id: string): ProductInstance | undefined;
+  /** The registered instance holding this UDI (pid + serial number), if any. */
+  findRegisteredByUdi(pid: string, serialNumber: string): ProductInstance | undefined;
+  touch(id: string, lastContactAt: number): void;
+  countRegistered(): number;
+  listEntitlements(instanceId: string): InstanceEntitlement[];
+  upsertEntitlement(instanceId: string, entitlement: InstanceEntitlement): void;
+  deleteEntitlements(instanceId: string): void;
+}
+
+export interface CertificateRepository {
+  insert(certificate: IdCertificate): void;
+  findBySerial(serial: string): IdCertificate | undefined;
+  revoke(serial: string, at: number): void;
+}

@@ -1,0 +1,71 @@
+export interface Udi {
+  pid: string;
+  serialNumber: string;
+  vid: string | null;
+  hostIdentifier: string | null;
+}
+
+export type RegistrationState = 'REGISTERED' | 'UNREGISTERED';
+
+export type AuthorizationState =
+  | 'NOT_AUTHORIZED'
+  | 'AUTHORIZED'
+  | 'OUT_OF_COMPLIANCE'
+  | 'NO_LICENSES_IN_USE';
+
+export interface ProductInstance {
+  id: string;
+  virtualAccountId: string;
+  udi: Udi;
+  productTag: string;
+  hostname: string | null;
+  ipAddress: string | null;
+  tokenId: string | null;
+  exportControlAllowed: boolean;
+  registrationState: RegistrationState;
+  authorizationState: AuthorizationState;
+  registeredAt: number;
+  lastContactAt: number;
+  authorizedAt: number | null;
+  authorizationExpiresAt: number | null;
+  /** Consecutive AUTHORIZE reports in which some tag could not be covered by its pool. */
+  shortReportStreak: number;
+  currentCertificateSerial: string | null;
+}
+
+export type EntitlementStatus =
+  | 'AUTHORIZED'
+  | 'OUT_OF_COMPLIANCE'
+  | 'NOT_AUTHORIZED'
+  | 'INVALID_TAG'
+  | 'RESERVED_AUTHORIZED';
+
+export interface InstanceEntitlement {
+  tag: string;
+  requested: number;
+  authorized: number;
+  status: EntitlementStatus;
+  updatedAt: number;
+}
+
+export type KeyAlgorithm = 'ES256' | 'RS256';
+
+export interface IdCertificate {
+  /** Lowercase hex without leading zeros (see normalizeSerial). */
+  serial: string;
+  productInstanceId: string;
+  keyAlgorithm: KeyAlgorithm;
+  /** SubjectPublicKeyInfo DER of the device key. */
+  publicKeyDer: Uint8Array;
+  pem: string;
+  notBefore: number;
+  notAfter: number;
+  issuedAt: number;
+  revokedAt: number | null;
+}
+
+/** key_id matching is case-insensitive and ignores leading zeros (DESIGN §4.1). */
+export function normalizeSerial(serial: string): string {
+  const stripped = serial.trim().toLowerCase().replace(/^0+/, '');
+  return stripped === '' ? '0' : stripped;
+}

@@ -1,0 +1,16 @@
+import type { LicenseLine } from './license-line.js';
+import type { PoolUsage } from './license-pool.js';
+
+export interface LicenseRepository {
+  insertLine(line: LicenseLine): void;
+  listLines(virtualAccountId: string): LicenseLine[];
+  listLinesForTag(virtualAccountId: string, tag: string): LicenseLine[];
+  /** Sum of quantities of lines active at `now`. */
+  purchasedQuantity(virtualAccountId: string, tag: string, now: number): number;
+  /** Whether the VA has ever held a line for the tag (active or not). */
+  hasLineForTag(virtualAccountId: string, tag: string): boolean;
+  getUsage(virtualAccountId: string, tag: string): PoolUsage;
+  /** Adds signed deltas to the usage counters of a pool, creating it at zero when absent. */
+  addUsage(virtualAccountId: string, tag: string, delta: PoolUsage): void;
+  listUsage(virtualAccountId: string): Array<PoolUsage & { tag: string }>;
+}

@@ -1,0 +1,82 @@
+import { hostname } from 'node:os';
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { MS_PER_DAY, MS_PER_HOUR } from '../licensing/shared/clock.js';
+import { defaultLicensingTimers, type LicensingTimers } from '../licensing/shared/licensing-timers.js';
+import { formatZodIssues } from '../protocol/signed-envelope.js';
+
+/** The only reader of the environment (DESIGN §2). Every variable is listed in the README's table. */
+const envSchema = z.object({
+  SATELLITE_DATA_DIR: z.string().default('./data'),
+  SATELLITE_DATABASE: z.string().optional(),
+  SATELLITE_HOST: z.string().default('0.0.0.0'),
+  SATELLITE_PORT: z.coerce.number().int().min(0).max(65535).default(8443),
+  SATELLITE_HOSTNAMES: z.string().optional(),
+  SATELLITE_NAME: z.string().default('License Satellite'),
+  SATELLITE_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  SATELLITE_TLS_CERT: z.string().optional(),
+  SATELLITE_TLS_KEY: z.string().optional(),
+  SATELLITE_DEVICE_RATE_LIMIT: z.coerce.number().int().min(0).default(6000),
+  SATELLITE_DEVICE_BODY_LIMIT_KB: z.coerce.number().int().min(4).max(1024).default(64),
+  SATELLITE_CLOCK_SKEW_HOURS: z.coerce.number().positive().default(24),
+  SATELLITE_ID_CERT_DAYS: z.coerce.number().int().positive().default(365),
+  SATELLITE_ID_CERT_RENEW_DAYS: z.coerce.number().int().positive().default(180),
+  SATELLITE_AUTHORIZATION_DAYS: z.coerce.number().int().positive().default(90),
+  SATELLITE_AUTHORIZATION_RENEW_DAYS: z.coerce.number().int().positive().default(30),
+  SATELLITE_OOC_REPORTS: z.coerce.number().int().positive().default(5),
+});
+
+export interface HttpOptions {
+  /** Requests per minute per client address on the device transports; 0 turns the limit off. */
+  deviceRateLimitPerMinute: number;
+  deviceBodyLimitBytes: number;
+}
+
+export interface SatelliteConfig {
+  dataDir: string;
+  databaseFile: string;
+  host: string;
+  port: number;
+  hostNames: string[];
+  name: string;
+  logLevel: string;
+  tlsCertFile: string | null;
+  tlsKeyFile: string | null;
+  http: HttpOptions;
+  timers: LicensingTimers;
+}
+
+export const defaultHttpOptions: HttpOptions = { deviceRateLimitPerMinute: 6000, deviceBodyLimitBytes: 64 * 1024 };
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): SatelliteConfig {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) throw new Error(`invalid configuration: ${formatZodIssues(parsed.error)}`);
+  const e = parsed.data;
+  const dataDir = resolve(e.SATELLITE_DATA_DIR);
+  const hostNames = (e.SATELLITE_HOSTNAMES ?? `${hostname()},localhost,127.0.0.1,::1`)
+    .split(',').map((h) => h.trim()).filter((h) => h.length > 0);
+  if ((e.SATELLITE_TLS_CERT === undefined) !== (e.SATELLITE_TLS_KEY === undefined)) {
+    throw new Error('invalid configuration: SATELLITE_TLS_CERT and SATELLITE_TLS_KEY must be set together');
+  }
+  return {
+    dataDir,
+    databaseFile: resolve(e.SATELLITE_DATABASE ?? `${dataDir}/satellite.db`),
+    host: e.SATELLITE_HOST,
+    port: e.SATELLITE_PORT,
+    hostNames,
+    name: e.SATELLITE_NAME,
+    logLevel: e.SATELLITE_LOG_LEVEL,
+    tlsCertFile: e.SATELLITE_TLS_CERT ?? null,
+    tlsKeyFile: e.SATELLITE_TLS_KEY ?? null,
+    http: { deviceRateLimitPerMinute: e.SATELLITE_DEVICE_RATE_LIMIT, deviceBodyLimitBytes: e.SATELLITE_DEVICE_BODY_LIMIT_KB * 1024 },
+    timers: {
+      ...defaultLicensingTimers,
+      idCertificateValidityMs: e.SATELLITE_ID_CERT_DAYS * MS_PER_DAY,
+      idCertificateRenewAfterMs: e.SATELLITE_ID_CERT_RENEW_DAYS * MS_PER_DAY,
+      authorizationValidityMs: e.SATELLITE_AUTHORIZATION_DAYS * MS_PER_DAY,
+      authorizationRenewAfterMs: e.SATELLITE_AUTHORIZATION_RENEW_DAYS * MS_PER_DAY,
+      outOfComplianceReports: e.SATELLITE_OOC_REPORTS,
+      clockSkewMs: e.SATELLITE_CLOCK_SKEW_HOURS * MS_PER_HOUR,
+    },
+  };
+}

@@ -1,0 +1,179 @@
+import type { Logger } from 'pino';
+import type { AuthorizationService } from '../../licensing/device/authorization-service.js';
+import type { IdentityOutcome } from '../../licensing/device/identity-outcome.js';
+import type { PreparedRegistration, RegistrationService } from '../../licensing/device/registration-service.js';
+import { parseDeviceCsr } from '../../licensing/pki/device-csr.js';
+import type { Clock } from '../../licensing/shared/clock.js';
+import { DeviceRequestError } from '../../licensing/shared/domain-error.js';
+import type { LicensingTimers } from '../../licensing/shared/licensing-timers.js';
+import type { Repositories, UnitOfWork } from '../../licensing/shared/unit-of-work.js';
+import type { IdCertificate } from '../../licensing/instances/product-instance.js';
+import { authenticateDevice } from './device-authenticator.js';
+import { parseDeviceRequest, type ParsedDeviceRequest } from './device-request-parser.js';
+import { signResponse, type ResponseParts, type ResponseSigner } from './device-response-signer.js';
+import { authorizeBody, identityBody } from './device-response-bodies.js';
+
+export type DeviceExchange =
+  | { kind: 'answered'; envelopeText: string; messageType: string | null }
+  | { kind: 'unreadable'; reason: string };
+
+export interface DeviceRequestHandlerDeps {
+  uow: UnitOfWork;
+  clock: Clock;
+  timers: LicensingTimers;
+  signer: ResponseSigner & { certificateChain: string[] };
+  registration: RegistrationService;
+  authorization: AuthorizationService;
+  logger: Logger;
+}
+
+type Prepared = { type: 'REGISTER'; registration: PreparedRegistration } | { type: 'RENEW_ID_CERT'; certificate: IdCertificate } | { type: 'OTHER' };
+
+/** One device exchange, transport-independent: envelope text in, signed envelope text out. */
+export class DeviceRequestHandler {
+  readonly #deps: DeviceRequestHandlerDeps;
+
+  constructor(deps: DeviceRequestHandlerDeps) {
+    this.#deps = deps;
+  }
+
+  async handle(envelopeText: string): Promise<DeviceExchange> {
+    const now = this.#deps.clock.now();
+    const parsed = parseDeviceRequest(envelopeText);
+    if (parsed.kind === 'unreadable') return parsed;
+    if (parsed.kind === 'refused') {
+      const status = parsed.versionTooHigh ? 'VERSION_TOO_HIGH' : 'FAILED';
+      return this.#answer(parsed.context.type, signResponse(this.#deps.signer, parsed.context,
+        { status, error: { code: parsed.code, message: parsed.message }, body: {} }, now));
+    }
+    const request = parsed.request;
+    const { message } = request;
+    try {
+      const stored = this.#deps.uow.read((repos) => this.#storedResponse(repos, request));
+      if (stored !== undefined) return this.#answer(message.type, stored);
+      if (Math.abs(now - message.timestamp) > this.#deps.timers.clockSkewMs) {
+        throw new DeviceRequestError('CLOCK_SKEW', `timestamp ${message.timestamp} is more than ${this.#deps.timers.clockSkewMs} ms from the satellite clock ${now}`);
+      }
+      const prepared = await this.#prepare(request, now);
+      const envelope = this.#deps.uow.write((repos) => {
+        // A retry may have raced us here; the stored answer wins so a message never acts twice.
+        const raced = this.#storedResponse(repos, request);
+        if (raced !== undefined) return raced;
+        const instanceId = message.type === 'REGISTER' ? null : authenticateDevice(repos, request, now).id;
+        this.#checkNonce(repos, request, now);
+        const parts = this.#act(repos, request, prepared, now);
+        const text = signResponse(this.#deps.signer, request.context, parts, now);
+        repos.deviceMessages.saveResponse({ messageId: message.message_id, requestDigest: request.payloadDigest, response: text, createdAt: now });
+        if (instanceId) repos.instances.touch(instanceId, now);
+        return text;
+      });
+      return this.#answer(message.type, envelope);
+    } catch (error) {
+      if (!(error instanceof DeviceRequestError)) throw error;
+      return this.#answer(message.type, this.#refuse(request, error, now));
+    }
+  }
+
+  #storedResponse(repos: Repositories, request: ParsedDeviceRequest): string | undefined {
+    const stored = repos.deviceMessages.findResponse(request.message.message_id);
+    if (!stored) return undefined;
+    if (stored.requestDigest !== request.payloadDigest) {
+      throw new DeviceRequestError('REPLAY_DETECTED', `message_id ${request.message.message_id} was already used for a different message`);
+    }
+    return stored.response;
+  }
+
+  #checkNonce(repos: Repositories, request: ParsedDeviceRequest, now: number): void {
+    const { sender, nonce } = request.message;
+    // REGISTER has no instance yet; its nonces are remembered per UDI instead.
+    const scope = sender.product_instance_id && request.message.type !== 'REGISTER'
+      ? sender.product_instance_id
+      : `udi:${sender.sudi.udi_pid}:${sender.sudi.udi_serial_number}`;
+    if (!repos.deviceMessages.rememberNonce(scope, nonce, now)) {
+      throw new DeviceRequestError('REPLAY_DETECTED', 'nonce was already used within the replay window');
+    }
+  }
+
+  async #prepare(request: ParsedDeviceRequest, now: number): Promise<Prepared> {
+    const { message } = request;
+    if (message.type === 'REGISTER') {
+      const csr = await parseDeviceCsr(message.body.csr);
+      const { sudi } = message.sender;
+      const registration = await this.#deps.registration.prepareRegistration({
+        tokenSecret: message.body.id_token,
+        udi: { pid: sudi.udi_pid, serialNumber: sudi.udi_serial_number, vid: sudi.udi_vid, hostIdentifier: sudi.host_identifier },
+        productTag: message.sender.product_tag,
+        hostname: message.sender.hostname,
+        ipAddress: message.sender.ip_address,
+        force: message.body.force,
+        csr,
+      }, now);
+      return { type: 'REGISTER', registration };
+    }
+    if (message.type === 'RENEW_ID_CERT') {
+      // Authenticate before spending a signature on the new certificate.
+      const instance = this.#deps.uow.read((repos) => authenticateDevice(repos, request, now));
+      const csr = await parseDeviceCsr(message.body.csr);
+      return { type: 'RENEW_ID_CERT', certificate: await this.#deps.registration.prepareRenewal(instance, csr, now) };
+    }
+    return { type: 'OTHER' };
+  }
+
+  #act(repos: Repositories, request: ParsedDeviceRequest, prepared: Prepared, now: number): ResponseParts {
+    const { message } = request;
+    const identity = (outcome: IdentityOutcome): ResponseParts => ({
+      status: 'OK', error: null, productInstanceId: outcome.instance.id,
+      body: identityBody(outcome, this.#deps.signer.certificateChain),
+    });
+    switch (message.type) {
+      case 'REGISTER':
+        if (prepared.type !== 'REGISTER') throw new Error('REGISTER was not prepared');
+        return identity(this.#deps.registration.commitRegistration(repos, prepared.registration, now));
+      case 'RENEW_ID_CERT':
+        if (prepared.type !== 'RENEW_ID_CERT') throw new Error('RENEW_ID_CERT was not prepared');
+        return identity(this.#deps.registration.commitRenewal(repos, requireId(request), prepared.certificate, now));
+      case 'AUTHORIZE': {
+        const outcome = this.#deps.authorization.commitAuthorization(repos, requireId(request), message.body.entitlements, now);
+        return { status: 'OK', error: null, body: authorizeBody(outcome) };
+      }
+      case 'DEREGISTER':
+        this.#deps.registration.commitDeregistration(repos, requireId(request), now);
+        return { status: 'OK', error: null, body: { registration: { status: 'UNREGISTERED' } } };
+    }
+  }
+
+  /**
+   * A refusal after the message was read. Outcomes of authenticated requests are remembered like successes
+   * so a retry with the same message_id gets the same answer; unauthenticated refusals write nothing.
+   */
+  #refuse(request: ParsedDeviceRequest, error: DeviceRequestError, now: number): string {
+    if (error.code !== 'REPLAY_DETECTED') {
+      // A concurrent twin with the same message_id may have committed while this one was refused.
+      const stored = this.#deps.uow.read((repos) => repos.deviceMessages.findResponse(request.message.message_id));
+      if (stored && stored.requestDigest === request.payloadDigest) return stored.response;
+    }
+    const parts: ResponseParts = {
+      status: error.retry ? 'OK_TRY_AGAIN' : 'FAILED', error: { code: error.code, message: error.message }, body: {},
+    };
+    const text = signResponse(this.#deps.signer, request.context, parts, now);
+    if (!REMEMBERED_REFUSALS.has(error.code) || error.retry) return text;
+    this.#deps.uow.write((repos) => {
+      if (repos.deviceMessages.findResponse(request.message.message_id)) return;
+      repos.deviceMessages.saveResponse({ messageId: request.message.message_id, requestDigest: request.payloadDigest, response: text, createdAt: now });
+    });
+    return text;
+  }
+
+  #answer(messageType: string | null, envelopeText: string): DeviceExchange {
+    return { kind: 'answered', envelopeText, messageType };
+  }
+}
+
+/** Business refusals a device may legitimately retry with the same message_id after losing the answer. */
+const REMEMBERED_REFUSALS = new Set(['TOKEN_INVALID', 'TOKEN_EXPIRED', 'TOKEN_REVOKED', 'TOKEN_EXHAUSTED', 'ALREADY_REGISTERED']);
+
+function requireId(request: ParsedDeviceRequest): string {
+  const id = request.message.sender.product_instance_id;
+  if (!id) throw new DeviceRequestError('MALFORMED_MESSAGE', 'sender.product_instance_id is required');
+  return id;
+}
