@@ -25,9 +25,13 @@ export function isStrictBase64(text: string): boolean {
   return text.length % 4 === 0 && BASE64.test(text);
 }
 
-export function formatZodIssues(error: z.ZodError): string {
+/** `pathPrefix` names where the validated value sits in a larger document, e.g. ['body']. */
+export function formatZodIssues(error: z.ZodError, pathPrefix: readonly string[] = []): string {
   return error.issues
     .slice(0, 5)
-    .map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : '(root)'}: ${issue.message}`)
+    .map((issue) => {
+      const path = [...pathPrefix, ...issue.path.map(String)];
+      return `${path.length > 0 ? path.join('.') : '(root)'}: ${issue.message}`;
+    })
     .join('; ');
 }

@@ -57,8 +57,10 @@ export class SqliteLicenseRepository implements LicenseRepository {
     this.#usage = db.prepare<[string, string], UsageRow>(
       'SELECT tag, authorized, requested, reserved FROM pool_usage WHERE va_id = ? AND tag = ?',
     );
+    // CHECK constraints apply to the VALUES row before the conflict is resolved, so a release (negative
+    // delta) must not put negatives there; a release always finds its row in practice.
     this.#addUsage = db.prepare(`INSERT INTO pool_usage (va_id, tag, authorized, requested, reserved)
-      VALUES (@va, @tag, @authorized, @requested, @reserved)
+      VALUES (@va, @tag, MAX(@authorized, 0), MAX(@requested, 0), MAX(@reserved, 0))
       ON CONFLICT (va_id, tag) DO UPDATE SET authorized = authorized + @authorized,
         requested = requested + @requested, reserved = reserved + @reserved`);
     this.#usageOfVa = db.prepare<[string], UsageRow>(

@@ -62,7 +62,7 @@ export function parseDeviceRequest(envelopeText: string): ParseResult {
   if (!header.success) return refused(context, 'MALFORMED_MESSAGE', formatZodIssues(header.error));
   const body = bodySchemas[header.data.type].safeParse(header.data.body);
   if (!body.success) {
-    return refused(context, 'MALFORMED_MESSAGE', formatZodIssues(body.error).replace(/^/, 'body.'));
+    return refused(context, 'MALFORMED_MESSAGE', formatZodIssues(body.error, ['body']));
   }
   if (header.data.type !== 'REGISTER' && !header.data.sender.product_instance_id) {
     return refused(context, 'MALFORMED_MESSAGE', `sender.product_instance_id is required for ${header.data.type}`);

@@ -1,0 +1,27 @@
+import express, { type Express } from 'express';
+import helmet from 'helmet';
+import type { Satellite } from './composition-root.js';
+import { defaultHttpOptions, type HttpOptions } from './config.js';
+import { deviceRoutes } from './device/device-routes.js';
+import { errorHandler } from './http/error-mapper.js';
+import { healthRoutes } from './http/health-routes.js';
+import { requestId } from './http/request-id.js';
+import { DomainError } from '../licensing/shared/domain-error.js';
+import { errorBody } from './http/error-mapper.js';
+
+/** Builds the Express app around a composed satellite. Never listens: main.ts and tests decide that. */
+export function createApp(satellite: Satellite, options: HttpOptions = defaultHttpOptions): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', false);
+  app.use(requestId);
+  app.use(helmet());
+  app.use(healthRoutes(satellite));
+  app.use(deviceRoutes(satellite, options));
+  app.use((req, res) => {
+    const error = new DomainError('NOT_FOUND', `no route for ${req.method} ${req.path}`);
+    res.status(404).json(errorBody(error, String(res.getHeader('x-request-id') ?? '')));
+  });
+  app.use(errorHandler(satellite.logger));
+  return app;
+}

@@ -1,0 +1,73 @@
+import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { pino, type Logger } from 'pino';
+import { systemClock, MS_PER_HOUR, type Clock } from '../licensing/shared/clock.js';
+import { uuidGenerator } from '../licensing/shared/id-generator.js';
+import { DEVICE_TRANSPORT_PATHS } from '../protocol/transport-paths.js';
+import { composeSatellite, type Satellite } from './composition-root.js';
+import type { SatelliteConfig } from './config.js';
+import { createApp } from './create-app.js';
+import { loadOrCreatePki } from './pki/pki-file-store.js';
+
+export interface RunningSatellite {
+  satellite: Satellite;
+  server: Server;
+  /** https://<first host name>:<port> */
+  baseUrl: string;
+  transportUrls: { json: string; callHome: string };
+  rootCertificatePath: string;
+  close(): Promise<void>;
+}
+
+/** Starts the satellite over HTTPS. The only place that listens, schedules jobs and shuts down. */
+export async function startSatellite(config: SatelliteConfig, options: { logger?: Logger; clock?: Clock } = {}): Promise<RunningSatellite> {
+  const logger = options.logger ?? pino({ level: config.logLevel });
+  const clock = options.clock ?? systemClock;
+  const pki = await loadOrCreatePki(config.dataDir, { hostNames: config.hostNames, now: clock.now(), commonName: config.name });
+  if (pki.created) logger.info({ directory: pki.directory }, 'created the satellite PKI (root CA, signing and TLS certificates)');
+  const satellite = await composeSatellite({
+    databaseFile: config.databaseFile, pkiMaterial: pki.material, clock, newId: uuidGenerator, timers: config.timers, logger,
+  });
+  const app = createApp(satellite, config.http);
+  const tls = config.tlsCertFile && config.tlsKeyFile
+    ? { cert: readFileSync(config.tlsCertFile, 'utf8'), key: readFileSync(config.tlsKeyFile, 'utf8') }
+    : { cert: `${pki.material.tlsCertificatePem}${pki.material.rootCertificatePem}`, key: pki.material.tlsKeyPem };
+  const server = createServer({ ...tls, minVersion: 'TLSv1.2' }, app);
+  server.keepAliveTimeout = 65_000;
+  server.requestTimeout = 30_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const host = config.hostNames[0] ?? 'localhost';
+  const baseUrl = `https://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  // Replay records only matter inside the clock-skew window; keep the tables small.
+  const prune = setInterval(() => {
+    const removed = satellite.uow.write((r) => r.deviceMessages.prune(clock.now() - satellite.timers.clockSkewMs - MS_PER_HOUR));
+    if (removed > 0) logger.debug({ removed }, 'pruned expired replay records');
+  }, MS_PER_HOUR);
+  prune.unref();
+  let closing: Promise<void> | null = null;
+  const close = (): Promise<void> => {
+    closing ??= new Promise<void>((resolve) => {
+      clearInterval(prune);
+      server.close(() => {
+        satellite.close();
+        resolve();
+      });
+      server.closeIdleConnections();
+    });
+    return closing;
+  };
+  return {
+    satellite, server, baseUrl,
+    transportUrls: { json: `${baseUrl}${DEVICE_TRANSPORT_PATHS.json}`, callHome: `${baseUrl}${DEVICE_TRANSPORT_PATHS.callHome}` },
+    rootCertificatePath: pki.rootCertificatePath,
+    close,
+  };
+}

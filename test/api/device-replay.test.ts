@@ -1,0 +1,143 @@
+import assert from 'node:assert/strict';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { MS_PER_HOUR } from '../../licensing/shared/clock.js';
+import { labSatellite, post, registerDevice, signedRequest, TAG_A, type Device, type Fixture } from '../support/satellite-fixture.js';
+import {
+  assertFailed, assertStillServes, deviceFrom, registeredInstanceOf, registerRequest, roomyPool, snapshot, storedResponseCount,
+} from '../support/device-probe.js';
+
+const SKEW = 24 * MS_PER_HOUR;
+
+function authorize(f: Fixture, device: Device, count: number, extra: { messageId?: string; nonce?: string; now?: number } = {}): string {
+  return signedRequest(f, device, 'AUTHORIZE', { entitlements: [{ tag: TAG_A, count }] }, extra);
+}
+
+describe('replay protection and idempotent retries (DESIGN §4.3)', () => {
+  let f: Fixture;
+  let witness: Device;
+  before(async () => {
+    f = await labSatellite();
+    roomyPool(f);
+    witness = await registerDevice(f);
+  });
+  after(() => f.app.close());
+
+  it('refuses a nonce used twice by one product instance with REPLAY_DETECTED, without acting', async () => {
+    const device = await registerDevice(f);
+    const nonce = randomBytes(18).toString('base64url');
+    const first = await post(f.app, authorize(f, device, 3, { nonce }));
+    assert.equal(first.message?.status, 'OK');
+    const usage = snapshot(f);
+    const replay = await post(f.app, authorize(f, device, 5, { nonce }));
+    assertFailed(replay, 'REPLAY_DETECTED');
+    assert.deepEqual(snapshot(f), usage);
+    await assertStillServes(f, device);
+  });
+
+  it('accepts the same nonce from two different product instances', async () => {
+    const [a, b] = [await registerDevice(f), await registerDevice(f)];
+    const nonce = randomBytes(18).toString('base64url');
+    assert.equal((await post(f.app, authorize(f, a, 1, { nonce }))).message?.status, 'OK');
+    assert.equal((await post(f.app, authorize(f, b, 1, { nonce }))).message?.status, 'OK');
+  });
+
+  it('refuses a REGISTER reusing a nonce for the same UDI with REPLAY_DETECTED', async () => {
+    const nonce = randomBytes(18).toString('base64url');
+    const first = await registerRequest(f, { nonce });
+    const device = deviceFrom((await post(f.app, first.text)).message, first);
+    const state = snapshot(f);
+    const again = await registerRequest(f, { udi: device.udi, nonce, force: true });
+    assertFailed(await post(f.app, again.text), 'REPLAY_DETECTED');
+    assert.deepEqual(snapshot(f), state);
+    await assertStillServes(f, device);
+  });
+
+  for (const [direction, offset] of [['behind', -(SKEW + 1)], ['ahead of', SKEW + 1]] as const) {
+    it(`refuses a timestamp more than 24 h ${direction} the satellite clock with CLOCK_SKEW`, async () => {
+      const device = await registerDevice(f);
+      const state = snapshot(f);
+      const res = await post(f.app, authorize(f, device, 2, { now: f.clock.now() + offset }));
+      assertFailed(res, 'CLOCK_SKEW');
+      assert.deepEqual(snapshot(f), state);
+      const reg = await registerRequest(f, { now: f.clock.now() + offset });
+      assertFailed(await post(f.app, reg.text), 'CLOCK_SKEW');
+      assert.deepEqual(snapshot(f), state, 'a skewed REGISTER consumes no token use');
+      await assertStillServes(f, device);
+    });
+  }
+
+  it('accepts a timestamp exactly 24 h away', async () => {
+    const device = await registerDevice(f);
+    assert.equal((await post(f.app, authorize(f, device, 1, { now: f.clock.now() - SKEW }))).message?.status, 'OK');
+    assert.equal((await post(f.app, authorize(f, device, 1, { now: f.clock.now() + SKEW }))).message?.status, 'OK');
+  });
+
+  it('answers a retried AUTHORIZE with the byte-identical stored response without acting twice', async () => {
+    const device = await registerDevice(f);
+    const messageId = randomUUID();
+    const request = authorize(f, device, 2, { messageId });
+    const first = await post(f.app, request);
+    assert.equal(first.message?.status, 'OK');
+    const afterFirst = snapshot(f);
+    f.clock.advance(60_000);
+
+    const retry = await post(f.app, request);
+    assert.equal(retry.text, first.text);
+    assert.deepEqual(snapshot(f), afterFirst);
+
+    // A newer report replaces the usage; replaying the old one must not bring the old count back.
+    assert.equal((await post(f.app, authorize(f, device, 5))).message?.status, 'OK');
+    const afterNewer = snapshot(f);
+    assert.equal(afterNewer.usageA.authorized, afterFirst.usageA.authorized + 3);
+    assert.equal((await post(f.app, request)).text, first.text);
+    assert.deepEqual(snapshot(f), afterNewer);
+  });
+
+  it('answers a retried REGISTER with the same certificate and consumes the token once', async () => {
+    const seeded = f.app.seed.token('Acme', 'Lab', { maxUses: 5 });
+    const req = await registerRequest(f, { token: seeded.secret });
+    const first = await post(f.app, req.text);
+    const device = deviceFrom(first.message, req);
+    const state = snapshot(f, seeded.token.id);
+    assert.equal(state.tokenUses, 1);
+
+    const retry = await post(f.app, req.text);
+    assert.equal(retry.text, first.text);
+    assert.equal(retry.message?.body.id_certificate, device.certificatePem);
+    assert.deepEqual(snapshot(f, seeded.token.id), state);
+    assert.equal(registeredInstanceOf(f, req.udi), device.instanceId);
+    await assertStillServes(f, device);
+  });
+
+  it('remembers a token refusal so a retry gets the same answer', async () => {
+    const req = await registerRequest(f, { token: randomBytes(48).toString('base64url') });
+    const first = await post(f.app, req.text);
+    assertFailed(first, 'TOKEN_INVALID');
+    assert.equal((await post(f.app, req.text)).text, first.text);
+  });
+
+  it('refuses a reused message_id carrying a different AUTHORIZE with REPLAY_DETECTED', async () => {
+    const device = await registerDevice(f);
+    const messageId = randomUUID();
+    assert.equal((await post(f.app, authorize(f, device, 2, { messageId }))).message?.status, 'OK');
+    const state = snapshot(f);
+    const stored = storedResponseCount(f);
+    const res = await post(f.app, authorize(f, device, 7, { messageId }));
+    assertFailed(res, 'REPLAY_DETECTED');
+    assert.deepEqual(snapshot(f), state);
+    assert.equal(storedResponseCount(f), stored);
+    await assertStillServes(f, device);
+  });
+
+  it('refuses a reused message_id carrying a different REGISTER with REPLAY_DETECTED', async () => {
+    const first = await registerRequest(f);
+    deviceFrom((await post(f.app, first.text)).message, first);
+    const state = snapshot(f);
+    const other = await registerRequest(f, { messageId: first.messageId });
+    assertFailed(await post(f.app, other.text), 'REPLAY_DETECTED');
+    assert.deepEqual(snapshot(f), state);
+    assert.equal(registeredInstanceOf(f, other.udi), undefined);
+    await assertStillServes(f, witness);
+  });
+});
