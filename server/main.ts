@@ -32,7 +32,7 @@ export async function startSatellite(config: SatelliteConfig, options: { logger?
   const app = createApp(satellite, config.http);
   const tls = config.tlsCertFile && config.tlsKeyFile
     ? { cert: readFileSync(config.tlsCertFile, 'utf8'), key: readFileSync(config.tlsKeyFile, 'utf8') }
-    : { cert: `${pki.material.tlsCertificatePem}${pki.material.rootCertificatePem}`, key: pki.material.tlsKeyPem };
+    : { cert: [pki.material.tlsCertificatePem, pki.material.rootCertificatePem].map((pem) => pem.trim()).join('\n'), key: pki.material.tlsKeyPem };
   const server = createServer({ ...tls, minVersion: 'TLSv1.2' }, app);
   server.keepAliveTimeout = 65_000;
   server.requestTimeout = 30_000;

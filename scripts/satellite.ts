@@ -1,0 +1,20 @@
+#!/usr/bin/env node
+import { Command } from 'commander';
+import { DomainError } from '../licensing/shared/domain-error.js';
+import { registerDemoCommands } from './cli/demo-commands.js';
+import { registerDeviceCommands } from './cli/device-commands.js';
+import { registerServeCommand } from './cli/serve-command.js';
+import { registerTokenCommands } from './cli/token-commands.js';
+
+const program = new Command();
+program.name('satellite').description('License Satellite: on-prem smart licensing satellite').showHelpAfterError();
+registerServeCommand(program);
+registerTokenCommands(program);
+registerDemoCommands(program);
+registerDeviceCommands(program);
+
+program.parseAsync(process.argv).catch((error: unknown) => {
+  const message = error instanceof DomainError ? `${error.code}: ${error.message}` : error instanceof Error ? error.message : String(error);
+  process.stderr.write(`satellite: ${message}\n`);
+  process.exitCode = 1;
+});
