@@ -53,8 +53,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): SatelliteConfi
   if (!parsed.success) throw new Error(`invalid configuration: ${formatZodIssues(parsed.error)}`);
   const e = parsed.data;
   const dataDir = resolve(e.SATELLITE_DATA_DIR);
-  const hostNames = (e.SATELLITE_HOSTNAMES ?? `${hostname()},localhost,127.0.0.1,::1`)
-    .split(',').map((h) => h.trim()).filter((h) => h.length > 0);
+  const hostNames = e.SATELLITE_HOSTNAMES !== undefined
+    ? e.SATELLITE_HOSTNAMES.split(',').map((h) => h.trim()).filter((h) => h.length > 0)
+    : defaultHostNames();
   if ((e.SATELLITE_TLS_CERT === undefined) !== (e.SATELLITE_TLS_KEY === undefined)) {
     throw new Error('invalid configuration: SATELLITE_TLS_CERT and SATELLITE_TLS_KEY must be set together');
   }
@@ -79,4 +80,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): SatelliteConfi
       clockSkewMs: e.SATELLITE_CLOCK_SKEW_HOURS * MS_PER_HOUR,
     },
   };
+}
+
+/** A machine name that is not a valid DNS name (e.g. with "_") cannot go in a certificate; skip it by default. */
+function defaultHostNames(): string[] {
+  const own = hostname();
+  const valid = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/.test(own);
+  return [...(valid && own !== 'localhost' ? [own] : []), 'localhost', '127.0.0.1', '::1'];
 }

@@ -46,9 +46,10 @@ export async function startSatellite(config: SatelliteConfig, options: { logger?
   const port = (server.address() as AddressInfo).port;
   const host = config.hostNames[0] ?? 'localhost';
   const baseUrl = `https://${host.includes(':') ? `[${host}]` : host}:${port}`;
-  // Replay records only matter inside the clock-skew window; keep the tables small.
+  // A message is accepted while its timestamp is within ±skew of our clock, so a message dated +skew can
+  // still arrive 2 × skew after we first saw it: keep its nonce and response that long (plus margin).
   const prune = setInterval(() => {
-    const removed = satellite.uow.write((r) => r.deviceMessages.prune(clock.now() - satellite.timers.clockSkewMs - MS_PER_HOUR));
+    const removed = satellite.uow.write((r) => r.deviceMessages.prune(replayRecordCutoff(clock.now(), satellite.timers.clockSkewMs)));
     if (removed > 0) logger.debug({ removed }, 'pruned expired replay records');
   }, MS_PER_HOUR);
   prune.unref();
@@ -70,4 +71,9 @@ export async function startSatellite(config: SatelliteConfig, options: { logger?
     rootCertificatePath: pki.rootCertificatePath,
     close,
   };
+}
+
+/** Replay records older than this can no longer protect anything (see the comment at the prune job). */
+export function replayRecordCutoff(now: number, clockSkewMs: number): number {
+  return now - 2 * clockSkewMs - MS_PER_HOUR;
 }
