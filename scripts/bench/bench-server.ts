@@ -1,0 +1,96 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+export interface BenchServer {
+  port: number;
+  pid: number;
+  stop(): Promise<void>;
+}
+
+export interface BenchServerOptions {
+  dataDir: string;
+  /** Extra node flags for the server, e.g. --cpu-prof. */
+  nodeArgs: string[];
+}
+
+const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const READY_LINE = /License Satellite is serving on https:\/\/[^\s]+:(\d+)/;
+const START_TIMEOUT_MS = 60_000;
+const STOP_TIMEOUT_MS = 10_000;
+
+/**
+ * Runs the real `satellite serve` in a child process, so the load generator and the server each have
+ * their own event loop (and, on two cores, their own core) instead of measuring each other.
+ */
+export async function startBenchServer(options: BenchServerOptions): Promise<BenchServer> {
+  const child = spawn(process.execPath, [...options.nodeArgs, '--import', 'tsx', 'scripts/satellite.ts', 'serve'], {
+    cwd: REPO_ROOT,
+    env: {
+      ...process.env,
+      SATELLITE_DATA_DIR: options.dataDir,
+      SATELLITE_HOST: '127.0.0.1',
+      SATELLITE_HOSTNAMES: '127.0.0.1',
+      SATELLITE_PORT: '0',
+      SATELLITE_LOG_LEVEL: 'warn',
+      // All bench traffic comes from one address; the per-address limit would turn it into 429s.
+      SATELLITE_DEVICE_RATE_LIMIT: '0',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const stderr: string[] = [];
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr.push(chunk);
+    process.stderr.write(`[server] ${chunk}`);
+  });
+  try {
+    const port = await readyPort(child, stderr);
+    const pid = child.pid ?? 0;
+    return { port, pid, stop: () => stopChild(child) };
+  } catch (error) {
+    await stopChild(child);
+    throw error;
+  }
+}
+
+function readyPort(child: ChildProcess, stderr: string[]): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
+    let stdout = '';
+    const timer = setTimeout(() => fail(new Error(`server did not report its port within ${START_TIMEOUT_MS} ms`)), START_TIMEOUT_MS);
+    const onData = (chunk: string): void => {
+      stdout += chunk;
+      const match = READY_LINE.exec(stdout);
+      if (!match?.[1]) return;
+      cleanup();
+      // pino writes to stdout; a warning from the server during the run should still be seen.
+      child.stdout?.on('data', (later: string) => process.stderr.write(`[server] ${later}`));
+      resolve(Number(match[1]));
+    };
+    const onExit = (code: number | null, signal: string | null): void => {
+      fail(new Error(`server exited before it was ready (code ${code}, signal ${signal}): ${stderr.join('').trim()}`));
+    };
+    function cleanup(): void {
+      clearTimeout(timer);
+      child.stdout?.off('data', onData);
+      child.off('exit', onExit);
+    }
+    function fail(error: Error): void {
+      cleanup();
+      reject(error);
+    }
+    child.stdout?.setEncoding('utf8').on('data', onData);
+    child.once('exit', onExit);
+  });
+}
+
+/** SIGTERM lets serve close cleanly (and write a --cpu-prof profile); SIGKILL if it hangs. */
+function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise<void>((resolve) => {
+    const killer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
+    child.once('exit', () => {
+      clearTimeout(killer);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
