@@ -49,8 +49,12 @@ export class DeviceRequestHandler {
     const request = parsed.request;
     const { message } = request;
     try {
-      const stored = this.#deps.uow.read((repos) => this.#storedResponse(repos, request));
-      if (stored !== undefined) return this.#answer(message.type, stored);
+      // Only REGISTER and RENEW_ID_CERT do costly work before the transaction; for them a retry is answered
+      // early. Everything else finds a stored answer inside the write transaction, saving a transaction.
+      if (message.type === 'REGISTER' || message.type === 'RENEW_ID_CERT') {
+        const stored = this.#deps.uow.read((repos) => this.#storedResponse(repos, request));
+        if (stored !== undefined) return this.#answer(message.type, stored);
+      }
       if (Math.abs(now - message.timestamp) > this.#deps.timers.clockSkewMs) {
         throw new DeviceRequestError('CLOCK_SKEW', `timestamp ${message.timestamp} is more than ${this.#deps.timers.clockSkewMs} ms from the satellite clock ${now}`);
       }
