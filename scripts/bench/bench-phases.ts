@@ -19,7 +19,7 @@ const AUTHORIZED_MARK = '\\"status\\":\\"AUTHORIZED\\"';
 // AUTHORIZE cannot outrun a route that does nothing; this margin covers run-to-run noise.
 const PRESIGN_MARGIN = 1.15;
 const PRESIGN_CAP = 400_000;
-const WARMUP_REQUESTS = 2_000;
+export const WARMUP_REQUESTS = 2_000;
 const SAMPLE_REQUESTS = 20;
 
 export function runBaseline(ctx: PhaseContext): Promise<LoadResult> {
@@ -29,11 +29,11 @@ export function runBaseline(ctx: PhaseContext): Promise<LoadResult> {
   });
 }
 
-/** Signs `count` distinct AUTHORIZE requests up front, rotating over the devices. */
-export function presignAuthorize(devices: BenchDevice[], count: number, offset: number): string[] {
+/** Signs `count` distinct AUTHORIZE requests up front, rotating over the devices from `firstDevice` on. */
+export function presignAuthorize(devices: BenchDevice[], count: number, firstDevice: number): string[] {
   const bodies = new Array<string>(count);
   for (let i = 0; i < count; i += 1) {
-    const device = devices[(offset + i) % devices.length];
+    const device = devices[(firstDevice + i) % devices.length];
     if (!device) throw new Error('no devices to sign with');
     bodies[i] = authorizeEnvelope(device, Date.now());
   }

@@ -91,7 +91,8 @@ export function formatReport(report: BenchReport): string {
     loadLine('GET /healthz', report.baseline),
     loadLine('AUTHORIZE', a),
     `  AUTHORIZE / baseline: ${report.authorizeToBaselinePercent.toFixed(1)} %`,
-    `  AUTHORIZE correctness: ${num(a.sent)} distinct signed requests sent (of ${num(a.presigned)} pre-signed), `
+    `  AUTHORIZE correctness: ${num(a.sent)} distinct signed requests sent `
+      + `(${(a.sent / Math.max(report.settings.devices, 1)).toFixed(1)} per device; ${num(a.presigned)} pre-signed), `
       + `${num(a.grantedResponses)} answers OK + AUTHORIZED, ${num(a.processedInDatabase)} recorded in device_messages; `
       + `sample ${a.sample.verifiedOk}/${a.sample.sent} verified end to end`,
     ...a.sample.failures.slice(0, 5).map((f) => `    sample failure: ${f}`),

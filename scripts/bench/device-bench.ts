@@ -6,7 +6,9 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../../server/config.js';
 import { PKI_FILES } from '../../server/pki/pki-file-store.js';
 import { benchUdi, mapParallel, newRunPrefix, newUnregisteredDevice } from './bench-devices.js';
-import { presignAuthorize, presignCount, runAuthorize, runBaseline, runRegister, warmUpAuthorize, type PhaseContext } from './bench-phases.js';
+import {
+  presignAuthorize, presignCount, runAuthorize, runBaseline, runRegister, warmUpAuthorize, WARMUP_REQUESTS, type PhaseContext,
+} from './bench-phases.js';
 import { buildReport, formatReport, writeReportJson } from './bench-report.js';
 import { seedBench } from './bench-seed.js';
 import { startBenchServer, type BenchServer } from './bench-server.js';
@@ -105,7 +107,8 @@ async function main(): Promise<void> {
     await warmUpAuthorize(ctx, seeded.devices);
     const count = presignCount(baseline.requestsPerSecond, options.durationSeconds, CONNECTIONS);
     const signStarted = performance.now();
-    const presigned = presignAuthorize(seeded.devices, count, 1);
+    // Start past the warm-up's devices so the measured run begins with devices the server has not seen yet.
+    const presigned = presignAuthorize(seeded.devices, count, WARMUP_REQUESTS);
     log(`pre-signed ${count} distinct AUTHORIZE requests in ${((performance.now() - signStarted) / 1000).toFixed(1)} s`);
     log(`AUTHORIZE: ${CONNECTIONS} connections, ${options.durationSeconds} s ...`);
     const authorize = await runAuthorize(ctx, seeded.devices, presigned);
