@@ -11,6 +11,7 @@ import type { IdGenerator } from '../licensing/shared/id-generator.js';
 import type { LicensingTimers } from '../licensing/shared/licensing-timers.js';
 import type { UnitOfWork } from '../licensing/shared/unit-of-work.js';
 import { TokenService } from '../licensing/tokens/token-service.js';
+import type { AdminAuthenticator } from './admin/admin-authenticator.js';
 import { DeviceRequestHandler } from './device/device-request-handler.js';
 
 export interface SatelliteDeps {
@@ -35,6 +36,7 @@ export interface Satellite {
   registration: RegistrationService;
   authorization: AuthorizationService;
   deviceHandler: DeviceRequestHandler;
+  adminAuthenticator: AdminAuthenticator;
   close(): void;
 }
 
@@ -66,6 +68,9 @@ function composeWith(db: SqliteDatabase, pki: SatellitePki, deps: SatelliteDeps)
     registration,
     authorization,
     deviceHandler: new DeviceRequestHandler({ uow, clock, timers, signer: pki, registration, authorization, logger }),
+    // Replaced by the real authenticator (sessions, bearer tokens) in the admin-auth work; until then no
+    // admin credential is accepted, which keeps the admin surface closed by default.
+    adminAuthenticator: { authenticate: () => null },
     close: () => {
       if (db.open) db.close();
     },

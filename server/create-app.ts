@@ -2,6 +2,8 @@ import express, { type Express } from 'express';
 import helmet from 'helmet';
 import type { Satellite } from './composition-root.js';
 import { defaultHttpOptions, type HttpOptions } from './config.js';
+import { adminRouter } from './admin/admin-router.js';
+import { adminRoutes, openApiRouter } from './admin/admin-routes.js';
 import { deviceRoutes } from './device/device-routes.js';
 import { errorHandler } from './http/error-mapper.js';
 import { healthRoutes } from './http/health-routes.js';
@@ -18,6 +20,9 @@ export function createApp(satellite: Satellite, options: HttpOptions = defaultHt
   app.use(helmet());
   app.use(healthRoutes(satellite));
   app.use(deviceRoutes(satellite, options));
+  const routes = adminRoutes(satellite);
+  app.use(openApiRouter(routes));
+  app.use(adminRouter(routes, { authenticator: satellite.adminAuthenticator }));
   app.use((req, res) => {
     const error = new DomainError('NOT_FOUND', `no route for ${req.method} ${req.path}`);
     res.status(404).json(errorBody(error, String(res.getHeader('x-request-id') ?? '')));

@@ -1,0 +1,96 @@
+import express, { Router, type Request, type RequestHandler, type Response } from 'express';
+import type { z } from 'zod';
+import { DomainError, ValidationError } from '../../licensing/shared/domain-error.js';
+import { hasRole } from '../../licensing/users/principal.js';
+import type { AdminAuthenticator } from './admin-authenticator.js';
+import { CsvDocument, type AdminRouteSpec } from './admin-route.js';
+
+/** The API toolkit's tree lives under both prefixes, identically (DESIGN §6). */
+export const ADMIN_API_PREFIXES = ['/backend/api/v1', '/api/v1'] as const;
+
+export interface AdminRouterDeps {
+  authenticator: AdminAuthenticator;
+  bodyLimitBytes?: number;
+}
+
+export function adminRouter(routes: readonly AdminRouteSpec[], deps: AdminRouterDeps): Router {
+  const router = Router();
+  const limit = deps.bodyLimitBytes ?? 256 * 1024;
+  const json = express.json({ limit, type: ['application/json', 'application/*+json'] });
+  const form = express.urlencoded({ limit, extended: false });
+  for (const route of routes) {
+    const handlers: RequestHandler[] = [json, ...(route.acceptsForm ? [form] : []), requireReadableBody(route), serve(route, deps)];
+    for (const prefix of ADMIN_API_PREFIXES) router[route.method](`${prefix}${route.path}`, ...handlers);
+  }
+  return router;
+}
+
+function serve(route: AdminRouteSpec, deps: AdminRouterDeps): RequestHandler {
+  return async (req, res, next) => {
+    try {
+      let principal = null;
+      if (route.access !== 'public') {
+        const auth = deps.authenticator.authenticate(req);
+        if (!auth) throw new DomainError('UNAUTHENTICATED', 'sign in or send a bearer token (POST /backend/oauth/token)');
+        if (auth.via === 'session' && route.method !== 'get' && req.get('x-csrf-token') !== auth.csrfToken) {
+          throw new DomainError('FORBIDDEN', 'missing or wrong x-csrf-token header for a session request');
+        }
+        if (!hasRole(auth.principal, route.access)) {
+          throw new DomainError('FORBIDDEN', `this needs the ${route.access} role; ${auth.principal.name} is ${auth.principal.role}`);
+        }
+        principal = auth.principal;
+      }
+      const result = await route.handler({
+        params: parse(route.params, req.params, 'path'),
+        query: parse(route.query, req.query, 'query'),
+        body: parse(route.body, req.body ?? {}, 'body'),
+        principal,
+        req,
+        res,
+      });
+      if (res.headersSent) return;
+      send(res, route, result);
+    } catch (error) {
+      next(error);
+    }
+  };
+}
+
+function send(res: Response, route: AdminRouteSpec, result: unknown): void {
+  if (result instanceof CsvDocument) {
+    res.status(200).type('text/csv; charset=utf-8').attachment(result.filename).send(result.text);
+    return;
+  }
+  const status = route.successStatus ?? 200;
+  if (status === 204 || result === undefined) {
+    res.status(status === 200 ? 204 : status).end();
+    return;
+  }
+  res.status(status).json(result);
+}
+
+function parse(schema: z.ZodType | undefined, value: unknown, where: 'path' | 'query' | 'body'): unknown {
+  if (!schema) return undefined;
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const issues = parsed.error.issues.slice(0, 10).map((issue) => ({
+    field: [where, ...issue.path.map(String)].join('.'),
+    message: issue.message,
+  }));
+  const first = issues[0];
+  throw new ValidationError(first ? `${first.field}: ${first.message}` : `invalid ${where}`, { field: first?.field, issues });
+}
+
+/** A body in a type we do not read would silently become {}; refuse it instead. */
+function requireReadableBody(route: AdminRouteSpec): RequestHandler {
+  return (req: Request, _res, next) => {
+    const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
+    if (!hasBody || req.method === 'GET' || req.is(['application/json', 'application/*+json'])
+      || (route.acceptsForm && req.is('application/x-www-form-urlencoded'))) {
+      next();
+      return;
+    }
+    next(new DomainError('UNSUPPORTED_MEDIA_TYPE',
+      `Content-Type '${req.get('content-type') ?? '(none)'}' is not accepted; send application/json${route.acceptsForm ? ' or a form' : ''}`));
+  };
+}
