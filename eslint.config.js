@@ -12,7 +12,7 @@ const layer = (files, patterns, paths = []) => ({
 });
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'data/**', 'coverage/**'] },
+  { ignores: ['dist/**', 'node_modules/**', 'data/**', 'coverage/**', '.bench/**', 'device-state/**'] },
   js.configs.recommended,
   ...tseslint.configs.strict,
   {

@@ -1,21 +1,28 @@
-import type { Repositories, UnitOfWork } from '../licensing/shared/unit-of-work.js';
+import type { BatchOutcome, Repositories, UnitOfWork } from '../licensing/shared/unit-of-work.js';
 import { SqliteAccountRepository } from './repositories/sqlite-account-repository.js';
+import { SqliteAlertCauseRepository } from './repositories/sqlite-alert-cause-repository.js';
 import { SqliteAlertRepository } from './repositories/sqlite-alert-repository.js';
 import { SqliteCertificateRepository } from './repositories/sqlite-certificate-repository.js';
 import { SqliteDeviceMessageRepository } from './repositories/sqlite-device-message-repository.js';
 import { SqliteEventRepository } from './repositories/sqlite-event-repository.js';
+import { SqliteInstanceInventoryRepository } from './repositories/sqlite-instance-inventory-repository.js';
 import { SqliteLicenseRepository } from './repositories/sqlite-license-repository.js';
 import { SqliteProductInstanceRepository } from './repositories/sqlite-product-instance-repository.js';
 import { SqliteTokenRepository } from './repositories/sqlite-token-repository.js';
+import { SqliteAccessTokenRepository, SqliteApiClientRepository } from './repositories/sqlite-api-client-repository.js';
+import { SqliteSessionRepository } from './repositories/sqlite-session-repository.js';
+import { SqliteUserRepository } from './repositories/sqlite-user-repository.js';
 import type { SqliteDatabase } from './sqlite-connection.js';
 
 type Work = (repos: Repositories) => unknown;
 
 export class SqliteUnitOfWork implements UnitOfWork {
+  readonly #db: SqliteDatabase;
   readonly #repos: Repositories;
   readonly #transaction;
 
   constructor(db: SqliteDatabase) {
+    this.#db = db;
     // Repositories prepare their statements once, here, and live as long as the connection.
     this.#repos = {
       accounts: new SqliteAccountRepository(db),
@@ -26,6 +33,12 @@ export class SqliteUnitOfWork implements UnitOfWork {
       events: new SqliteEventRepository(db),
       alerts: new SqliteAlertRepository(db),
       deviceMessages: new SqliteDeviceMessageRepository(db),
+      instanceInventory: new SqliteInstanceInventoryRepository(db),
+      alertCauses: new SqliteAlertCauseRepository(db),
+      users: new SqliteUserRepository(db),
+      sessions: new SqliteSessionRepository(db),
+      apiClients: new SqliteApiClientRepository(db),
+      accessTokens: new SqliteAccessTokenRepository(db),
     };
     this.#transaction = db.transaction((work: Work) => work(this.#repos));
   }
@@ -36,5 +49,24 @@ export class SqliteUnitOfWork implements UnitOfWork {
 
   read<T>(work: (repos: Repositories) => T): T {
     return this.#transaction.deferred(work) as T;
+  }
+
+  writeBatch<T>(works: ReadonlyArray<(repos: Repositories) => T>): Array<BatchOutcome<T>> {
+    const outcomes: Array<BatchOutcome<T>> = [];
+    this.#transaction.immediate(() => {
+      for (const work of works) {
+        try {
+          // Called inside a transaction, better-sqlite3 wraps the unit in SAVEPOINT ... RELEASE and rolls back
+          // to the savepoint when it throws, so a failed unit leaves nothing behind and the others go on.
+          outcomes.push({ ok: true, value: this.#transaction(work) as T });
+        } catch (error) {
+          // Some errors (disk full, I/O) make SQLite abandon the whole transaction; then the earlier units are
+          // gone too and must not be reported as committed. Rethrowing fails the whole batch.
+          if (!this.#db.inTransaction) throw error;
+          outcomes.push({ ok: false, error });
+        }
+      }
+    });
+    return outcomes;
   }
 }

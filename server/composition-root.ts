@@ -2,8 +2,14 @@ import type { Logger } from 'pino';
 import { openDatabase, type SqliteDatabase } from '../db/sqlite-connection.js';
 import { SqliteUnitOfWork } from '../db/sqlite-unit-of-work.js';
 import { InventoryService } from '../licensing/accounts/inventory-service.js';
+import { AlertService } from '../licensing/alerts/alert-service.js';
 import { AuthorizationService } from '../licensing/device/authorization-service.js';
 import { RegistrationService } from '../licensing/device/registration-service.js';
+import { EventLogService } from '../licensing/events/event-log-service.js';
+import { InstanceAdminService } from '../licensing/instances/instance-admin-service.js';
+import { InstanceQueryService } from '../licensing/instances/instance-query-service.js';
+import { LicensePoolService } from '../licensing/licenses/license-pool-service.js';
+import { LicenseTransferService } from '../licensing/licenses/license-transfer-service.js';
 import type { PkiMaterial } from '../licensing/pki/pki-material.js';
 import { SatellitePki } from '../licensing/pki/satellite-pki.js';
 import type { Clock } from '../licensing/shared/clock.js';
@@ -11,7 +17,13 @@ import type { IdGenerator } from '../licensing/shared/id-generator.js';
 import type { LicensingTimers } from '../licensing/shared/licensing-timers.js';
 import type { UnitOfWork } from '../licensing/shared/unit-of-work.js';
 import { TokenService } from '../licensing/tokens/token-service.js';
+import type { AccessTokenService } from '../licensing/users/access-token-service.js';
+import type { ApiClientService } from '../licensing/users/api-client-service.js';
+import { defaultAuthPolicy, type AuthPolicy } from '../licensing/users/auth-policy.js';
+import type { SessionService } from '../licensing/users/session-service.js';
+import type { UserService } from '../licensing/users/user-service.js';
 import type { AdminAuthenticator } from './admin/admin-authenticator.js';
+import { composeAuthServices } from './admin/auth/auth-services.js';
 import { DeviceRequestHandler } from './device/device-request-handler.js';
 
 export interface SatelliteDeps {
@@ -21,6 +33,8 @@ export interface SatelliteDeps {
   newId: IdGenerator;
   timers: LicensingTimers;
   logger: Logger;
+  /** Session and token timeouts, lockout; defaults to defaultAuthPolicy. */
+  auth?: AuthPolicy;
 }
 
 /** Everything the process needs, wired once. Routes, CLI commands and jobs all take their services from here. */
@@ -33,10 +47,22 @@ export interface Satellite {
   pki: SatellitePki;
   inventory: InventoryService;
   tokens: TokenService;
+  licensePools: LicensePoolService;
+  licenseTransfers: LicenseTransferService;
   registration: RegistrationService;
   authorization: AuthorizationService;
   deviceHandler: DeviceRequestHandler;
+  /** Alert rules: targeted re-evaluation is wired into the services above; sweep() runs periodically. */
+  alerts: AlertService;
+  instanceQueries: InstanceQueryService;
+  instanceAdmin: InstanceAdminService;
+  eventLog: EventLogService;
   adminAuthenticator: AdminAuthenticator;
+  authPolicy: AuthPolicy;
+  users: UserService;
+  sessions: SessionService;
+  apiClients: ApiClientService;
+  accessTokens: AccessTokenService;
   close(): void;
 }
 
@@ -54,8 +80,9 @@ export async function composeSatellite(deps: SatelliteDeps): Promise<Satellite> 
 function composeWith(db: SqliteDatabase, pki: SatellitePki, deps: SatelliteDeps): Satellite {
   const { clock, newId, timers, logger } = deps;
   const uow = new SqliteUnitOfWork(db);
-  const registration = new RegistrationService({ uow, clock, newId, timers, issuer: pki });
-  const authorization = new AuthorizationService(timers);
+  const alerts = new AlertService({ uow, clock, newId, timers });
+  const registration = new RegistrationService({ uow, clock, newId, timers, issuer: pki, alerts });
+  const authorization = new AuthorizationService(timers, alerts);
   return {
     db,
     uow,
@@ -63,14 +90,18 @@ function composeWith(db: SqliteDatabase, pki: SatellitePki, deps: SatelliteDeps)
     timers,
     logger,
     pki,
-    inventory: new InventoryService({ uow, clock, newId }),
-    tokens: new TokenService({ uow, clock, newId, timers }),
+    inventory: new InventoryService({ uow, clock, newId, alerts }),
+    tokens: new TokenService({ uow, clock, newId, timers, alerts }),
+    licensePools: new LicensePoolService({ uow, clock }),
+    licenseTransfers: new LicenseTransferService({ uow, clock, newId, alerts }),
     registration,
     authorization,
     deviceHandler: new DeviceRequestHandler({ uow, clock, timers, signer: pki, registration, authorization, logger }),
-    // Replaced by the real authenticator (sessions, bearer tokens) in the admin-auth work; until then no
-    // admin credential is accepted, which keeps the admin surface closed by default.
-    adminAuthenticator: { authenticate: () => null },
+    alerts,
+    instanceQueries: new InstanceQueryService({ uow, clock }),
+    instanceAdmin: new InstanceAdminService({ uow, clock, timers, registration, alerts }),
+    eventLog: new EventLogService({ uow }),
+    ...composeAuthServices({ uow, clock, newId, policy: deps.auth ?? defaultAuthPolicy }),
     close: () => {
       if (db.open) db.close();
     },

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { MS_PER_DAY, MS_PER_HOUR } from '../licensing/shared/clock.js';
 import { defaultLicensingTimers, type LicensingTimers } from '../licensing/shared/licensing-timers.js';
+import type { AuthPolicy } from '../licensing/users/auth-policy.js';
 import { formatZodIssues } from '../protocol/signed-envelope.js';
 
 /** The only reader of the environment (DESIGN §2). Every variable is listed in the README's table. */
@@ -24,12 +25,20 @@ const envSchema = z.object({
   SATELLITE_AUTHORIZATION_DAYS: z.coerce.number().int().positive().default(90),
   SATELLITE_AUTHORIZATION_RENEW_DAYS: z.coerce.number().int().positive().default(30),
   SATELLITE_OOC_REPORTS: z.coerce.number().int().positive().default(5),
+  SATELLITE_SESSION_IDLE_MINUTES: z.coerce.number().positive().default(30),
+  SATELLITE_SESSION_MAX_HOURS: z.coerce.number().positive().default(12),
+  SATELLITE_ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(86_400).default(3600),
+  SATELLITE_LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).max(100).default(5),
+  SATELLITE_LOGIN_LOCKOUT_MINUTES: z.coerce.number().positive().default(15),
+  SATELLITE_AUTH_RATE_LIMIT: z.coerce.number().int().min(0).default(30),
 });
 
 export interface HttpOptions {
   /** Requests per minute per client address on the device transports; 0 turns the limit off. */
   deviceRateLimitPerMinute: number;
   deviceBodyLimitBytes: number;
+  /** Sign-in and OAuth token requests per minute per client address; 0 turns the limit off. */
+  authRateLimitPerMinute: number;
 }
 
 export interface SatelliteConfig {
@@ -44,9 +53,10 @@ export interface SatelliteConfig {
   tlsKeyFile: string | null;
   http: HttpOptions;
   timers: LicensingTimers;
+  auth: AuthPolicy;
 }
 
-export const defaultHttpOptions: HttpOptions = { deviceRateLimitPerMinute: 6000, deviceBodyLimitBytes: 64 * 1024 };
+export const defaultHttpOptions: HttpOptions = { deviceRateLimitPerMinute: 6000, deviceBodyLimitBytes: 64 * 1024, authRateLimitPerMinute: 30 };
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): SatelliteConfig {
   const parsed = envSchema.safeParse(env);
@@ -69,7 +79,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): SatelliteConfi
     logLevel: e.SATELLITE_LOG_LEVEL,
     tlsCertFile: e.SATELLITE_TLS_CERT ?? null,
     tlsKeyFile: e.SATELLITE_TLS_KEY ?? null,
-    http: { deviceRateLimitPerMinute: e.SATELLITE_DEVICE_RATE_LIMIT, deviceBodyLimitBytes: e.SATELLITE_DEVICE_BODY_LIMIT_KB * 1024 },
+    http: {
+      deviceRateLimitPerMinute: e.SATELLITE_DEVICE_RATE_LIMIT, deviceBodyLimitBytes: e.SATELLITE_DEVICE_BODY_LIMIT_KB * 1024,
+      authRateLimitPerMinute: e.SATELLITE_AUTH_RATE_LIMIT,
+    },
     timers: {
       ...defaultLicensingTimers,
       idCertificateValidityMs: e.SATELLITE_ID_CERT_DAYS * MS_PER_DAY,
@@ -78,6 +91,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): SatelliteConfi
       authorizationRenewAfterMs: e.SATELLITE_AUTHORIZATION_RENEW_DAYS * MS_PER_DAY,
       outOfComplianceReports: e.SATELLITE_OOC_REPORTS,
       clockSkewMs: e.SATELLITE_CLOCK_SKEW_HOURS * MS_PER_HOUR,
+    },
+    auth: {
+      sessionIdleMs: e.SATELLITE_SESSION_IDLE_MINUTES * 60_000,
+      sessionAbsoluteMs: e.SATELLITE_SESSION_MAX_HOURS * MS_PER_HOUR,
+      accessTokenTtlMs: e.SATELLITE_ACCESS_TOKEN_TTL_SECONDS * 1000,
+      maxFailedLogins: e.SATELLITE_LOGIN_MAX_FAILURES,
+      lockoutMs: e.SATELLITE_LOGIN_LOCKOUT_MINUTES * 60_000,
     },
   };
 }

@@ -2,8 +2,10 @@ import express, { type Express } from 'express';
 import helmet from 'helmet';
 import type { Satellite } from './composition-root.js';
 import { defaultHttpOptions, type HttpOptions } from './config.js';
-import { adminRouter } from './admin/admin-router.js';
+import { ADMIN_API_PREFIXES, adminRouter } from './admin/admin-router.js';
 import { adminRoutes, openApiRouter } from './admin/admin-routes.js';
+import { authRouter } from './admin/auth/auth-router.js';
+import { OAUTH_PREFIX, oauthTokenRoutes } from './admin/auth/oauth-token-routes.js';
 import { deviceRoutes } from './device/device-routes.js';
 import { errorHandler } from './http/error-mapper.js';
 import { healthRoutes } from './http/health-routes.js';
@@ -21,7 +23,11 @@ export function createApp(satellite: Satellite, options: HttpOptions = defaultHt
   app.use(healthRoutes(satellite));
   app.use(deviceRoutes(satellite, options));
   const routes = adminRoutes(satellite);
-  app.use(openApiRouter(routes));
+  app.use(openApiRouter([
+    { prefix: ADMIN_API_PREFIXES[0], routes },
+    { prefix: OAUTH_PREFIX, routes: oauthTokenRoutes(satellite) },
+  ]));
+  app.use(authRouter(satellite, options));
   app.use(adminRouter(routes, { authenticator: satellite.adminAuthenticator }));
   app.use((req, res) => {
     const error = new DomainError('NOT_FOUND', `no route for ${req.method} ${req.path}`);

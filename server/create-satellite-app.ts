@@ -4,6 +4,7 @@ import { generatePkiMaterial, type PkiMaterial } from '../licensing/pki/pki-mate
 import { systemClock, type Clock } from '../licensing/shared/clock.js';
 import { uuidGenerator, type IdGenerator } from '../licensing/shared/id-generator.js';
 import { defaultLicensingTimers, type LicensingTimers } from '../licensing/shared/licensing-timers.js';
+import { defaultAuthPolicy, type AuthPolicy } from '../licensing/users/auth-policy.js';
 import { composeSatellite, type Satellite } from './composition-root.js';
 import { defaultHttpOptions, type HttpOptions } from './config.js';
 import { createApp } from './create-app.js';
@@ -14,6 +15,8 @@ export interface SatelliteAppOptions {
   clock?: Clock;
   newId?: IdGenerator;
   timers?: Partial<LicensingTimers>;
+  /** Session and bearer-token timeouts, lockout. */
+  auth?: Partial<AuthPolicy>;
   /** Defaults to an in-memory database that disappears with the app. */
   databaseFile?: string;
   /** Reuse one PKI across many apps to save key generation in large suites. */
@@ -46,9 +49,11 @@ export async function createSatelliteApp(options: SatelliteAppOptions = {}): Pro
     newId: options.newId ?? uuidGenerator,
     timers,
     logger: options.logger ?? pino({ level: 'silent' }),
+    auth: { ...defaultAuthPolicy, ...options.auth },
   });
-  // Embedded suites fire requests as fast as they can, so the device rate limit is off unless asked for.
-  const app = createApp(satellite, { ...defaultHttpOptions, deviceRateLimitPerMinute: 0, ...options.http });
+  // Embedded suites fire requests as fast as they can, so the device and sign-in rate limits are off
+  // unless asked for. No user exists either: embedders create them with the seeder.
+  const app = createApp(satellite, { ...defaultHttpOptions, deviceRateLimitPerMinute: 0, authRateLimitPerMinute: 0, ...options.http });
   const extras: SatelliteAppExtras = {
     satellite,
     seed: new SatelliteSeeder(satellite),

@@ -17,6 +17,11 @@ export interface RunningSatellite {
   baseUrl: string;
   transportUrls: { json: string; callHome: string };
   rootCertificatePath: string;
+  /**
+   * Set only on the first start of an empty database: the `admin` user's one-time password, for the caller
+   * to show once. It is never logged.
+   */
+  initialAdmin: { username: string; password: string } | null;
   close(): Promise<void>;
 }
 
@@ -28,7 +33,10 @@ export async function startSatellite(config: SatelliteConfig, options: { logger?
   if (pki.created) logger.info({ directory: pki.directory }, 'created the satellite PKI (root CA, signing and TLS certificates)');
   const satellite = await composeSatellite({
     databaseFile: config.databaseFile, pkiMaterial: pki.material, clock, newId: uuidGenerator, timers: config.timers, logger,
+    auth: config.auth,
   });
+  const initialAdmin = await satellite.users.createInitialAdmin();
+  if (initialAdmin) logger.info({ username: initialAdmin.username }, 'created the initial admin user; its one-time password is printed on stdout');
   const app = createApp(satellite, config.http);
   const tls = config.tlsCertFile && config.tlsKeyFile
     ? { cert: readFileSync(config.tlsCertFile, 'utf8'), key: readFileSync(config.tlsKeyFile, 'utf8') }
@@ -51,12 +59,16 @@ export async function startSatellite(config: SatelliteConfig, options: { logger?
   const prune = setInterval(() => {
     const removed = satellite.uow.write((r) => r.deviceMessages.prune(replayRecordCutoff(clock.now(), satellite.timers.clockSkewMs)));
     if (removed > 0) logger.debug({ removed }, 'pruned expired replay records');
+    const ended = satellite.sessions.prune() + satellite.accessTokens.prune();
+    if (ended > 0) logger.debug({ ended }, 'pruned expired sessions and bearer tokens');
   }, MS_PER_HOUR);
   prune.unref();
+  const alertSweep = scheduleAlertSweep(satellite, logger);
   let closing: Promise<void> | null = null;
   const close = (): Promise<void> => {
     closing ??= new Promise<void>((resolve) => {
       clearInterval(prune);
+      clearInterval(alertSweep);
       server.close(() => {
         satellite.close();
         resolve();
@@ -69,8 +81,32 @@ export async function startSatellite(config: SatelliteConfig, options: { logger?
     satellite, server, baseUrl,
     transportUrls: { json: `${baseUrl}${DEVICE_TRANSPORT_PATHS.json}`, callHome: `${baseUrl}${DEVICE_TRANSPORT_PATHS.callHome}` },
     rootCertificatePath: pki.rootCertificatePath,
+    initialAdmin,
     close,
   };
+}
+
+/** How often the alert rules run for causes that time alone creates or removes (docs/alerts.md). */
+export const ALERT_SWEEP_INTERVAL_MS = 15 * 60_000;
+
+/**
+ * Writes re-evaluate the alerts they affect, but time alone also makes causes (a token nearing expiry, a
+ * device that stopped renewing, a license line ending), so the rules also run now and then on a timer.
+ */
+function scheduleAlertSweep(satellite: Satellite, logger: Logger): NodeJS.Timeout {
+  const sweep = (): void => {
+    try {
+      const { raised, cleared } = satellite.alerts.sweep();
+      if (raised + cleared > 0) logger.info({ raised, cleared }, 'alert rules re-evaluated');
+    } catch (error) {
+      // A busy or failing database must not take the process down; the next run tries again.
+      logger.error({ err: error }, 'alert sweep failed');
+    }
+  };
+  sweep();
+  const timer = setInterval(sweep, ALERT_SWEEP_INTERVAL_MS);
+  timer.unref();
+  return timer;
 }
 
 /** Replay records older than this can no longer protect anything (see the comment at the prune job). */

@@ -1,4 +1,6 @@
 import { coreSchema } from './0001-core-schema.js';
+import { adminAuthSchema } from './0002-admin-auth.js';
+import { licenseTransfersSchema } from './0003-license-transfers.js';
 
 export interface Migration {
   version: number;
@@ -7,4 +9,4 @@ export interface Migration {
 }
 
 /** Append-only: never edit a shipped migration, add the next number instead. Version = position. */
-export const migrations: readonly Migration[] = [coreSchema];
+export const migrations: readonly Migration[] = [coreSchema, adminAuthSchema, licenseTransfersSchema];

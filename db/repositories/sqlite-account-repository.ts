@@ -1,5 +1,6 @@
 import type { Account, VirtualAccount } from '../../licensing/accounts/account.js';
-import type { AccountRepository } from '../../licensing/accounts/account-repository.js';
+import type { AccountRepository, VirtualAccountOccupancy } from '../../licensing/accounts/account-repository.js';
+import { ConflictError } from '../../licensing/shared/domain-error.js';
 import type { SqliteDatabase } from '../sqlite-connection.js';
 
 interface AccountRow { id: string; name: string; created_at: number }
@@ -24,6 +25,12 @@ export class SqliteAccountRepository implements AccountRepository {
   readonly #vaById;
   readonly #vaByName;
   readonly #vasOfAccount;
+  readonly #renameAccount;
+  readonly #deleteAccount;
+  readonly #updateVa;
+  readonly #registeredInVa;
+  readonly #activeTokensOfVa;
+  readonly #purgeVa;
 
   constructor(db: SqliteDatabase) {
     this.#insertAccount = db.prepare('INSERT INTO accounts (id, name, created_at) VALUES (?, ?, ?)');
@@ -40,6 +47,25 @@ export class SqliteAccountRepository implements AccountRepository {
     this.#vasOfAccount = db.prepare<[string], VirtualAccountRow>(
       'SELECT * FROM virtual_accounts WHERE account_id = ? ORDER BY name',
     );
+    this.#renameAccount = db.prepare('UPDATE accounts SET name = ? WHERE id = ?');
+    this.#deleteAccount = db.prepare('DELETE FROM accounts WHERE id = ?');
+    this.#updateVa = db.prepare('UPDATE virtual_accounts SET name = ?, description = ? WHERE id = ?');
+    this.#registeredInVa = db.prepare<[string], { n: number }>(
+      `SELECT COUNT(*) AS n FROM product_instances WHERE va_id = ? AND registration_state = 'REGISTERED'`,
+    );
+    this.#activeTokensOfVa = db.prepare<[string, number], { n: number }>(`SELECT COUNT(*) AS n FROM registration_tokens
+      WHERE va_id = ? AND revoked_at IS NULL AND expires_at > ? AND (max_uses IS NULL OR uses < max_uses)`);
+    // Children first, so foreign keys hold at every step; registered instances are never deleted here.
+    this.#purgeVa = [
+      'DELETE FROM instance_entitlements WHERE instance_id IN (SELECT id FROM product_instances WHERE va_id = @va)',
+      'DELETE FROM id_certificates WHERE instance_id IN (SELECT id FROM product_instances WHERE va_id = @va)',
+      'UPDATE product_instances SET token_id = NULL WHERE token_id IN (SELECT id FROM registration_tokens WHERE va_id = @va)',
+      `DELETE FROM product_instances WHERE va_id = @va AND registration_state = 'UNREGISTERED'`,
+      'DELETE FROM registration_tokens WHERE va_id = @va',
+      'DELETE FROM pool_usage WHERE va_id = @va',
+      'DELETE FROM license_lines WHERE va_id = @va',
+      'DELETE FROM virtual_accounts WHERE id = @va',
+    ].map((sql) => db.prepare<{ va: string }>(sql));
   }
 
   insertAccount(account: Account): void {
@@ -77,4 +103,45 @@ export class SqliteAccountRepository implements AccountRepository {
   listVirtualAccounts(accountId: string): VirtualAccount[] {
     return this.#vasOfAccount.all(accountId).map(toVirtualAccount);
   }
+
+  renameAccount(id: string, name: string): void {
+    this.#renameAccount.run(name, id);
+  }
+
+  deleteAccount(id: string): void {
+    try {
+      this.#deleteAccount.run(id);
+    } catch (error) {
+      if (isForeignKeyFailure(error)) {
+        throw new ConflictError('the account is still referenced by other records and cannot be deleted', { accountId: id });
+      }
+      throw error;
+    }
+  }
+
+  updateVirtualAccount(va: VirtualAccount): void {
+    this.#updateVa.run(va.name, va.description, va.id);
+  }
+
+  virtualAccountOccupancy(id: string, now: number): VirtualAccountOccupancy {
+    return {
+      registeredInstances: this.#registeredInVa.get(id)?.n ?? 0,
+      activeTokens: this.#activeTokensOfVa.get(id, now)?.n ?? 0,
+    };
+  }
+
+  purgeVirtualAccount(id: string): void {
+    try {
+      for (const statement of this.#purgeVa) statement.run({ va: id });
+    } catch (error) {
+      if (isForeignKeyFailure(error)) {
+        throw new ConflictError('the virtual account is still referenced by other records and cannot be deleted', { virtualAccountId: id });
+      }
+      throw error;
+    }
+  }
+}
+
+function isForeignKeyFailure(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && 'code' in error && error.code === 'SQLITE_CONSTRAINT_FOREIGNKEY';
 }

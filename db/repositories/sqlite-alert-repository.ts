@@ -2,12 +2,12 @@ import type { Alert, AlertSeverity } from '../../licensing/alerts/alert.js';
 import type { AlertRepository } from '../../licensing/alerts/alert-repository.js';
 import type { SqliteDatabase } from '../sqlite-connection.js';
 
-interface AlertRow {
+export interface AlertRow {
   id: string; severity: string; message_type: string; source: string; target: string; message: string;
   account_id: string | null; va_id: string | null; raised_at: number; cleared_at: number | null;
 }
 
-const toAlert = (row: AlertRow): Alert => ({
+export const toAlert = (row: AlertRow): Alert => ({
   id: row.id,
   severity: row.severity as AlertSeverity,
   messageType: row.message_type,

@@ -1,12 +1,18 @@
 import type { LicenseLine, LicenseType } from '../../licensing/licenses/license-line.js';
 import type { PoolUsage } from '../../licensing/licenses/license-pool.js';
 import type { LicenseRepository } from '../../licensing/licenses/license-repository.js';
+import type { LicenseTransfer } from '../../licensing/licenses/license-transfer.js';
 import type { SqliteDatabase } from '../sqlite-connection.js';
 
 interface LineRow {
   id: string; va_id: string; tag: string; display_name: string; description: string; quantity: number;
   license_type: string; starts_at: number; ends_at: number | null; substitution_ladder: string;
-  substitution_level: number | null; origin: string; created_at: number;
+  substitution_level: number | null; origin: string; created_at: number; transfer_id: string | null;
+  source_line_id: string | null;
+}
+interface TransferRow {
+  id: string; account_id: string; tag: string; from_va_id: string; to_va_id: string; quantity: number;
+  created_at: number; created_by: string;
 }
 interface UsageRow { tag: string; authorized: number; requested: number; reserved: number }
 
@@ -22,8 +28,21 @@ const toLine = (row: LineRow): LicenseLine => ({
   endsAt: row.ends_at,
   substitutionLadder: JSON.parse(row.substitution_ladder) as string[],
   substitutionLevel: row.substitution_level,
-  origin: row.origin === 'upstream' ? 'upstream' : 'local',
+  origin: row.origin === 'upstream' || row.origin === 'transfer' ? row.origin : 'local',
   createdAt: row.created_at,
+  ...(row.transfer_id !== null && row.source_line_id !== null
+    ? { transfer: { transferId: row.transfer_id, sourceLineId: row.source_line_id } } : {}),
+});
+
+const toTransfer = (row: TransferRow): LicenseTransfer => ({
+  id: row.id,
+  accountId: row.account_id,
+  tag: row.tag,
+  fromVirtualAccountId: row.from_va_id,
+  toVirtualAccountId: row.to_va_id,
+  quantity: row.quantity,
+  createdAt: row.created_at,
+  createdBy: row.created_by,
 });
 
 const ZERO: PoolUsage = { authorized: 0, requested: 0, reserved: 0 };
@@ -37,13 +56,18 @@ export class SqliteLicenseRepository implements LicenseRepository {
   readonly #usage;
   readonly #addUsage;
   readonly #usageOfVa;
+  readonly #insertTransfer;
+  readonly #transfersOfAccount;
 
   constructor(db: SqliteDatabase) {
     this.#insert = db.prepare(`INSERT INTO license_lines (id, va_id, tag, display_name, description, quantity,
-      license_type, starts_at, ends_at, substitution_ladder, substitution_level, origin, created_at)
+      license_type, starts_at, ends_at, substitution_ladder, substitution_level, origin, created_at, transfer_id,
+      source_line_id)
       VALUES (@id, @va_id, @tag, @display_name, @description, @quantity, @license_type, @starts_at, @ends_at,
-      @substitution_ladder, @substitution_level, @origin, @created_at)`);
-    this.#linesOfVa = db.prepare<[string], LineRow>('SELECT * FROM license_lines WHERE va_id = ? ORDER BY tag, starts_at');
+      @substitution_ladder, @substitution_level, @origin, @created_at, @transfer_id, @source_line_id)`);
+    this.#linesOfVa = db.prepare<[string], LineRow>(
+      'SELECT * FROM license_lines WHERE va_id = ? ORDER BY tag, starts_at, created_at, rowid',
+    );
     this.#linesOfTag = db.prepare<[string, string], LineRow>(
       'SELECT * FROM license_lines WHERE va_id = ? AND tag = ? ORDER BY starts_at',
     );
@@ -66,6 +90,13 @@ export class SqliteLicenseRepository implements LicenseRepository {
     this.#usageOfVa = db.prepare<[string], UsageRow>(
       'SELECT tag, authorized, requested, reserved FROM pool_usage WHERE va_id = ? ORDER BY tag',
     );
+    this.#insertTransfer = db.prepare(`INSERT INTO license_transfers (id, account_id, tag, from_va_id, to_va_id, quantity,
+      created_at, created_by) VALUES (@id, @account_id, @tag, @from_va_id, @to_va_id, @quantity, @created_at, @created_by)`);
+    // LIMIT -1 is SQLite for "no limit", which is what the API's limit -1 means too. rowid breaks ties of
+    // the same millisecond in insertion order.
+    this.#transfersOfAccount = db.prepare<[string, number, number], TransferRow>(
+      'SELECT * FROM license_transfers WHERE account_id = ? ORDER BY created_at DESC, rowid DESC LIMIT ? OFFSET ?',
+    );
   }
 
   insertLine(line: LicenseLine): void {
@@ -83,6 +114,8 @@ export class SqliteLicenseRepository implements LicenseRepository {
       substitution_level: line.substitutionLevel,
       origin: line.origin,
       created_at: line.createdAt,
+      transfer_id: line.transfer?.transferId ?? null,
+      source_line_id: line.transfer?.sourceLineId ?? null,
     });
   }
 
@@ -114,5 +147,16 @@ export class SqliteLicenseRepository implements LicenseRepository {
 
   listUsage(virtualAccountId: string): Array<PoolUsage & { tag: string }> {
     return this.#usageOfVa.all(virtualAccountId);
+  }
+
+  insertTransfer(t: LicenseTransfer): void {
+    this.#insertTransfer.run({
+      id: t.id, account_id: t.accountId, tag: t.tag, from_va_id: t.fromVirtualAccountId, to_va_id: t.toVirtualAccountId,
+      quantity: t.quantity, created_at: t.createdAt, created_by: t.createdBy,
+    });
+  }
+
+  listTransfers(accountId: string, limit: number, offset: number): LicenseTransfer[] {
+    return this.#transfersOfAccount.all(accountId, limit, offset).map(toTransfer);
   }
 }

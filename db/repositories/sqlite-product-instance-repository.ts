@@ -4,7 +4,7 @@ import type {
 import type { ProductInstanceRepository } from '../../licensing/instances/product-instance-repository.js';
 import type { SqliteDatabase } from '../sqlite-connection.js';
 
-interface InstanceRow {
+export interface InstanceRow {
   id: string; va_id: string; udi_pid: string; udi_serial_number: string; udi_vid: string | null;
   host_identifier: string | null; product_tag: string; hostname: string | null; ip_address: string | null;
   token_id: string | null; export_control_allowed: number; registration_state: string; authorization_state: string;
@@ -13,7 +13,7 @@ interface InstanceRow {
 }
 interface EntitlementRow { tag: string; requested: number; authorized: number; status: string; updated_at: number }
 
-const toInstance = (row: InstanceRow): ProductInstance => ({
+export const toInstance = (row: InstanceRow): ProductInstance => ({
   id: row.id,
   virtualAccountId: row.va_id,
   udi: { pid: row.udi_pid, serialNumber: row.udi_serial_number, vid: row.udi_vid, hostIdentifier: row.host_identifier },
@@ -63,6 +63,7 @@ const COLUMNS: ReadonlyArray<keyof ReturnType<typeof toParams>> = [
 export class SqliteProductInstanceRepository implements ProductInstanceRepository {
   readonly #insert;
   readonly #update;
+  readonly #recordAuthorization;
   readonly #byId;
   readonly #byUdi;
   readonly #touch;
@@ -70,6 +71,7 @@ export class SqliteProductInstanceRepository implements ProductInstanceRepositor
   readonly #entitlements;
   readonly #upsertEntitlement;
   readonly #deleteEntitlements;
+  readonly #touchEntitlements;
 
   constructor(db: SqliteDatabase) {
     this.#insert = db.prepare(
@@ -78,6 +80,9 @@ export class SqliteProductInstanceRepository implements ProductInstanceRepositor
     this.#update = db.prepare(
       `UPDATE product_instances SET ${COLUMNS.filter((c) => c !== 'id').map((c) => `${c} = @${c}`).join(', ')} WHERE id = @id`,
     );
+    // Positional, and only these columns: an UPDATE naming indexed columns rewrites their index entries.
+    this.#recordAuthorization = db.prepare(`UPDATE product_instances SET authorization_state = ?, short_report_streak = ?,
+      last_contact_at = ?, authorized_at = ?, authorization_expires_at = ? WHERE id = ?`);
     this.#byId = db.prepare<[string], InstanceRow>('SELECT * FROM product_instances WHERE id = ?');
     this.#byUdi = db.prepare<[string, string], InstanceRow>(
       `SELECT * FROM product_instances WHERE udi_pid = ? AND udi_serial_number = ? AND registration_state = 'REGISTERED'`,
@@ -94,6 +99,7 @@ export class SqliteProductInstanceRepository implements ProductInstanceRepositor
       ON CONFLICT (instance_id, tag) DO UPDATE SET requested = @requested, authorized = @authorized,
         status = @status, updated_at = @updated_at`);
     this.#deleteEntitlements = db.prepare('DELETE FROM instance_entitlements WHERE instance_id = ?');
+    this.#touchEntitlements = db.prepare('UPDATE instance_entitlements SET updated_at = ? WHERE instance_id = ?');
   }
 
   insert(instance: ProductInstance): void {
@@ -102,6 +108,11 @@ export class SqliteProductInstanceRepository implements ProductInstanceRepositor
 
   update(instance: ProductInstance): void {
     this.#update.run(toParams(instance));
+  }
+
+  recordAuthorization(pi: ProductInstance): void {
+    this.#recordAuthorization.run(pi.authorizationState, pi.shortReportStreak, pi.lastContactAt, pi.authorizedAt,
+      pi.authorizationExpiresAt, pi.id);
   }
 
   findById(id: string): ProductInstance | undefined {
@@ -141,5 +152,9 @@ export class SqliteProductInstanceRepository implements ProductInstanceRepositor
 
   deleteEntitlements(instanceId: string): void {
     this.#deleteEntitlements.run(instanceId);
+  }
+
+  touchEntitlements(instanceId: string, updatedAt: number): void {
+    this.#touchEntitlements.run(updatedAt, instanceId);
   }
 }

@@ -2,12 +2,12 @@ import type { RegistrationToken } from '../../licensing/tokens/registration-toke
 import type { TokenRepository } from '../../licensing/tokens/token-repository.js';
 import type { SqliteDatabase } from '../sqlite-connection.js';
 
-interface TokenRow {
+export interface TokenRow {
   id: string; va_id: string; secret_digest: string; description: string; created_at: number; expires_at: number;
   max_uses: number | null; uses: number; export_controlled_allowed: number; revoked_at: number | null; created_by: string;
 }
 
-const toToken = (row: TokenRow): RegistrationToken => ({
+export const toToken = (row: TokenRow): RegistrationToken => ({
   id: row.id,
   virtualAccountId: row.va_id,
   secretDigest: row.secret_digest,

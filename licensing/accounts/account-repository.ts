@@ -9,4 +9,21 @@ export interface AccountRepository {
   findVirtualAccountById(id: string): VirtualAccount | undefined;
   findVirtualAccountByName(accountId: string, name: string): VirtualAccount | undefined;
   listVirtualAccounts(accountId: string): VirtualAccount[];
+  renameAccount(id: string, name: string): void;
+  /** Deletes an account row; the caller has checked that it holds no virtual accounts. */
+  deleteAccount(id: string): void;
+  updateVirtualAccount(va: VirtualAccount): void;
+  /** What keeps a VA from being deleted, besides its license lines. */
+  virtualAccountOccupancy(id: string, now: number): VirtualAccountOccupancy;
+  /**
+   * Deletes a VA together with what only has meaning inside it: deregistered product instances (their
+   * certificates and entitlements), inactive tokens, zeroed pool counters and leftover lines. The caller has
+   * checked that it is empty; a row some other feature still links to it makes this throw a ConflictError.
+   */
+  purgeVirtualAccount(id: string): void;
+}
+
+export interface VirtualAccountOccupancy {
+  registeredInstances: number;
+  activeTokens: number;
 }

@@ -1,10 +1,10 @@
+import { noAlertTriggers, type AlertTriggers } from '../alerts/alert-triggers.js';
 import type { EntitlementStatus, InstanceEntitlement, ProductInstance } from '../instances/product-instance.js';
-import type { LicenseLine } from '../licenses/license-line.js';
-import { isLineActive } from '../licenses/license-line.js';
 import type { LicensingTimers } from '../shared/licensing-timers.js';
 import type { Repositories } from '../shared/unit-of-work.js';
 import { requireRegistered } from './registration-service.js';
-import { releaseInstanceUsage } from './usage-ledger.js';
+import { renewUnchangedReport } from './unchanged-report.js';
+import { changedPoolTags, grantEntitlement, releaseInstanceUsage } from './usage-ledger.js';
 
 export interface RequestedEntitlement { tag: string; count: number }
 
@@ -35,37 +35,21 @@ export interface AuthorizationOutcome {
  */
 export class AuthorizationService {
   readonly #timers: LicensingTimers;
+  readonly #alerts: AlertTriggers;
 
-  constructor(timers: LicensingTimers) {
+  constructor(timers: LicensingTimers, alerts: AlertTriggers = noAlertTriggers) {
     this.#timers = timers;
+    this.#alerts = alerts;
   }
 
   commitAuthorization(repos: Repositories, instanceId: string, requested: RequestedEntitlement[], now: number): AuthorizationOutcome {
     const instance = requireRegistered(repos, instanceId);
-    releaseInstanceUsage(repos, instance);
     const vaId = instance.virtualAccountId;
-    const decisions: EntitlementDecision[] = [];
-    for (const { tag, count } of mergeDuplicates(requested)) {
-      const lines = repos.licenses.listLinesForTag(vaId, tag);
-      const describing = pickDescribingLine(lines, now);
-      if (!describing) {
-        decisions.push({ tag, requested: count, authorized: 0, status: 'INVALID_TAG', displayName: null, description: null });
-        repos.instances.upsertEntitlement(instanceId, { tag, requested: count, authorized: 0, status: 'INVALID_TAG', updatedAt: now });
-        continue;
-      }
-      const purchased = lines.reduce((sum, line) => (isLineActive(line, now) ? sum + line.quantity : sum), 0);
-      const usage = repos.licenses.getUsage(vaId, tag);
-      const covered = count <= purchased - usage.authorized - usage.reserved;
-      const entitlement: InstanceEntitlement = {
-        tag, requested: count, authorized: covered ? count : 0, status: covered ? 'AUTHORIZED' : 'OUT_OF_COMPLIANCE', updatedAt: now,
-      };
-      repos.licenses.addUsage(vaId, tag, { authorized: entitlement.authorized, requested: count, reserved: 0 });
-      repos.instances.upsertEntitlement(instanceId, entitlement);
-      decisions.push({
-        tag, requested: count, authorized: entitlement.authorized, status: entitlement.status,
-        displayName: describing.displayName, description: describing.description,
-      });
-    }
+    const report = mergeDuplicates(requested);
+    // Most reports repeat what the instance already holds; when that provably changes nothing, skip the
+    // release and re-grant (unchanged-report.ts). No pool changes then, so no pool needs its alerts re-checked.
+    const unchanged = renewUnchangedReport(repos, instance, report, now);
+    const { decisions, changedTags } = unchanged ? { decisions: unchanged, changedTags: [] } : regrant(repos, instance, report, now);
     const inUse = decisions.some((d) => d.requested > 0);
     const short = decisions.some((d) => d.status === 'OUT_OF_COMPLIANCE' || d.status === 'INVALID_TAG');
     const status: OverallAuthorization = !inUse ? 'NO_LICENSES_IN_USE' : short ? 'OUT_OF_COMPLIANCE' : 'AUTHORIZED';
@@ -78,7 +62,7 @@ export class AuthorizationService {
       ...instance, authorizationState: inventoryState, shortReportStreak: streak, lastContactAt: now, authorizedAt: now,
       authorizationExpiresAt: expiresAt,
     };
-    repos.instances.update(updated);
+    repos.instances.recordAuthorization(updated);
     if (inventoryState === 'OUT_OF_COMPLIANCE' && instance.authorizationState !== 'OUT_OF_COMPLIANCE') {
       const va = repos.accounts.findVirtualAccountById(vaId);
       repos.events.append({
@@ -88,6 +72,9 @@ export class AuthorizationService {
         details: { productInstanceId: instance.id, tags: decisions.filter((d) => d.status !== 'AUTHORIZED').map((d) => d.tag) },
       });
     }
+    // A steady-state renewal repeats the same counts, changes no pool and so costs the alert rules nothing.
+    this.#alerts.poolsChanged(repos, vaId, changedTags, now);
+    this.#alerts.instanceAuthorized(repos, instance, now);
     return {
       instance: updated, status, authorizedAt: now, expiresAt,
       nextRenewalAt: now + this.#timers.authorizationRenewAfterMs, entitlements: decisions,
@@ -95,13 +82,26 @@ export class AuthorizationService {
   }
 }
 
+/** The full path: the report replaces the instance's usage, each tag granted all or nothing. */
+function regrant(repos: Repositories, instance: ProductInstance, report: readonly RequestedEntitlement[], now: number): {
+  decisions: EntitlementDecision[]; changedTags: string[];
+} {
+  const released = releaseInstanceUsage(repos, instance);
+  const decisions: EntitlementDecision[] = [];
+  const granted: InstanceEntitlement[] = [];
+  for (const { tag, count } of report) {
+    const { entitlement, describing } = grantEntitlement(repos, instance.virtualAccountId, instance.id, tag, count, now);
+    granted.push(entitlement);
+    decisions.push({
+      tag, requested: count, authorized: entitlement.authorized, status: entitlement.status,
+      displayName: describing?.displayName ?? null, description: describing?.description ?? null,
+    });
+  }
+  return { decisions, changedTags: changedPoolTags(released, granted) };
+}
+
 function mergeDuplicates(requested: RequestedEntitlement[]): RequestedEntitlement[] {
   const merged = new Map<string, number>();
   for (const { tag, count } of requested) merged.set(tag, (merged.get(tag) ?? 0) + count);
   return [...merged].map(([tag, count]) => ({ tag, count }));
-}
-
-/** Prefer an active line for names; an expired one still proves the tag belongs to the VA. */
-function pickDescribingLine(lines: LicenseLine[], now: number): LicenseLine | undefined {
-  return lines.find((line) => isLineActive(line, now)) ?? lines[0];
 }

@@ -1,4 +1,5 @@
 import type { Account, VirtualAccount } from '../accounts/account.js';
+import { noAlertTriggers, type AlertTriggers } from '../alerts/alert-triggers.js';
 import type { IdCertificate, ProductInstance, Udi } from '../instances/product-instance.js';
 import type { DeviceCertificateIssuer } from '../pki/device-certificate-issuer.js';
 import type { ParsedCsr } from '../pki/device-csr.js';
@@ -9,7 +10,7 @@ import type { LicensingTimers } from '../shared/licensing-timers.js';
 import type { Repositories, UnitOfWork } from '../shared/unit-of-work.js';
 import { digestTokenSecret, tokenState, type RegistrationToken } from '../tokens/registration-token.js';
 import type { IdentityOutcome } from './identity-outcome.js';
-import { releaseInstanceUsage } from './usage-ledger.js';
+import { changedPoolTags, releaseInstanceUsage } from './usage-ledger.js';
 
 export interface RegisterCommand {
   tokenSecret: string;
@@ -35,13 +36,17 @@ export interface RegistrationServiceDeps {
   newId: IdGenerator;
   timers: LicensingTimers;
   issuer: DeviceCertificateIssuer;
+  /** Re-evaluates alerts in the same transaction; none by default. */
+  alerts?: AlertTriggers;
 }
 
 export class RegistrationService {
   readonly #deps: RegistrationServiceDeps;
+  readonly #alerts: AlertTriggers;
 
   constructor(deps: RegistrationServiceDeps) {
     this.#deps = deps;
+    this.#alerts = deps.alerts ?? noAlertTriggers;
   }
 
   /** Cheap checks first so a bad token costs no signature; commitRegistration repeats them under the lock. */
@@ -73,9 +78,13 @@ export class RegistrationService {
     }
     const va = requireVa(repos, token.virtualAccountId);
     const account = requireAccount(repos, va.accountId);
+    // Using a token up is the only way a registration changes the token's alert (it clears TOKEN_EXPIRING).
+    if (token.maxUses !== null && token.uses + 1 >= token.maxUses) this.#alerts.tokenChanged(repos, token.id, now);
     if (existing) {
-      releaseInstanceUsage(repos, existing);
+      const released = releaseInstanceUsage(repos, existing);
       if (existing.currentCertificateSerial) repos.certificates.revoke(existing.currentCertificateSerial, now);
+      this.#alerts.poolsChanged(repos, existing.virtualAccountId, changedPoolTags(released, []), now);
+      this.#alerts.authorizationCleared(repos, existing.id, now);
     }
     const instance: ProductInstance = {
       id: prepared.instanceId,
@@ -130,13 +139,7 @@ export class RegistrationService {
   /** Licenses go back to the pool and the certificate stops being accepted. */
   commitDeregistration(repos: Repositories, instanceId: string, now: number, actor: 'device' | 'user' = 'device'): ProductInstance {
     const instance = requireRegistered(repos, instanceId);
-    releaseInstanceUsage(repos, instance);
-    if (instance.currentCertificateSerial) repos.certificates.revoke(instance.currentCertificateSerial, now);
-    const gone: ProductInstance = {
-      ...instance, registrationState: 'UNREGISTERED', authorizationState: 'NOT_AUTHORIZED', lastContactAt: now,
-      authorizedAt: null, authorizationExpiresAt: null, shortReportStreak: 0,
-    };
-    repos.instances.update(gone);
+    const gone = this.#retire(repos, instance, now, false);
     const va = requireVa(repos, instance.virtualAccountId);
     repos.events.append({
       occurredAt: now, accountId: va.accountId, virtualAccountId: va.id, actorType: actor, actorId: instance.id,
@@ -144,6 +147,39 @@ export class RegistrationService {
       message: `${instance.udi.pid} ${instance.udi.serialNumber} deregistered; its licenses returned to the pool`,
       details: { productInstanceId: instance.id, revokedSerial: instance.currentCertificateSerial },
     });
+    return gone;
+  }
+
+  /**
+   * An admin removes the instance from the inventory: the same effect as a deregistration (licenses back to the
+   * pool, certificate revoked, so the device's next signed request gets CERT_REVOKED), but done by a user and
+   * recorded as such. The row stays, UNREGISTERED, for history and so the revoked certificate keeps its owner.
+   */
+  commitRemoval(repos: Repositories, instanceId: string, now: number, actorId: string): ProductInstance {
+    const instance = requireRegistered(repos, instanceId);
+    const gone = this.#retire(repos, instance, now, true);
+    const va = requireVa(repos, instance.virtualAccountId);
+    repos.events.append({
+      occurredAt: now, accountId: va.accountId, virtualAccountId: va.id, actorType: 'user', actorId,
+      type: 'PRODUCT_INSTANCE_REMOVED',
+      message: `${instance.udi.pid} ${instance.udi.serialNumber} removed by ${actorId}; its licenses returned to the pool and its certificate was revoked`,
+      details: { productInstanceId: instance.id, revokedSerial: instance.currentCertificateSerial, hostname: instance.hostname },
+    });
+    return gone;
+  }
+
+  #retire(repos: Repositories, instance: ProductInstance, now: number, byAdmin: boolean): ProductInstance {
+    const released = releaseInstanceUsage(repos, instance);
+    if (instance.currentCertificateSerial) repos.certificates.revoke(instance.currentCertificateSerial, now);
+    const gone: ProductInstance = {
+      ...instance, registrationState: 'UNREGISTERED', authorizationState: 'NOT_AUTHORIZED', authorizedAt: null,
+      authorizationExpiresAt: null, shortReportStreak: 0,
+      // Last contact means the device spoke to us; an admin's removal is not that.
+      lastContactAt: byAdmin ? instance.lastContactAt : now,
+    };
+    repos.instances.update(gone);
+    this.#alerts.poolsChanged(repos, instance.virtualAccountId, changedPoolTags(released, []), now);
+    this.#alerts.authorizationCleared(repos, instance.id, now);
     return gone;
   }
 

@@ -3,6 +3,12 @@ import type { IdCertificate, InstanceEntitlement, ProductInstance } from './prod
 export interface ProductInstanceRepository {
   insert(instance: ProductInstance): void;
   update(instance: ProductInstance): void;
+  /**
+   * Writes only the fields an AUTHORIZE changes (authorization state and expiry, authorized at, short-report
+   * streak, last contact) of an instance read in the same transaction. Cheaper than update(): no other
+   * column, and so none of the indexed ones, is rewritten.
+   */
+  recordAuthorization(instance: ProductInstance): void;
   findById(id: string): ProductInstance | undefined;
   /** The registered instance holding this UDI (pid + serial number), if any. */
   findRegisteredByUdi(pid: string, serialNumber: string): ProductInstance | undefined;
@@ -11,6 +17,8 @@ export interface ProductInstanceRepository {
   listEntitlements(instanceId: string): InstanceEntitlement[];
   upsertEntitlement(instanceId: string, entitlement: InstanceEntitlement): void;
   deleteEntitlements(instanceId: string): void;
+  /** Marks every entitlement of the instance as reported again at `updatedAt`, counts unchanged. */
+  touchEntitlements(instanceId: string, updatedAt: number): void;
 }
 
 export interface CertificateRepository {

@@ -14,8 +14,18 @@ export interface LicenseLine {
   /** Tags a higher-level license may stand in for, lowest level first. */
   substitutionLadder: string[];
   substitutionLevel: number | null;
-  origin: 'local' | 'upstream';
+  origin: LicenseLineOrigin;
   createdAt: number;
+  /** Set on 'transfer' lines only: the transfer they belong to and the local or upstream line whose terms they carry. */
+  transfer?: LineTransferRef;
+}
+
+/** 'transfer' lines come in pairs (negative in the source VA, positive in the destination); see license-transfer.ts. */
+export type LicenseLineOrigin = 'local' | 'upstream' | 'transfer';
+
+export interface LineTransferRef {
+  transferId: string;
+  sourceLineId: string;
 }
 
 /** A line counts towards the pool from its start until (excluding) its end. */

@@ -1,5 +1,6 @@
 import type { LicenseLine } from './license-line.js';
 import type { PoolUsage } from './license-pool.js';
+import type { LicenseTransfer } from './license-transfer.js';
 
 export interface LicenseRepository {
   insertLine(line: LicenseLine): void;
@@ -13,4 +14,7 @@ export interface LicenseRepository {
   /** Adds signed deltas to the usage counters of a pool, creating it at zero when absent. */
   addUsage(virtualAccountId: string, tag: string, delta: PoolUsage): void;
   listUsage(virtualAccountId: string): Array<PoolUsage & { tag: string }>;
+  insertTransfer(transfer: LicenseTransfer): void;
+  /** Newest first. */
+  listTransfers(accountId: string, limit: number, offset: number): LicenseTransfer[];
 }

@@ -1,12 +1,14 @@
-import { createPrivateKey, createPublicKey, sign, type KeyObject, type webcrypto } from 'node:crypto';
+import { createPrivateKey, createPublicKey, sign, type KeyObject } from 'node:crypto';
 import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
 import type { IdCertificate, Udi } from '../instances/product-instance.js';
 import { normalizeSerial } from '../instances/product-instance.js';
 import type { LicensingTimers } from '../shared/licensing-timers.js';
 import type { DeviceCertificateIssuer } from './device-certificate-issuer.js';
+import { DeviceCertificateTemplate } from './device-certificate-template.js';
 import type { ParsedCsr } from './device-csr.js';
-import { ECDSA_P256, ECDSA_SHA256, pkiCrypto, randomCertificateSerial, type PkiMaterial } from './pki-material.js';
+import { toPem } from './der.js';
+import { pkiCrypto, randomCertificateSerial, type PkiMaterial } from './pki-material.js';
 
 export interface IssueDeviceCertificateInput {
   csr: ParsedCsr;
@@ -15,9 +17,6 @@ export interface IssueDeviceCertificateInput {
   /** Epoch milliseconds. */
   now: number;
 }
-
-/** OID of the X.520 serialNumber attribute, where Cisco SUDI certificates carry "PID:<pid> SN:<serial>". */
-const SERIAL_NUMBER_OID = '2.5.4.5';
 
 /**
  * The satellite's CA at run time: signs protocol responses and issues device ID certificates. Keys are
@@ -33,15 +32,12 @@ export class SatellitePki implements DeviceCertificateIssuer {
   readonly certificateChain: string[];
 
   readonly #signingKey: KeyObject;
-  readonly #issuingKey: webcrypto.CryptoKey;
-  readonly #signingCertificate: x509.X509Certificate;
-  readonly #authorityKeyId: x509.AuthorityKeyIdentifierExtension;
+  readonly #deviceCertificates: DeviceCertificateTemplate;
   readonly #timers: LicensingTimers;
 
   private constructor(init: {
     material: PkiMaterial;
     signingKey: KeyObject;
-    issuingKey: webcrypto.CryptoKey;
     signingCertificate: x509.X509Certificate;
     authorityKeyId: x509.AuthorityKeyIdentifierExtension;
     timers: LicensingTimers;
@@ -52,9 +48,9 @@ export class SatellitePki implements DeviceCertificateIssuer {
     this.signingKeyId = normalizeSerial(init.signingCertificate.serialNumber);
     this.certificateChain = [this.signingCertificatePem, this.rootCertificatePem];
     this.#signingKey = init.signingKey;
-    this.#issuingKey = init.issuingKey;
-    this.#signingCertificate = init.signingCertificate;
-    this.#authorityKeyId = init.authorityKeyId;
+    this.#deviceCertificates = new DeviceCertificateTemplate(
+      new Uint8Array(init.signingCertificate.rawData), new Uint8Array(init.authorityKeyId.rawData), init.signingKey,
+    );
     this.#timers = init.timers;
   }
 
@@ -73,12 +69,9 @@ export class SatellitePki implements DeviceCertificateIssuer {
     if (!(await signingCertificate.verify({ publicKey: rootCertificate.publicKey, signatureOnly: true }, pkiCrypto))) {
       throw new Error('The satellite signing certificate is not signed by the satellite root CA');
     }
-    const pkcs8 = signingKey.export({ format: 'der', type: 'pkcs8' });
-    const issuingKey = await pkiCrypto.subtle.importKey('pkcs8', pkcs8, ECDSA_P256, false, ['sign']);
     return new SatellitePki({
       material,
       signingKey,
-      issuingKey,
       signingCertificate,
       authorityKeyId: await authorityKeyIdOf(signingCertificate),
       timers: options.timers,
@@ -91,48 +84,37 @@ export class SatellitePki implements DeviceCertificateIssuer {
   }
 
   /**
-   * notBefore and notAfter are read back from the certificate, so they are what the device sees: X.509
-   * times have whole seconds, and any milliseconds in `now` are dropped.
+   * X.509 times have whole seconds, so any milliseconds in `now` are dropped from notBefore and notAfter:
+   * the stored times are what the device sees in its certificate.
    */
   async issueDeviceCertificate(input: IssueDeviceCertificateInput): Promise<IdCertificate> {
     const { csr, productInstanceId, udi, now } = input;
-    const certificate = await x509.X509CertificateGenerator.create({
-      serialNumber: randomCertificateSerial(),
-      subject: deviceSubject(productInstanceId, udi),
-      issuer: this.#signingCertificate.subjectName,
-      notBefore: new Date(now - this.#timers.idCertificateBackdateMs),
-      notAfter: new Date(now + this.#timers.idCertificateValidityMs),
-      publicKey: csr.publicKey,
-      signingKey: this.#issuingKey,
-      signingAlgorithm: ECDSA_SHA256,
-      extensions: [
-        new x509.BasicConstraintsExtension(false, undefined, true),
-        new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
-        new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.clientAuth]),
-        await x509.SubjectKeyIdentifierExtension.create(csr.publicKey, false, pkiCrypto),
-        this.#authorityKeyId,
-      ],
+    const notBefore = wholeSeconds(now - this.#timers.idCertificateBackdateMs);
+    const notAfter = wholeSeconds(now + this.#timers.idCertificateValidityMs);
+    const serialHex = randomCertificateSerial();
+    const der = this.#deviceCertificates.issue({
+      serialHex, notBefore, notAfter, spki: csr.publicKeyDer,
+      // CN is the product instance id (DESIGN §4.5); the UDI follows the Cisco SUDI convention of
+      // serialNumber = "PID:<pid> SN:<serial>", which admins recognise in `openssl x509 -subject` output.
+      commonName: productInstanceId,
+      serialNumberAttribute: `PID:${udi.pid} SN:${udi.serialNumber}`,
     });
     return {
-      serial: normalizeSerial(certificate.serialNumber),
+      serial: normalizeSerial(serialHex),
       productInstanceId,
       keyAlgorithm: csr.keyAlgorithm,
       publicKeyDer: csr.publicKeyDer,
-      pem: certificate.toString('pem'),
-      notBefore: certificate.notBefore.getTime(),
-      notAfter: certificate.notAfter.getTime(),
+      pem: toPem(der, 'CERTIFICATE'),
+      notBefore,
+      notAfter,
       issuedAt: now,
       revokedAt: null,
     };
   }
 }
 
-/**
- * CN is the product instance id (DESIGN §4.5); the UDI follows the Cisco SUDI convention of
- * serialNumber = "PID:<pid> SN:<serial>", which admins recognise in `openssl x509 -subject` output.
- */
-function deviceSubject(productInstanceId: string, udi: Udi): x509.JsonName {
-  return [{ CN: [productInstanceId] }, { [SERIAL_NUMBER_OID]: [`PID:${udi.pid} SN:${udi.serialNumber}`] }];
+function wholeSeconds(epochMs: number): number {
+  return Math.floor(epochMs / 1000) * 1000;
 }
 
 /** Reuses the signing certificate's own SKI so device certificates chain by key id even if it was made elsewhere. */

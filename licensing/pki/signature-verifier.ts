@@ -1,5 +1,6 @@
-import { createHash, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
+import { createHash, sign, verify, type KeyObject } from 'node:crypto';
 import type { KeyAlgorithm } from '../instances/product-instance.js';
+import { importSpkiPublicKey } from './public-key-import.js';
 
 export interface DeviceSignatureInput {
   algorithm: KeyAlgorithm;
@@ -59,7 +60,7 @@ function publicKeyFor(der: Uint8Array): KeyObject | null {
   }
   let key: KeyObject;
   try {
-    key = createPublicKey({ key: Buffer.from(der.buffer, der.byteOffset, der.byteLength), format: 'der', type: 'spki' });
+    key = importSpkiPublicKey(Buffer.from(der.buffer, der.byteOffset, der.byteLength));
   } catch {
     return null;
   }

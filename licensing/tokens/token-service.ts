@@ -1,3 +1,4 @@
+import { noAlertTriggers, type AlertTriggers } from '../alerts/alert-triggers.js';
 import type { Clock } from '../shared/clock.js';
 import { MS_PER_DAY } from '../shared/clock.js';
 import { NotFoundError, ValidationError } from '../shared/domain-error.js';
@@ -21,7 +22,14 @@ export interface CreatedToken {
   secret: string;
 }
 
-export interface TokenServiceDeps { uow: UnitOfWork; clock: Clock; newId: IdGenerator; timers: LicensingTimers }
+export interface TokenServiceDeps {
+  uow: UnitOfWork;
+  clock: Clock;
+  newId: IdGenerator;
+  timers: LicensingTimers;
+  /** Token alerts (expiring soon) are re-evaluated when a token is created or revoked. */
+  alerts?: AlertTriggers;
+}
 
 export class TokenService {
   readonly #deps: TokenServiceDeps;
@@ -65,6 +73,7 @@ export class TokenService {
         type: 'TOKEN_CREATED', message: `Registration token created${description ? `: ${description}` : ''}`,
         details: { tokenId: token.id, expiresAt: token.expiresAt, maxUses },
       });
+      (this.#deps.alerts ?? noAlertTriggers).tokenChanged(repos, token.id, now);
       return { token, secret };
     });
   }
@@ -73,11 +82,18 @@ export class TokenService {
     return this.#deps.uow.read((repos) => repos.tokens.listByVirtualAccount(virtualAccountId));
   }
 
-  revoke(tokenId: string, actorId = 'system'): RegistrationToken {
+  /**
+   * Revokes at once: the registration path checks revocation inside its own write transaction, so no
+   * REGISTER commits with this token afterwards. Revoking twice is not an error. With `virtualAccountId`, a
+   * token of another VA is reported as not found, so a path cannot reach tokens outside its VA.
+   */
+  revoke(tokenId: string, actorId = 'system', virtualAccountId?: string): RegistrationToken {
     const now = this.#deps.clock.now();
     return this.#deps.uow.write((repos) => {
       const token = repos.tokens.findById(tokenId);
-      if (!token) throw new NotFoundError('token', tokenId);
+      if (!token || (virtualAccountId !== undefined && token.virtualAccountId !== virtualAccountId)) {
+        throw new NotFoundError('token', tokenId);
+      }
       if (token.revokedAt !== null) return token;
       repos.tokens.revoke(token.id, now);
       const va = repos.accounts.findVirtualAccountById(token.virtualAccountId);
@@ -85,6 +101,7 @@ export class TokenService {
         occurredAt: now, accountId: va?.accountId ?? null, virtualAccountId: token.virtualAccountId, actorType: 'user',
         actorId, type: 'TOKEN_REVOKED', message: 'Registration token revoked', details: { tokenId },
       });
+      (this.#deps.alerts ?? noAlertTriggers).tokenChanged(repos, token.id, now);
       return { ...token, revokedAt: now };
     });
   }

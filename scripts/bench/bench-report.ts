@@ -40,6 +40,11 @@ export interface BenchReport {
   authorize: AuthorizeFigures;
   authorizeToBaselinePercent: number;
   register: RegisterFigures;
+  /**
+   * Server CPU per answered request in each phase, in µs; null without /proc. Unlike requests/s this hardly
+   * moves when other work shares the machine, so it is the figure to compare between runs.
+   */
+  serverCpuMicrosPerRequest: { baseline: number | null; authorize: number | null; register: number | null };
   goals: Array<{ name: string; target: string; actual: string; met: boolean }>;
   allGoalsMet: boolean;
 }
@@ -50,7 +55,11 @@ export interface ReportInput {
   baseline: LoadResult;
   authorize: AuthorizeFigures;
   register: RegisterFigures;
+  serverCpuSeconds: { baseline: number | null; authorize: number | null; register: number | null };
 }
+
+const perRequestMicros = (cpuSeconds: number | null, requests: number): number | null =>
+  cpuSeconds === null || requests <= 0 ? null : Math.round((cpuSeconds * 1e6) / requests);
 
 export function buildReport(input: ReportInput): BenchReport {
   const ratio = input.baseline.requestsPerSecond > 0 ? (input.authorize.requestsPerSecond / input.baseline.requestsPerSecond) * 100 : 0;
@@ -67,6 +76,12 @@ export function buildReport(input: ReportInput): BenchReport {
     machine: { cpus: availableParallelism(), model: cpus()[0]?.model ?? 'unknown', node: process.version },
     settings: input.settings, seeding: input.seeding, baseline: input.baseline, authorize: input.authorize,
     authorizeToBaselinePercent: Math.round(ratio * 10) / 10, register: input.register,
+    serverCpuMicrosPerRequest: {
+      baseline: perRequestMicros(input.serverCpuSeconds.baseline, input.baseline.completed),
+      // Requests cut off at the end of the run were still processed, so count what the database recorded.
+      authorize: perRequestMicros(input.serverCpuSeconds.authorize, input.authorize.processedInDatabase + input.authorize.sample.sent),
+      register: perRequestMicros(input.serverCpuSeconds.register, input.register.okResponses),
+    },
     goals, allGoalsMet: goals.every((g) => g.met),
   };
 }
@@ -99,12 +114,19 @@ export function formatReport(report: BenchReport): string {
     `REGISTER    ${num(g.requestsPerSecond, 0).padStart(8)} req/s   p50 ${num(g.latencyMs.p50, 1).padStart(6)} ms   p99 ${num(g.latencyMs.p99, 1).padStart(6)} ms   `
       + `${num(g.okResponses)}/${num(g.count)} OK in ${g.seconds.toFixed(2)} s (${g.connections} connections), `
       + `+${num(g.instancesAdded)} registered instances, non-2xx ${g.non2xx}, errors ${g.errors}`,
+    cpuLine(report.serverCpuMicrosPerRequest),
     '',
     'Goals:',
     ...report.goals.map((goal) => `  [${goal.met ? 'MET' : 'MISSED'}] ${goal.name}: ${goal.actual} (target ${goal.target})`),
     '',
   ];
   return lines.join('\n');
+}
+
+function cpuLine(cpu: BenchReport['serverCpuMicrosPerRequest']): string {
+  const us = (value: number | null): string => (value === null ? 'n/a' : `${num(value)} µs`);
+  const ratio = cpu.baseline !== null && cpu.authorize ? ` (healthz/AUTHORIZE ${((cpu.baseline / cpu.authorize) * 100).toFixed(1)} %)` : '';
+  return `server CPU per request: healthz ${us(cpu.baseline)}, AUTHORIZE ${us(cpu.authorize)}${ratio}, REGISTER ${us(cpu.register)}`;
 }
 
 export function writeReportJson(repoRoot: string, report: BenchReport): string {

@@ -1,9 +1,12 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 export interface BenchServer {
   port: number;
   pid: number;
+  /** CPU seconds (user + system) the server has used so far; null where /proc is not available. */
+  cpuSeconds(): number | null;
   stop(): Promise<void>;
 }
 
@@ -45,7 +48,7 @@ export async function startBenchServer(options: BenchServerOptions): Promise<Ben
   try {
     const port = await readyPort(child, stderr);
     const pid = child.pid ?? 0;
-    return { port, pid, stop: () => stopChild(child) };
+    return { port, pid, cpuSeconds: () => processCpuSeconds(pid), stop: () => stopChild(child) };
   } catch (error) {
     await stopChild(child);
     throw error;
@@ -80,6 +83,37 @@ function readyPort(child: ChildProcess, stderr: string[]): Promise<number> {
     child.stdout?.setEncoding('utf8').on('data', onData);
     child.once('exit', onExit);
   });
+}
+
+/**
+ * Server CPU time per phase is the figure that survives a shared machine: requests/s drop when other work
+ * competes for the cores, CPU per request hardly moves. Linux only, from /proc/<pid>/stat.
+ */
+function processCpuSeconds(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the parenthesised command name: state is field 3, utime 14 and stime 15.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(fields[11]) + Number(fields[12]);
+    return Number.isFinite(ticks) ? ticks / clockTicksPerSecond() : null;
+  } catch {
+    return null;
+  }
+}
+
+let ticksPerSecond: number | null = null;
+
+function clockTicksPerSecond(): number {
+  if (ticksPerSecond === null) {
+    let value = 100;
+    try {
+      value = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+    } catch {
+      // 100 is the tick rate of every common Linux build.
+    }
+    ticksPerSecond = value;
+  }
+  return ticksPerSecond;
 }
 
 /** SIGTERM lets serve close cleanly (and write a --cpu-prof profile); SIGKILL if it hangs. */

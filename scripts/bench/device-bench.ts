@@ -103,7 +103,15 @@ async function main(): Promise<void> {
     };
 
     log(`baseline: GET /healthz, ${CONNECTIONS} connections, ${options.durationSeconds} s ...`);
-    const baseline = await runBaseline(ctx);
+    const running = server;
+    const cpuOf = async <T>(phase: () => Promise<T>): Promise<{ result: T; cpuSeconds: number | null }> => {
+      const before = running.cpuSeconds();
+      const result = await phase();
+      const after = running.cpuSeconds();
+      return { result, cpuSeconds: before === null || after === null ? null : after - before };
+    };
+    const baselineRun = await cpuOf(() => runBaseline(ctx));
+    const baseline = baselineRun.result;
     await warmUpAuthorize(ctx, seeded.devices);
     const count = presignCount(baseline.requestsPerSecond, options.durationSeconds, CONNECTIONS);
     const signStarted = performance.now();
@@ -111,14 +119,17 @@ async function main(): Promise<void> {
     const presigned = presignAuthorize(seeded.devices, count, WARMUP_REQUESTS);
     log(`pre-signed ${count} distinct AUTHORIZE requests in ${((performance.now() - signStarted) / 1000).toFixed(1)} s`);
     log(`AUTHORIZE: ${CONNECTIONS} connections, ${options.durationSeconds} s ...`);
-    const authorize = await runAuthorize(ctx, seeded.devices, presigned);
+    const authorizeRun = await cpuOf(() => runAuthorize(ctx, seeded.devices, presigned));
+    const authorize = authorizeRun.result;
     log(`REGISTER: ${pending.length} new devices, ${REGISTER_CONNECTIONS} connections ...`);
-    const register = await runRegister(ctx, pending, seeded.tokenSecret, REGISTER_CONNECTIONS);
+    const registerRun = await cpuOf(() => runRegister(ctx, pending, seeded.tokenSecret, REGISTER_CONNECTIONS));
+    const register = registerRun.result;
 
     const report = buildReport({
       settings: { devices: options.devices, durationSeconds: options.durationSeconds, connections: CONNECTIONS, officialRun, busyBeforePercent: busyBefore },
       seeding: { devices: seeded.devices.length, seconds: seeded.seconds, registerCsrSeconds },
       baseline, authorize, register,
+      serverCpuSeconds: { baseline: baselineRun.cpuSeconds, authorize: authorizeRun.cpuSeconds, register: registerRun.cpuSeconds },
     });
     log(formatReport(report));
     log(`JSON report: ${writeReportJson(REPO_ROOT, report)}`);

@@ -22,6 +22,14 @@ export function registerServeCommand(program: Command): void {
         `  Root CA to give devices:          ${running.rootCertificatePath}`,
         `  Data directory:                   ${config.dataDir}`,
       ];
+      if (running.initialAdmin) {
+        // Printed once, here, and never logged: it is the only way into a fresh satellite.
+        lines.push(
+          '',
+          `  First start: created user '${running.initialAdmin.username}' with the one-time password ${running.initialAdmin.password}`,
+          '  Sign in and change it now; it will not be shown again.',
+        );
+      }
       process.stdout.write(`${lines.join('\n')}\n`);
       const stop = (signal: string) => {
         running.satellite.logger.info({ signal }, 'shutting down');

@@ -11,6 +11,8 @@ export const ADMIN_API_PREFIXES = ['/backend/api/v1', '/api/v1'] as const;
 export interface AdminRouterDeps {
   authenticator: AdminAuthenticator;
   bodyLimitBytes?: number;
+  /** Where the routes are mounted; the API tree by default. The OAuth token endpoint lives elsewhere. */
+  prefixes?: readonly string[];
 }
 
 export function adminRouter(routes: readonly AdminRouteSpec[], deps: AdminRouterDeps): Router {
@@ -20,7 +22,7 @@ export function adminRouter(routes: readonly AdminRouteSpec[], deps: AdminRouter
   const form = express.urlencoded({ limit, extended: false });
   for (const route of routes) {
     const handlers: RequestHandler[] = [json, ...(route.acceptsForm ? [form] : []), requireReadableBody(route), serve(route, deps)];
-    for (const prefix of ADMIN_API_PREFIXES) router[route.method](`${prefix}${route.path}`, ...handlers);
+    for (const prefix of deps.prefixes ?? ADMIN_API_PREFIXES) router[route.method](`${prefix}${route.path}`, ...handlers);
   }
   return router;
 }

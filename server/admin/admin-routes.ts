@@ -1,7 +1,18 @@
 import { Router } from 'express';
 import type { Satellite } from '../composition-root.js';
+import { accountRoutes } from './accounts/account-routes.js';
+import { virtualAccountRoutes } from './accounts/virtual-account-routes.js';
 import type { AdminRouteSpec } from './admin-route.js';
-import { buildOpenApiDocument } from './openapi-document.js';
+import { accountAlertRoutes } from './alerts/account-alert-routes.js';
+import { apiClientRoutes } from './auth/api-client-routes.js';
+import { sessionRoutes } from './auth/session-routes.js';
+import { userRoutes } from './auth/user-routes.js';
+import { eventRoutes } from './events/event-routes.js';
+import { instanceRoutes } from './instances/instance-routes.js';
+import { licenseRoutes } from './licenses/license-routes.js';
+import { licenseTransferRoutes } from './licenses/license-transfer-routes.js';
+import { buildOpenApiDocument, type RouteGroup } from './openapi-document.js';
+import { tokenRoutes } from './tokens/token-routes.js';
 
 const API_VERSION = '1.0.0';
 export const OPENAPI_PATH = '/backend/api/docs/openapi.json';
@@ -11,12 +22,23 @@ export function adminRoutes(satellite: Satellite): AdminRouteSpec[] {
   void satellite;
   return [
     // feature routes are appended here
+    ...sessionRoutes(satellite),
+    ...userRoutes(satellite),
+    ...apiClientRoutes(satellite),
+    ...instanceRoutes(satellite),
+    ...eventRoutes(satellite),
+    ...accountRoutes(satellite),
+    ...virtualAccountRoutes(satellite),
+    ...licenseRoutes(satellite),
+    ...licenseTransferRoutes(satellite),
+    ...tokenRoutes(satellite),
+    ...accountAlertRoutes(satellite),
   ];
 }
 
 /** The document is generated from the same list that is served, so a route cannot go undocumented. */
-export function openApiRouter(routes: readonly AdminRouteSpec[]): Router {
-  const document = buildOpenApiDocument(routes, API_VERSION);
+export function openApiRouter(groups: readonly RouteGroup[]): Router {
+  const document = buildOpenApiDocument(groups, API_VERSION);
   const router = Router();
   router.get(OPENAPI_PATH, (_req, res) => {
     res.json(document);

@@ -31,11 +31,16 @@ function parameters(schema: z.ZodType | undefined, location: 'path' | 'query'): 
 }
 
 /** OpenAPI 3.1 for the whole admin tree, generated from the same zod schemas that validate requests. */
-export function buildOpenApiDocument(routes: readonly AdminRouteSpec[], version: string): JsonSchema {
+export interface RouteGroup {
+  prefix: string;
+  routes: readonly AdminRouteSpec[];
+}
+
+export function buildOpenApiDocument(groups: readonly RouteGroup[], version: string): JsonSchema {
   const paths: Record<string, Record<string, unknown>> = {};
   const errorContent = { 'application/json': { schema: jsonSchema(errorResponseSchema, 'output') } };
-  for (const route of routes) {
-    const path = `/backend/api/v1${route.path.replace(/:([A-Za-z0-9_]+)/g, '{$1}')}`;
+  for (const { prefix, route } of groups.flatMap((g) => g.routes.map((r) => ({ prefix: g.prefix, route: r })))) {
+    const path = `${prefix}${route.path.replace(/:([A-Za-z0-9_]+)/g, '{$1}')}`;
     const success = route.response === 'csv'
       ? { description: 'CSV export', content: { 'text/csv': { schema: { type: 'string' } } } }
       : { description: 'Success', content: { 'application/json': { schema: jsonSchema(route.response, 'output') } } };

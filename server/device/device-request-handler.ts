@@ -12,6 +12,7 @@ import { authenticateDevice } from './device-authenticator.js';
 import { parseDeviceRequest, type ParsedDeviceRequest } from './device-request-parser.js';
 import { signResponse, type ResponseParts, type ResponseSigner } from './device-response-signer.js';
 import { authorizeBody, identityBody } from './device-response-bodies.js';
+import { DeviceWriteBatcher } from './device-write-batcher.js';
 
 export type DeviceExchange =
   | { kind: 'answered'; envelopeText: string; messageType: string | null }
@@ -32,9 +33,11 @@ type Prepared = { type: 'REGISTER'; registration: PreparedRegistration } | { typ
 /** One device exchange, transport-independent: envelope text in, signed envelope text out. */
 export class DeviceRequestHandler {
   readonly #deps: DeviceRequestHandlerDeps;
+  readonly #writes: DeviceWriteBatcher;
 
   constructor(deps: DeviceRequestHandlerDeps) {
     this.#deps = deps;
+    this.#writes = new DeviceWriteBatcher(deps.uow);
   }
 
   async handle(envelopeText: string): Promise<DeviceExchange> {
@@ -59,7 +62,8 @@ export class DeviceRequestHandler {
         throw new DeviceRequestError('CLOCK_SKEW', `timestamp ${message.timestamp} is more than ${this.#deps.timers.clockSkewMs} ms from the satellite clock ${now}`);
       }
       const prepared = await this.#prepare(request, now);
-      const envelope = this.#deps.uow.write((repos) => {
+      // Group commit (device-write-batcher.ts): resolves only after the transaction holding this unit committed.
+      const envelope = await this.#writes.submit((repos) => {
         // A retry may have raced us here; the stored answer wins so a message never acts twice.
         const raced = this.#storedResponse(repos, request);
         if (raced !== undefined) return raced;

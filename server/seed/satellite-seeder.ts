@@ -2,6 +2,8 @@ import type { Account, VirtualAccount } from '../../licensing/accounts/account.j
 import type { NewLicenseLine } from '../../licensing/accounts/inventory-service.js';
 import type { LicenseLine } from '../../licensing/licenses/license-line.js';
 import type { RegistrationToken } from '../../licensing/tokens/registration-token.js';
+import type { AdminUser } from '../../licensing/users/admin-user.js';
+import type { Role } from '../../licensing/users/principal.js';
 import type { Satellite } from '../composition-root.js';
 
 export interface TokenSpec {
@@ -65,6 +67,14 @@ export class SatelliteSeeder {
       createdBy: 'seed',
     });
     return { account: accountName, virtualAccount: vaName, token, secret };
+  }
+
+  /** A user who can sign in at once (no forced password change). accountScope holds account names. */
+  async user(username: string, password: string, role: Role, accountScope?: string[]): Promise<AdminUser> {
+    const { user } = await this.#satellite.users.create(
+      { username, password, role, accountScope: accountScope ?? null, mustChangePassword: false }, 'seed',
+    );
+    return user;
   }
 
   apply(spec: SeedSpec): SeedResult {

@@ -56,7 +56,6 @@ describe('parseDeviceCsr', () => {
     assert.equal(parsed.keyAlgorithm, 'ES256');
     const expected = new Uint8Array(await webcrypto.subtle.exportKey('spki', keys.publicKey));
     assert.deepEqual(parsed.publicKeyDer, expected);
-    assert.deepEqual(new Uint8Array(parsed.publicKey.rawData), expected);
     const key = createPublicKey({ key: Buffer.from(parsed.publicKeyDer), format: 'der', type: 'spki' });
     assert.equal(key.asymmetricKeyDetails?.namedCurve, 'prime256v1');
   });
@@ -70,6 +69,31 @@ describe('parseDeviceCsr', () => {
     const pem = (await csrPem({ kind: 'ec', curve: 'P-256' })).replace(/CERTIFICATE REQUEST/g, 'NEW CERTIFICATE REQUEST');
     const parsed = await parseDeviceCsr(`device says:\r\n${pem.replace(/\n/g, '\r\n')}\r\n`);
     assert.equal(parsed.keyAlgorithm, 'ES256');
+  });
+
+  it('accepts the shapes left to the general parser: an extension request attribute, BER lengths', async () => {
+    const keys = await keyPair({ kind: 'ec', curve: 'P-256' });
+    const withExtensions = await x509.Pkcs10CertificateRequestGenerator.create({
+      name: 'CN=C9300-24UX', keys, signingAlgorithm: signingAlgorithmFor({ kind: 'ec', curve: 'P-256' }),
+      extensions: [new x509.SubjectAlternativeNameExtension([{ type: 'dns', value: 'switch.example.net' }])],
+    });
+    assert.equal((await parseDeviceCsr(withExtensions.toString('pem'))).keyAlgorithm, 'ES256');
+    // The same kind of request with its outer length in a non-minimal long form: valid BER, not DER.
+    const der = Buffer.from((await csrPem({ kind: 'ec', curve: 'P-256' }, keys)).replace(/-----[^-]+-----|\s/g, ''), 'base64');
+    assert.equal(der[1], 0x81, 'fixture: a P-256 request is 128-255 bytes long');
+    const ber = Buffer.concat([Buffer.from([0x30, 0x82, 0x00, der[2] ?? 0]), der.subarray(3)]);
+    assert.equal((await parseDeviceCsr(x509.PemConverter.encode(ber, 'CERTIFICATE REQUEST'))).keyAlgorithm, 'ES256');
+  });
+
+  it('accepts RSA requests signed with SHA-384 and ECDSA requests signed with SHA-512', async () => {
+    const rsa = await keyPair({ kind: 'rsa', bits: 2048 });
+    const rsaRequest = await x509.Pkcs10CertificateRequestGenerator.create({
+      name: 'CN=a', keys: rsa, signingAlgorithm: { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-384' } as webcrypto.Algorithm,
+    });
+    assert.equal((await parseDeviceCsr(rsaRequest.toString('pem'))).keyAlgorithm, 'RS256');
+    const ec = await keyPair({ kind: 'ec', curve: 'P-256' });
+    const ecRequest = await x509.Pkcs10CertificateRequestGenerator.create({ name: 'CN=b', keys: ec, signingAlgorithm: { name: 'ECDSA', hash: 'SHA-512' } });
+    assert.equal((await parseDeviceCsr(ecRequest.toString('pem'))).keyAlgorithm, 'ES256');
   });
 
   it('rejects RSA keys below 2048 bits, naming the size', async () => {

@@ -1,0 +1,31 @@
+import type { Clock } from '../shared/clock.js';
+import type { Repositories, UnitOfWork } from '../shared/unit-of-work.js';
+import { aggregateAccount, summarizePools, type AccountLicenseSummary, type PoolView } from './pool-summary.js';
+
+export interface LicensePoolServiceDeps { uow: UnitOfWork; clock: Clock }
+
+/** Read models of the license pools: per VA with the lines behind each tag, and per account. */
+export class LicensePoolService {
+  readonly #deps: LicensePoolServiceDeps;
+
+  constructor(deps: LicensePoolServiceDeps) {
+    this.#deps = deps;
+  }
+
+  virtualAccountPools(virtualAccountId: string): PoolView[] {
+    const now = this.#deps.clock.now();
+    return this.#deps.uow.read((repos) => poolsOf(repos, virtualAccountId, now));
+  }
+
+  /** One consistent read across the account's VAs, so a transfer never shows up half-applied. */
+  accountLicenses(accountId: string): AccountLicenseSummary[] {
+    const now = this.#deps.clock.now();
+    return this.#deps.uow.read((repos) => aggregateAccount(
+      repos.accounts.listVirtualAccounts(accountId).flatMap((va) => poolsOf(repos, va.id, now)),
+    ));
+  }
+}
+
+function poolsOf(repos: Repositories, virtualAccountId: string, now: number): PoolView[] {
+  return summarizePools(virtualAccountId, repos.licenses.listLines(virtualAccountId), repos.licenses.listUsage(virtualAccountId), now);
+}

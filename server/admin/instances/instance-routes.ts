@@ -1,0 +1,87 @@
+import { z } from 'zod';
+import type { Account } from '../../../licensing/accounts/account.js';
+import type { InstanceQuery } from '../../../licensing/instances/instance-inventory-repository.js';
+import type { Satellite } from '../../composition-root.js';
+import { accessibleAccount } from '../account-access.js';
+import { CsvDocument, defineRoute, type AdminRouteSpec } from '../admin-route.js';
+import { toCsv } from '../csv-writer.js';
+import { accountParams } from '../shared/request-fields.js';
+import { actorOf, fileSafe, virtualAccountOf } from '../shared/route-helpers.js';
+import { INSTANCE_CSV_COLUMNS } from './instance-csv.js';
+import {
+  instanceDetailResponse, instanceDetailView, instanceExportQuery, instanceListQuery, instanceListResponse, instanceParams,
+  instanceSummaryView, transferBody, transferResponse, transferView, type InstanceListQuery,
+} from './instance-schemas.js';
+
+const BASE = '/accounts/:accountName/product-instances';
+const TAG = 'Product instances';
+
+/** The product instance inventory (DESIGN §6): viewers read, operators transfer and remove. */
+export function instanceRoutes(satellite: Satellite): AdminRouteSpec[] {
+  return [
+    // Before '/:instanceId', which would otherwise take "export.csv" for an id.
+    defineRoute({
+      method: 'get', path: `${BASE}/export.csv`, tag: TAG, access: 'viewer',
+      summary: 'Export product instances as CSV (same filters as the list; x-total-count tells the full match count)',
+      params: accountParams, query: instanceExportQuery, response: 'csv',
+      handler: ({ params, query, principal, res }) => {
+        const account = accessibleAccount(satellite, principal, params.accountName);
+        const page = satellite.instanceQueries.list(toInstanceQuery(satellite, account, query));
+        res.set('x-total-count', String(page.total));
+        return new CsvDocument(`product-instances-${fileSafe(account.name)}.csv`, toCsv(INSTANCE_CSV_COLUMNS, page.instances));
+      },
+    }),
+    defineRoute({
+      method: 'get', path: BASE, tag: TAG, access: 'viewer',
+      summary: 'List product instances: filter, search, sort by last contact, page (limit 1-1000, default 50)',
+      params: accountParams, query: instanceListQuery, response: instanceListResponse,
+      handler: ({ params, query, principal }) => {
+        const account = accessibleAccount(satellite, principal, params.accountName);
+        const page = satellite.instanceQueries.list(toInstanceQuery(satellite, account, query));
+        return { productInstances: page.instances.map(instanceSummaryView), total: page.total, limit: query.limit, offset: query.offset };
+      },
+    }),
+    defineRoute({
+      method: 'get', path: `${BASE}/:instanceId`, tag: TAG, access: 'viewer',
+      summary: 'A product instance: UDI, virtual account, certificate, timers, states and per-tag usage',
+      params: instanceParams, response: instanceDetailResponse,
+      handler: ({ params, principal }) => {
+        const account = accessibleAccount(satellite, principal, params.accountName);
+        return { productInstance: instanceDetailView(satellite.instanceQueries.detail(account.id, params.instanceId)) };
+      },
+    }),
+    defineRoute({
+      method: 'post', path: `${BASE}/:instanceId/transfer`, tag: TAG, access: 'operator',
+      summary: 'Move a product instance and its license usage to another virtual account (409 naming short tags unless force)',
+      params: instanceParams, body: transferBody, response: transferResponse,
+      handler: ({ params, body, principal }) => {
+        const account = accessibleAccount(satellite, principal, params.accountName);
+        const target = virtualAccountOf(satellite, account, body.targetVirtualAccount);
+        const outcome = satellite.instanceAdmin.transfer({
+          accountId: account.id, instanceId: params.instanceId, targetVirtualAccountId: target.id, force: body.force,
+          actorId: actorOf(principal),
+        });
+        return transferView(outcome, satellite.instanceQueries.detail(account.id, params.instanceId));
+      },
+    }),
+    defineRoute({
+      method: 'delete', path: `${BASE}/:instanceId`, tag: TAG, access: 'operator',
+      summary: 'Remove a product instance: its licenses return to the pools and its ID certificate is revoked',
+      params: instanceParams, response: z.undefined(), successStatus: 204,
+      handler: ({ params, principal }) => {
+        const account = accessibleAccount(satellite, principal, params.accountName);
+        satellite.instanceAdmin.remove({ accountId: account.id, instanceId: params.instanceId, actorId: actorOf(principal) });
+      },
+    }),
+  ];
+}
+
+function toInstanceQuery(satellite: Satellite, account: Account, query: InstanceListQuery): InstanceQuery {
+  const { virtualAccount, registrationState, ...rest } = query;
+  return {
+    ...rest,
+    accountId: account.id,
+    virtualAccountId: virtualAccount === undefined ? undefined : virtualAccountOf(satellite, account, virtualAccount).id,
+    registrationState: registrationState === 'ANY' ? undefined : registrationState,
+  };
+}

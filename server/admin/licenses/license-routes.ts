@@ -1,0 +1,99 @@
+import type { Response } from 'express';
+import { z } from 'zod';
+import type { Principal } from '../../../licensing/users/principal.js';
+import type { Satellite } from '../../composition-root.js';
+import { accessibleAccount, accessibleVirtualAccount } from '../account-access.js';
+import { CsvDocument, defineRoute, type AdminRouteSpec } from '../admin-route.js';
+import { actorOf, fileSafe } from '../shared/route-helpers.js';
+import { toCsv, type CsvColumn } from '../csv-writer.js';
+import {
+  accountParams, instantField, integerField, page, pagingSchema, virtualAccountParams, type Paging,
+} from '../shared/request-fields.js';
+import { licenseLineView, poolRow, toLicenseLineView, toPoolRow, toToolkitLicenseRow, toolkitLicenseRow } from './license-views.js';
+
+const TAG = 'Licenses';
+const toolkitResponse = z.object({ licenses: z.array(toolkitLicenseRow) });
+
+const CSV_COLUMNS: ReadonlyArray<CsvColumn<z.infer<typeof toolkitLicenseRow>>> = [
+  { header: 'License', value: (r) => r.license },
+  { header: 'Tag', value: (r) => r.tag },
+  { header: 'Quantity', value: (r) => r.quantity },
+  { header: 'In Use', value: (r) => r.inUse },
+  { header: 'Available', value: (r) => r.available },
+  { header: 'Status', value: (r) => r.status },
+];
+
+/**
+ * License views: the toolkit's per-account list (POST with `{ "limit": -1 }`, or GET with the same as query),
+ * its CSV export, each VA's pools with the lines behind them, and adding a local line.
+ */
+export function licenseRoutes(satellite: Satellite): AdminRouteSpec[] {
+  const toolkitList = (accountName: string, principal: Principal | null, paging: Paging, res: Response) => {
+    const account = accessibleAccount(satellite, principal, accountName);
+    const rows = satellite.licensePools.accountLicenses(account.id);
+    // The toolkit's body has no room for a total; the header tells pagers when to stop.
+    res.setHeader('x-total-count', String(rows.length));
+    return { licenses: page(rows, paging).map(toToolkitLicenseRow) };
+  };
+  return [
+    defineRoute({
+      method: 'post', path: '/accounts/:accountName/licenses', tag: TAG, access: 'viewer',
+      summary: 'Licenses of an account, one row per license (API toolkit)',
+      params: accountParams, body: pagingSchema, response: toolkitResponse,
+      handler: ({ params, body, principal, res }) => toolkitList(params.accountName, principal, body, res),
+    }),
+    defineRoute({
+      method: 'get', path: '/accounts/:accountName/licenses', tag: TAG, access: 'viewer',
+      summary: 'Licenses of an account, one row per license (API toolkit, paging in the query)',
+      params: accountParams, query: pagingSchema, response: toolkitResponse,
+      handler: ({ params, query, principal, res }) => toolkitList(params.accountName, principal, query, res),
+    }),
+    defineRoute({
+      method: 'get', path: '/accounts/:accountName/licenses/export.csv', tag: TAG, access: 'viewer',
+      summary: 'The account license list as CSV (RFC 4180)',
+      params: accountParams, response: 'csv',
+      handler: ({ params, principal }) => {
+        const account = accessibleAccount(satellite, principal, params.accountName);
+        const rows = satellite.licensePools.accountLicenses(account.id).map(toToolkitLicenseRow);
+        return new CsvDocument(`licenses-${fileSafe(account.name)}.csv`, toCsv(CSV_COLUMNS, rows));
+      },
+    }),
+    defineRoute({
+      method: 'get', path: '/accounts/:accountName/virtual-accounts/:virtualAccountName/licenses', tag: TAG, access: 'viewer',
+      summary: 'License pools of a virtual account, per tag, with the lines behind each',
+      params: virtualAccountParams, response: z.object({ licenses: z.array(poolRow) }),
+      handler: ({ params, principal }) => {
+        const { virtualAccount } = accessibleVirtualAccount(satellite, principal, params.accountName, params.virtualAccountName);
+        const now = satellite.clock.now();
+        return { licenses: satellite.licensePools.virtualAccountPools(virtualAccount.id).map((pool) => toPoolRow(pool, now)) };
+      },
+    }),
+    defineRoute({
+      method: 'post', path: '/accounts/:accountName/virtual-accounts/:virtualAccountName/license-lines', tag: TAG,
+      access: 'operator', successStatus: 201,
+      summary: 'Add a local license line to a virtual account',
+      params: virtualAccountParams,
+      body: z.object({
+        tag: z.string().trim().min(1).max(500),
+        displayName: z.string().trim().min(1).max(200),
+        description: z.string().max(1000).optional(),
+        quantity: integerField({ min: 1, max: 1_000_000_000 }),
+        type: z.enum(['PERPETUAL', 'TERM', 'SUBSCRIPTION']).optional(),
+        start: instantField.optional().describe('default now'),
+        end: instantField.nullable().optional().describe('null or absent for no end'),
+      }),
+      response: z.object({ line: licenseLineView }),
+      handler: ({ params, body, principal }) => {
+        const { virtualAccount } = accessibleVirtualAccount(satellite, principal, params.accountName, params.virtualAccountName);
+        const line = satellite.inventory.addLicenseLine(virtualAccount.id, {
+          tag: body.tag, displayName: body.displayName, quantity: body.quantity,
+          ...(body.description !== undefined ? { description: body.description } : {}),
+          ...(body.type !== undefined ? { licenseType: body.type } : {}),
+          ...(body.start !== undefined ? { startsAt: body.start } : {}),
+          ...(body.end !== undefined ? { endsAt: body.end } : {}),
+        }, actorOf(principal));
+        return { line: toLicenseLineView(line, satellite.clock.now()) };
+      },
+    }),
+  ];
+}

@@ -1,0 +1,100 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import {
+  AUTHORIZATION_RENEWAL_FAILED, defaultAlertRuleSettings, INSUFFICIENT_LICENSES, insufficientLicensesAlert, isPoolShort,
+  poolTarget, renewalCutoff, renewalFailedAlert, renewalStatus, RULE_MESSAGE_TYPES, TOKEN_EXPIRING, tokenExpiringAlert,
+  tokenNeedsWarning,
+} from '../../../licensing/alerts/alert-rules.js';
+import { MS_PER_DAY } from '../../../licensing/shared/clock.js';
+import type { RegistrationToken } from '../../../licensing/tokens/registration-token.js';
+
+const NOW = Date.UTC(2026, 10, 23, 12);
+const settings = defaultAlertRuleSettings;
+const RENEW_AFTER = 30 * MS_PER_DAY;
+
+const token = (overrides: Partial<RegistrationToken> = {}): RegistrationToken => ({
+  id: 'tok-1', virtualAccountId: 'va-1', secretDigest: 'x', description: 'lab switches', createdAt: NOW - MS_PER_DAY,
+  expiresAt: NOW + 3 * MS_PER_DAY, maxUses: null, uses: 0, exportControlledAllowed: true, revokedAt: null, createdBy: 'seed',
+  ...overrides,
+});
+
+describe('alert rule (1): insufficient licenses in a pool', () => {
+  it('is short only when requested + reserved exceeds purchased', () => {
+    assert.equal(isPoolShort({ purchased: 10, requested: 10, reserved: 0 }), false);
+    assert.equal(isPoolShort({ purchased: 10, requested: 8, reserved: 3 }), true);
+    assert.equal(isPoolShort({ purchased: 0, requested: 1, reserved: 0 }), true);
+    assert.equal(isPoolShort({ purchased: 0, requested: 0, reserved: 0 }), false);
+  });
+
+  it('is a Major alert on the VA/tag target, carrying the account and VA and the numbers', () => {
+    const draft = insufficientLicensesAlert({
+      virtualAccountId: 'va-1', virtualAccountName: 'Lab', accountId: 'acc-1', tag: 'regid.x', displayName: 'DNA Advantage',
+      purchased: 2, requested: 3, reserved: 1,
+    });
+    assert.equal(draft.messageType, INSUFFICIENT_LICENSES);
+    assert.equal(draft.severity, 'Major');
+    assert.equal(draft.target, poolTarget('va-1', 'regid.x'));
+    assert.equal(draft.target, 'va-1/regid.x');
+    assert.equal(draft.accountId, 'acc-1');
+    assert.equal(draft.virtualAccountId, 'va-1');
+    assert.equal(draft.source, 'Lab');
+    assert.match(draft.message, /DNA Advantage/);
+    assert.match(draft.message, /4 requested or reserved, 2 purchased \(short by 2\)/);
+  });
+});
+
+describe('alert rule (2): a token expiring within 7 days', () => {
+  it('warns for a usable token within the window and not before', () => {
+    assert.equal(tokenNeedsWarning(token(), NOW, settings), true);
+    assert.equal(tokenNeedsWarning(token({ expiresAt: NOW + 7 * MS_PER_DAY }), NOW, settings), true);
+    assert.equal(tokenNeedsWarning(token({ expiresAt: NOW + 7 * MS_PER_DAY + 1 }), NOW, settings), false);
+  });
+
+  it('clears once the token is revoked, expired or used up', () => {
+    assert.equal(tokenNeedsWarning(token({ revokedAt: NOW - 1 }), NOW, settings), false);
+    assert.equal(tokenNeedsWarning(token({ expiresAt: NOW }), NOW, settings), false);
+    assert.equal(tokenNeedsWarning(token({ maxUses: 2, uses: 2 }), NOW, settings), false);
+    assert.equal(tokenNeedsWarning(token({ maxUses: 2, uses: 1 }), NOW, settings), true);
+  });
+
+  it('is a Minor alert targeting the token id', () => {
+    const draft = tokenExpiringAlert(token(), { accountId: 'acc-1', virtualAccountName: 'Lab' });
+    assert.equal(draft.messageType, TOKEN_EXPIRING);
+    assert.equal(draft.severity, 'Minor');
+    assert.equal(draft.target, 'tok-1');
+    assert.match(draft.message, /'lab switches' \(tok-1\).*expires at 2026-11-26T12:00:00.000Z/);
+  });
+});
+
+describe('alert rule (3): authorization renewal failed', () => {
+  const authorizedAt = NOW - 10 * MS_PER_DAY;
+  const times = { authorizedAt, authorizationExpiresAt: authorizedAt + 90 * MS_PER_DAY };
+  const dueWithGrace = authorizedAt + RENEW_AFTER + settings.renewalGraceMs;
+
+  it('is current until the renewal is a grace period late, then overdue, then expired', () => {
+    assert.equal(renewalStatus({ authorizedAt: null, authorizationExpiresAt: null }, NOW, RENEW_AFTER, settings), 'CURRENT');
+    assert.equal(renewalStatus(times, dueWithGrace, RENEW_AFTER, settings), 'CURRENT');
+    assert.equal(renewalStatus(times, dueWithGrace + 1, RENEW_AFTER, settings), 'OVERDUE');
+    assert.equal(renewalStatus(times, authorizedAt + 90 * MS_PER_DAY - 1, RENEW_AFTER, settings), 'OVERDUE');
+    assert.equal(renewalStatus(times, authorizedAt + 90 * MS_PER_DAY, RENEW_AFTER, settings), 'EXPIRED');
+  });
+
+  it('selects candidates authorized before the cutoff', () => {
+    assert.equal(renewalCutoff(dueWithGrace + 1, RENEW_AFTER, settings), authorizedAt + 1);
+  });
+
+  it('is Minor when overdue and Major when the authorization expired', () => {
+    const subject = { ...times, instanceId: 'pi-1', label: 'sw-1 (C9300 FCW1)', virtualAccountId: 'va-1', virtualAccountName: 'Lab', accountId: 'acc-1' };
+    const overdue = renewalFailedAlert(subject, 'OVERDUE');
+    const expired = renewalFailedAlert(subject, 'EXPIRED');
+    assert.equal(overdue.messageType, AUTHORIZATION_RENEWAL_FAILED);
+    assert.equal(overdue.severity, 'Minor');
+    assert.equal(expired.severity, 'Major');
+    assert.equal(expired.target, 'pi-1');
+    assert.match(expired.message, /sw-1 \(C9300 FCW1\) has not renewed its authorization since .*; it expired at/);
+  });
+
+  it('lists exactly the three rule-owned message types', () => {
+    assert.deepEqual([...RULE_MESSAGE_TYPES].sort(), [AUTHORIZATION_RENEWAL_FAILED, INSUFFICIENT_LICENSES, TOKEN_EXPIRING].sort());
+  });
+});
