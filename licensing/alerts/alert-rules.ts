@@ -1,7 +1,7 @@
 import { poolStatus } from '../licenses/license-pool.js';
 import { MS_PER_DAY } from '../shared/clock.js';
 import { tokenState, type RegistrationToken } from '../tokens/registration-token.js';
-import type { AlertSeverity } from './alert.js';
+import type { Alert } from './alert.js';
 
 /**
  * The alerts the satellite raises and clears by itself (docs/alerts.md). Message types are stable API:
@@ -28,15 +28,7 @@ export const defaultAlertRuleSettings: AlertRuleSettings = {
 };
 
 /** What any rule wants to exist for one target; the alert service turns it into a raise or a clear. */
-export interface AlertDraft {
-  severity: AlertSeverity;
-  messageType: string;
-  source: string;
-  target: string;
-  message: string;
-  accountId: string | null;
-  virtualAccountId: string | null;
-}
+export type AlertDraft = Omit<Alert, 'id' | 'raisedAt' | 'clearedAt'>;
 
 // ---- (1) insufficient licenses in a pool ----
 
