@@ -88,13 +88,13 @@ export function encodePositiveInteger(hex: string): Buffer {
   return encode(TAG.INTEGER, ((bytes[0] ?? 0x80) & 0x80) !== 0 ? Buffer.concat([Buffer.from([0]), bytes]) : bytes);
 }
 
-/** RFC 5280 4.1.2.5: UTCTime through 2049, GeneralizedTime from 2050, whole seconds, always Zulu. */
+/** RFC 5280 4.1.2.5: UTCTime for 1950 through 2049, GeneralizedTime otherwise; whole seconds, always Zulu. */
 export function encodeTime(epochMs: number): Buffer {
   const date = new Date(epochMs);
   const year = date.getUTCFullYear();
   const two = (n: number): string => String(n).padStart(2, '0');
   const rest = `${two(date.getUTCMonth() + 1)}${two(date.getUTCDate())}${two(date.getUTCHours())}${two(date.getUTCMinutes())}${two(date.getUTCSeconds())}Z`;
-  return year < 2050
+  return year >= 1950 && year < 2050
     ? encode(TAG.UTC_TIME, Buffer.from(`${two(year % 100)}${rest}`, 'latin1'))
     : encode(TAG.GENERALIZED_TIME, Buffer.from(`${String(year).padStart(4, '0')}${rest}`, 'latin1'));
 }

@@ -110,10 +110,10 @@ function readCommonShape(der: Buffer): CommonShape | null {
   };
 }
 
-/** Name ::= SEQUENCE OF SET OF { type OID, value DirectoryString }. */
+/** Name ::= SEQUENCE OF SET SIZE (1..MAX) OF { type OID, value DirectoryString }. */
 function isPlainName(der: Buffer, name: DerNode): boolean {
   for (const set of readChildren(der, name) ?? [null]) {
-    if (set?.tag !== TAG.SET) return false;
+    if (set?.tag !== TAG.SET || set.end === set.contentStart) return false;
     for (const pair of readChildren(der, set) ?? [null]) {
       const [type, value, ...rest] = (pair?.tag === TAG.SEQUENCE ? readChildren(der, pair) : null) ?? [];
       if (type?.tag !== TAG.OID || !value || !DIRECTORY_STRING_TAGS.has(value.tag) || rest.length > 0) return false;
