@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DomainError } from '../licensing/shared/domain-error.js';
-import { migrations } from './migrations/migration-list.js';
+import { migrations, type Migration } from './migrations/migration-list.js';
 
 export type SqliteDatabase = Database.Database;
 
@@ -10,6 +10,8 @@ export interface OpenDatabaseOptions {
   /** A file path, or ':memory:' for tests and embedders. */
   filename: string;
   readonly?: boolean;
+  /** Another database's list (the reference upstream's, db/upstream/); defaults to the satellite's. */
+  migrations?: readonly Migration[];
 }
 
 /** Opens the database, applies pending migrations, and refuses a schema newer than this code. */
@@ -26,7 +28,7 @@ export function openDatabase(options: OpenDatabaseOptions): SqliteDatabase {
     // can roll back alone. On disk that is a temporary file written on every request; it is never read after a
     // crash, so keeping it in memory changes nothing about durability and saves those writes.
     db.pragma('temp_store = MEMORY');
-    migrate(db);
+    migrate(db, options.migrations ?? migrations);
     return db;
   } catch (error) {
     db.close();
@@ -40,15 +42,15 @@ export function schemaVersion(db: SqliteDatabase): number {
 
 export const latestSchemaVersion = migrations.length;
 
-function migrate(db: SqliteDatabase): void {
+function migrate(db: SqliteDatabase, list: readonly Migration[]): void {
   const current = schemaVersion(db);
-  if (current > latestSchemaVersion) {
+  if (current > list.length) {
     throw new DomainError(
       'DATABASE_TOO_NEW',
-      `database schema version ${current} is newer than this satellite supports (${latestSchemaVersion}); upgrade the satellite or restore a matching backup`,
+      `database schema version ${current} is newer than this satellite supports (${list.length}); upgrade the satellite or restore a matching backup`,
     );
   }
-  for (const migration of migrations.slice(current)) {
+  for (const migration of list.slice(current)) {
     db.transaction(() => {
       db.exec(migration.sql);
       db.pragma(`user_version = ${migration.version}`);

@@ -8,6 +8,7 @@ import { SqliteEventRepository } from './repositories/sqlite-event-repository.js
 import { SqliteInstanceInventoryRepository } from './repositories/sqlite-instance-inventory-repository.js';
 import { SqliteLicenseRepository } from './repositories/sqlite-license-repository.js';
 import { SqliteProductInstanceRepository } from './repositories/sqlite-product-instance-repository.js';
+import { SqliteSatelliteBindingRepository } from './repositories/sqlite-satellite-binding-repository.js';
 import { SqliteTokenRepository } from './repositories/sqlite-token-repository.js';
 import { SqliteAccessTokenRepository, SqliteApiClientRepository } from './repositories/sqlite-api-client-repository.js';
 import { SqliteSessionRepository } from './repositories/sqlite-session-repository.js';
@@ -39,6 +40,7 @@ export class SqliteUnitOfWork implements UnitOfWork {
       sessions: new SqliteSessionRepository(db),
       apiClients: new SqliteApiClientRepository(db),
       accessTokens: new SqliteAccessTokenRepository(db),
+      satelliteBinding: new SqliteSatelliteBindingRepository(db),
     };
     this.#transaction = db.transaction((work: Work) => work(this.#repos));
   }

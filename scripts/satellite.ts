@@ -8,7 +8,9 @@ import { registerDeviceCommands } from './cli/device-commands.js';
 import { registerInstanceCommands } from './cli/instance-commands.js';
 import { registerLicenseCommands } from './cli/license-commands.js';
 import { registerServeCommand } from './cli/serve-command.js';
+import { registerSyncCommands } from './cli/sync-commands.js';
 import { registerTokenCommands } from './cli/token-commands.js';
+import { registerUpstreamCommands } from './cli/upstream-commands.js';
 import { registerUserCommands } from './cli/user-commands.js';
 
 const program = new Command();
@@ -22,6 +24,8 @@ registerApiClientCommands(program);
 registerDemoCommands(program);
 registerDeviceCommands(program);
 registerInstanceCommands(program);
+registerSyncCommands(program);
+registerUpstreamCommands(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   const message = error instanceof DomainError ? `${error.code}: ${error.message}` : error instanceof Error ? error.message : String(error);

@@ -16,6 +16,7 @@ import type { Clock } from '../licensing/shared/clock.js';
 import type { IdGenerator } from '../licensing/shared/id-generator.js';
 import type { LicensingTimers } from '../licensing/shared/licensing-timers.js';
 import type { UnitOfWork } from '../licensing/shared/unit-of-work.js';
+import { SatelliteBindingService } from '../licensing/binding/satellite-binding-service.js';
 import { TokenService } from '../licensing/tokens/token-service.js';
 import type { AccessTokenService } from '../licensing/users/access-token-service.js';
 import type { ApiClientService } from '../licensing/users/api-client-service.js';
@@ -63,6 +64,8 @@ export interface Satellite {
   sessions: SessionService;
   apiClients: ApiClientService;
   accessTokens: AccessTokenService;
+  /** The binding to the upstream (registration file, mode) and the sync status. */
+  satelliteBinding: SatelliteBindingService;
   close(): void;
 }
 
@@ -101,6 +104,7 @@ function composeWith(db: SqliteDatabase, pki: SatellitePki, deps: SatelliteDeps)
     instanceQueries: new InstanceQueryService({ uow, clock }),
     instanceAdmin: new InstanceAdminService({ uow, clock, timers, registration, alerts }),
     eventLog: new EventLogService({ uow }),
+    satelliteBinding: new SatelliteBindingService({ uow, clock, newId }),
     ...composeAuthServices({ uow, clock, newId, policy: deps.auth ?? defaultAuthPolicy }),
     close: () => {
       if (db.open) db.close();

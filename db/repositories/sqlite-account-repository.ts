@@ -1,4 +1,4 @@
-import type { Account, VirtualAccount } from '../../licensing/accounts/account.js';
+import type { Account, VirtualAccount, VirtualAccountOrigin } from '../../licensing/accounts/account.js';
 import type { AccountRepository, VirtualAccountOccupancy } from '../../licensing/accounts/account-repository.js';
 import { ConflictError } from '../../licensing/shared/domain-error.js';
 import type { SqliteDatabase } from '../sqlite-connection.js';
@@ -28,6 +28,7 @@ export class SqliteAccountRepository implements AccountRepository {
   readonly #renameAccount;
   readonly #deleteAccount;
   readonly #updateVa;
+  readonly #setVaOrigin;
   readonly #registeredInVa;
   readonly #activeTokensOfVa;
   readonly #purgeVa;
@@ -50,6 +51,7 @@ export class SqliteAccountRepository implements AccountRepository {
     this.#renameAccount = db.prepare('UPDATE accounts SET name = ? WHERE id = ?');
     this.#deleteAccount = db.prepare('DELETE FROM accounts WHERE id = ?');
     this.#updateVa = db.prepare('UPDATE virtual_accounts SET name = ?, description = ? WHERE id = ?');
+    this.#setVaOrigin = db.prepare('UPDATE virtual_accounts SET origin = ? WHERE id = ?');
     this.#registeredInVa = db.prepare<[string], { n: number }>(
       `SELECT COUNT(*) AS n FROM product_instances WHERE va_id = ? AND registration_state = 'REGISTERED'`,
     );
@@ -121,6 +123,10 @@ export class SqliteAccountRepository implements AccountRepository {
 
   updateVirtualAccount(va: VirtualAccount): void {
     this.#updateVa.run(va.name, va.description, va.id);
+  }
+
+  setVirtualAccountOrigin(id: string, origin: VirtualAccountOrigin): void {
+    this.#setVaOrigin.run(origin, id);
   }
 
   virtualAccountOccupancy(id: string, now: number): VirtualAccountOccupancy {

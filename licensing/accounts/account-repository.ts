@@ -1,4 +1,4 @@
-import type { Account, VirtualAccount } from './account.js';
+import type { Account, VirtualAccount, VirtualAccountOrigin } from './account.js';
 
 export interface AccountRepository {
   insertAccount(account: Account): void;
@@ -13,6 +13,8 @@ export interface AccountRepository {
   /** Deletes an account row; the caller has checked that it holds no virtual accounts. */
   deleteAccount(id: string): void;
   updateVirtualAccount(va: VirtualAccount): void;
+  /** Marks a local VA as the upstream's when a registration maps it (licensing/accounts/upstream-virtual-accounts.ts). */
+  setVirtualAccountOrigin(id: string, origin: VirtualAccountOrigin): void;
   /** What keeps a VA from being deleted, besides its license lines. */
   virtualAccountOccupancy(id: string, now: number): VirtualAccountOccupancy;
   /**

@@ -29,7 +29,10 @@ export type EventType =
   | 'API_CLIENT_CREATED'
   | 'API_CLIENT_REVOKED'
   | 'API_CLIENT_TOKEN_ISSUED'
-  | 'API_CLIENT_AUTH_FAILED';
+  | 'API_CLIENT_AUTH_FAILED'
+  | 'SATELLITE_REGISTERED'
+  | 'SYNC_MODE_CHANGED'
+  | 'VIRTUAL_ACCOUNT_ADOPTED';
 
 export interface SatelliteEvent {
   id?: number;

@@ -6,6 +6,7 @@ import type { EventRepository } from '../events/event-repository.js';
 import type { InstanceInventoryRepository } from '../instances/instance-inventory-repository.js';
 import type { CertificateRepository, ProductInstanceRepository } from '../instances/product-instance-repository.js';
 import type { LicenseRepository } from '../licenses/license-repository.js';
+import type { SatelliteBindingRepository } from '../binding/satellite-binding-repository.js';
 import type { TokenRepository } from '../tokens/token-repository.js';
 import type { AccessTokenRepository, ApiClientRepository } from '../users/api-client-repository.js';
 import type { SessionRepository, UserRepository } from '../users/user-repository.js';
@@ -25,6 +26,7 @@ export interface Repositories {
   sessions: SessionRepository;
   apiClients: ApiClientRepository;
   accessTokens: AccessTokenRepository;
+  satelliteBinding: SatelliteBindingRepository;
 }
 
 /**
