@@ -1,0 +1,123 @@
+import { z } from 'zod';
+
+/**
+ * The NDJSON records that travel in sync bundles (DESIGN §5.2). One schema per entry kind; the writer
+ * validates what it sends and the importer validates every record it reads. Token secrets never travel.
+ */
+const epoch = z.number().int().nonnegative();
+const name = z.string().min(1).max(200);
+
+// ---- request (satellite → upstream) ----
+
+/** Identifies the sender of a request; the upstream pins this key on the first request it accepts. */
+export const satelliteRecordSchema = z.object({
+  satellite_id: z.uuid(),
+  name: z.string().max(200),
+  /** SPKI PEM of the key that signs this satellite's bundles. */
+  public_key_pem: z.string().min(64).max(4096),
+});
+
+export const productInstanceRecordSchema = z.object({
+  product_instance_id: z.uuid(),
+  account: name,
+  virtual_account: name,
+  change: z.enum(['upsert', 'removed']),
+  udi_pid: z.string().max(64),
+  udi_serial_number: z.string().max(64),
+  udi_vid: z.string().max(32).nullable(),
+  host_identifier: z.string().max(64).nullable(),
+  product_tag: z.string().max(256),
+  hostname: z.string().max(253).nullable(),
+  registration_state: z.enum(['REGISTERED', 'UNREGISTERED']),
+  authorization_state: z.string().max(32),
+  registered_at: epoch,
+  last_contact_at: epoch,
+  entitlements: z.array(z.object({ tag: z.string().max(256), requested: z.number().int().nonnegative(), authorized: z.number().int().nonnegative() })).max(500),
+});
+
+export const usageRecordSchema = z.object({
+  account: name,
+  virtual_account: name,
+  tag: z.string().min(1).max(256),
+  authorized: z.number().int().nonnegative(),
+  requested: z.number().int().nonnegative(),
+  reserved: z.number().int().nonnegative(),
+  /** Highest in-use count seen since the last acknowledged request. */
+  peak: z.number().int().nonnegative(),
+});
+
+export const localVirtualAccountRecordSchema = z.object({
+  account: name,
+  name,
+  description: z.string().max(1000),
+  created_at: epoch,
+});
+
+export const eventSummaryRecordSchema = z.object({
+  type: z.string().min(1).max(64),
+  count: z.number().int().nonnegative(),
+  first_at: epoch,
+  last_at: epoch,
+});
+
+// ---- response (upstream → satellite) ----
+
+/** A full snapshot of every bound account's lines; the satellite reconciles by upstream_line_id. */
+export const licenseLineRecordSchema = z.object({
+  upstream_line_id: z.string().min(1).max(128),
+  account: name,
+  virtual_account: name,
+  tag: z.string().min(1).max(256),
+  display_name: z.string().min(1).max(300),
+  description: z.string().max(1000),
+  quantity: z.number().int().nonnegative(),
+  license_type: z.enum(['PERPETUAL', 'TERM', 'SUBSCRIPTION']),
+  starts_at: epoch,
+  ends_at: epoch.nullable(),
+  revision: z.number().int().nonnegative(),
+});
+
+export const catalogRecordSchema = z.object({
+  tag: z.string().min(1).max(256),
+  display_name: z.string().min(1).max(300),
+  description: z.string().max(1000),
+  substitution_ladder: z.array(z.string().min(1).max(256)).max(32),
+});
+
+export const acknowledgementRecordSchema = z.object({
+  acknowledged_sequence: z.number().int().positive(),
+  acknowledged_bundle_id: z.uuid(),
+  /** Product instance ids the upstream recorded; the satellite marks these synced. */
+  product_instances_acknowledged: z.number().int().nonnegative(),
+  credential_expires_at: epoch,
+});
+
+export const noticeRecordSchema = z.object({
+  severity: z.enum(['Major', 'Minor', 'Informational']),
+  message: z.string().min(1).max(2000),
+});
+
+/** Entry names and kinds: one entry per kind, named `<kind>.ndjson`. */
+export const REQUEST_ENTRY_KINDS = {
+  satellite: satelliteRecordSchema,
+  'product-instances': productInstanceRecordSchema,
+  usage: usageRecordSchema,
+  'virtual-accounts': localVirtualAccountRecordSchema,
+  'event-summary': eventSummaryRecordSchema,
+} as const;
+
+export const RESPONSE_ENTRY_KINDS = {
+  'license-lines': licenseLineRecordSchema,
+  catalog: catalogRecordSchema,
+  acknowledgement: acknowledgementRecordSchema,
+  notices: noticeRecordSchema,
+} as const;
+
+export const entryFileName = (kind: string): string => `${kind}.ndjson`;
+
+export type ProductInstanceRecord = z.infer<typeof productInstanceRecordSchema>;
+export type UsageRecord = z.infer<typeof usageRecordSchema>;
+export type LicenseLineRecord = z.infer<typeof licenseLineRecordSchema>;
+export type CatalogRecord = z.infer<typeof catalogRecordSchema>;
+export type AcknowledgementRecord = z.infer<typeof acknowledgementRecordSchema>;
+export type NoticeRecord = z.infer<typeof noticeRecordSchema>;
