@@ -9,6 +9,7 @@ import { SqliteInstanceInventoryRepository } from './repositories/sqlite-instanc
 import { SqliteLicenseRepository } from './repositories/sqlite-license-repository.js';
 import { SqliteProductInstanceRepository } from './repositories/sqlite-product-instance-repository.js';
 import { SqliteSatelliteBindingRepository } from './repositories/sqlite-satellite-binding-repository.js';
+import { SqliteUpstreamSyncRepository } from './repositories/sqlite-upstream-sync-repository.js';
 import { SqliteTokenRepository } from './repositories/sqlite-token-repository.js';
 import { SqliteAccessTokenRepository, SqliteApiClientRepository } from './repositories/sqlite-api-client-repository.js';
 import { SqliteSessionRepository } from './repositories/sqlite-session-repository.js';
@@ -41,6 +42,7 @@ export class SqliteUnitOfWork implements UnitOfWork {
       apiClients: new SqliteApiClientRepository(db),
       accessTokens: new SqliteAccessTokenRepository(db),
       satelliteBinding: new SqliteSatelliteBindingRepository(db),
+      upstreamSync: new SqliteUpstreamSyncRepository(db),
     };
     this.#transaction = db.transaction((work: Work) => work(this.#repos));
   }

@@ -1,6 +1,8 @@
+import { createPrivateKey } from 'node:crypto';
 import type { Logger } from 'pino';
 import { openDatabase, type SqliteDatabase } from '../db/sqlite-connection.js';
 import { SqliteUnitOfWork } from '../db/sqlite-unit-of-work.js';
+import { SqliteRequestSnapshotSource } from '../db/repositories/sqlite-request-snapshot-source.js';
 import { InventoryService } from '../licensing/accounts/inventory-service.js';
 import { AlertService } from '../licensing/alerts/alert-service.js';
 import { AuthorizationService } from '../licensing/device/authorization-service.js';
@@ -16,6 +18,7 @@ import type { Clock } from '../licensing/shared/clock.js';
 import type { IdGenerator } from '../licensing/shared/id-generator.js';
 import type { LicensingTimers } from '../licensing/shared/licensing-timers.js';
 import type { UnitOfWork } from '../licensing/shared/unit-of-work.js';
+import { ResponseImporter } from '../sync/import/response-importer.js';
 import { SatelliteBindingService } from '../licensing/binding/satellite-binding-service.js';
 import { TokenService } from '../licensing/tokens/token-service.js';
 import type { AccessTokenService } from '../licensing/users/access-token-service.js';
@@ -26,6 +29,9 @@ import type { UserService } from '../licensing/users/user-service.js';
 import type { AdminAuthenticator } from './admin/admin-authenticator.js';
 import { composeAuthServices } from './admin/auth/auth-services.js';
 import { DeviceRequestHandler } from './device/device-request-handler.js';
+import { RequestExporter } from '../sync/export/request-exporter.js';
+import { SyncRunner } from '../sync/connected/sync-runner.js';
+import { UpstreamClient, type UpstreamClientOptions } from '../sync/connected/upstream-client.js';
 
 export interface SatelliteDeps {
   databaseFile: string;
@@ -36,6 +42,8 @@ export interface SatelliteDeps {
   logger: Logger;
   /** Session and token timeouts, lockout; defaults to defaultAuthPolicy. */
   auth?: AuthPolicy;
+  /** Connected sync transport: timeout and a private upstream CA (PEM). */
+  upstream?: Pick<UpstreamClientOptions, 'timeoutMs' | 'caPem'>;
 }
 
 /** Everything the process needs, wired once. Routes, CLI commands and jobs all take their services from here. */
@@ -66,6 +74,12 @@ export interface Satellite {
   accessTokens: AccessTokenService;
   /** The binding to the upstream (registration file, mode) and the sync status. */
   satelliteBinding: SatelliteBindingService;
+  /** Builds request bundles for the upstream (DESIGN §5.2), signed with the satellite signing key. */
+  requestExporter: RequestExporter;
+  /** The one import path for response bundles (DESIGN §5.3): CLI, admin API and connected sync. */
+  responseImporter: ResponseImporter;
+  /** Connected sync: export, POST to the upstream, import (DESIGN §5.1); "sync now" and the schedule share it. */
+  syncRunner: SyncRunner;
   close(): void;
 }
 
@@ -86,6 +100,17 @@ function composeWith(db: SqliteDatabase, pki: SatellitePki, deps: SatelliteDeps)
   const alerts = new AlertService({ uow, clock, newId, timers });
   const registration = new RegistrationService({ uow, clock, newId, timers, issuer: pki, alerts });
   const authorization = new AuthorizationService(timers, alerts);
+  const requestExporter = new RequestExporter({
+    source: new SqliteRequestSnapshotSource(db), signingKey: createPrivateKey(deps.pkiMaterial.signingKeyPem), clock, newId,
+  });
+  const responseImporter = new ResponseImporter({ uow, clock, newId, alerts });
+  const syncRunner = new SyncRunner({
+    uow, clock, alerts, logger, client: new UpstreamClient({ logger, ...deps.upstream }),
+    exportRequest: async (outFile) => {
+      await requestExporter.exportRequestBundle({ outFile });
+    },
+    importResponse: (file, actorId) => responseImporter.importFile(file, actorId),
+  });
   return {
     db,
     uow,
@@ -105,6 +130,9 @@ function composeWith(db: SqliteDatabase, pki: SatellitePki, deps: SatelliteDeps)
     instanceAdmin: new InstanceAdminService({ uow, clock, timers, registration, alerts }),
     eventLog: new EventLogService({ uow }),
     satelliteBinding: new SatelliteBindingService({ uow, clock, newId }),
+    requestExporter,
+    responseImporter,
+    syncRunner,
     ...composeAuthServices({ uow, clock, newId, policy: deps.auth ?? defaultAuthPolicy }),
     close: () => {
       if (db.open) db.close();

@@ -5,6 +5,7 @@ import { MS_PER_DAY, MS_PER_HOUR } from '../licensing/shared/clock.js';
 import { defaultLicensingTimers, type LicensingTimers } from '../licensing/shared/licensing-timers.js';
 import type { AuthPolicy } from '../licensing/users/auth-policy.js';
 import { formatZodIssues } from '../protocol/signed-envelope.js';
+import { DEFAULT_SYNC_JITTER_MINUTES, DEFAULT_SYNC_SCHEDULE, syncScheduleSchema } from '../sync/connected/sync-schedule.js';
 
 /** The only reader of the environment (DESIGN §2). Every variable is listed in the README's table. */
 const envSchema = z.object({
@@ -31,6 +32,10 @@ const envSchema = z.object({
   SATELLITE_LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).max(100).default(5),
   SATELLITE_LOGIN_LOCKOUT_MINUTES: z.coerce.number().positive().default(15),
   SATELLITE_AUTH_RATE_LIMIT: z.coerce.number().int().min(0).default(30),
+  SATELLITE_SYNC_SCHEDULE: z.string().default(DEFAULT_SYNC_SCHEDULE).pipe(syncScheduleSchema),
+  SATELLITE_SYNC_JITTER_MINUTES: z.coerce.number().int().min(0).max(720).default(DEFAULT_SYNC_JITTER_MINUTES),
+  SATELLITE_SYNC_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(600).default(30),
+  SATELLITE_UPSTREAM_CA: z.string().optional(),
 });
 
 export interface HttpOptions {
@@ -54,6 +59,16 @@ export interface SatelliteConfig {
   http: HttpOptions;
   timers: LicensingTimers;
   auth: AuthPolicy;
+  sync: SyncOptions;
+}
+
+/** Connected sync (DESIGN §5.1). */
+export interface SyncOptions {
+  cronExpression: string;
+  jitterMinutes: number;
+  timeoutMs: number;
+  /** PEM file of the CA that signed the upstream's TLS certificate; null = the system trust store. */
+  upstreamCaFile: string | null;
 }
 
 export const defaultHttpOptions: HttpOptions = { deviceRateLimitPerMinute: 6000, deviceBodyLimitBytes: 64 * 1024, authRateLimitPerMinute: 30 };
@@ -98,6 +113,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): SatelliteConfi
       accessTokenTtlMs: e.SATELLITE_ACCESS_TOKEN_TTL_SECONDS * 1000,
       maxFailedLogins: e.SATELLITE_LOGIN_MAX_FAILURES,
       lockoutMs: e.SATELLITE_LOGIN_LOCKOUT_MINUTES * 60_000,
+    },
+    sync: {
+      cronExpression: e.SATELLITE_SYNC_SCHEDULE, jitterMinutes: e.SATELLITE_SYNC_JITTER_MINUTES,
+      timeoutMs: e.SATELLITE_SYNC_TIMEOUT_SECONDS * 1000, upstreamCaFile: e.SATELLITE_UPSTREAM_CA ? resolve(e.SATELLITE_UPSTREAM_CA) : null,
     },
   };
 }

@@ -9,6 +9,8 @@ import { composeSatellite, type Satellite } from './composition-root.js';
 import type { SatelliteConfig } from './config.js';
 import { createApp } from './create-app.js';
 import { loadOrCreatePki } from './pki/pki-file-store.js';
+import { SyncSchedule } from '../sync/connected/sync-schedule.js';
+import { upstreamClientOptions } from './sync/upstream-client-options.js';
 
 export interface RunningSatellite {
   satellite: Satellite;
@@ -34,6 +36,7 @@ export async function startSatellite(config: SatelliteConfig, options: { logger?
   const satellite = await composeSatellite({
     databaseFile: config.databaseFile, pkiMaterial: pki.material, clock, newId: uuidGenerator, timers: config.timers, logger,
     auth: config.auth,
+    upstream: upstreamClientOptions(config),
   });
   const initialAdmin = await satellite.users.createInitialAdmin();
   if (initialAdmin) logger.info({ username: initialAdmin.username }, 'created the initial admin user; its one-time password is printed on stdout');
@@ -64,11 +67,13 @@ export async function startSatellite(config: SatelliteConfig, options: { logger?
   }, MS_PER_HOUR);
   prune.unref();
   const alertSweep = scheduleAlertSweep(satellite, logger);
+  const syncSchedule = startSyncSchedule(satellite, config, logger);
   let closing: Promise<void> | null = null;
   const close = (): Promise<void> => {
     closing ??= new Promise<void>((resolve) => {
       clearInterval(prune);
       clearInterval(alertSweep);
+      syncSchedule.stop();
       server.close(() => {
         satellite.close();
         resolve();
@@ -97,6 +102,8 @@ function scheduleAlertSweep(satellite: Satellite, logger: Logger): NodeJS.Timeou
   const sweep = (): void => {
     try {
       const { raised, cleared } = satellite.alerts.sweep();
+      // Sync age and the upstream credential are time-driven causes too.
+      satellite.syncRunner.evaluateAlerts();
       if (raised + cleared > 0) logger.info({ raised, cleared }, 'alert rules re-evaluated');
     } catch (error) {
       // A busy or failing database must not take the process down; the next run tries again.
@@ -107,6 +114,17 @@ function scheduleAlertSweep(satellite: Satellite, logger: Logger): NodeJS.Timeou
   const timer = setInterval(sweep, ALERT_SWEEP_INTERVAL_MS);
   timer.unref();
   return timer;
+}
+
+/** Connected sync on node-cron; every tick checks the mode, so a disconnected satellite just evaluates its alerts. */
+function startSyncSchedule(satellite: Satellite, config: SatelliteConfig, logger: Logger): SyncSchedule {
+  const schedule = new SyncSchedule({
+    runner: satellite.syncRunner, clock: satellite.clock, cronExpression: config.sync.cronExpression, jitterMinutes: config.sync.jitterMinutes, logger,
+    isConnected: () => satellite.satelliteBinding.binding()?.mode === 'connected',
+  });
+  satellite.syncRunner.setNextScheduledRun(() => schedule.nextRunAt());
+  schedule.start();
+  return schedule;
 }
 
 /** Replay records older than this can no longer protect anything (see the comment at the prune job). */

@@ -1,6 +1,7 @@
 import type { UpstreamRepositories, UpstreamStore, UpstreamUnitOfWork } from '../../licensing/upstream/upstream-unit-of-work.js';
 import { openDatabase, type SqliteDatabase } from '../sqlite-connection.js';
 import { SqliteRegisteredSatelliteRepository } from './sqlite-registered-satellite-repository.js';
+import { SqliteSatelliteReportRepository } from './sqlite-satellite-report-repository.js';
 import { SqliteUpstreamOrderRepository } from './sqlite-upstream-order-repository.js';
 import { upstreamMigrations } from './upstream-migration-list.js';
 
@@ -11,7 +12,9 @@ export class SqliteUpstreamUnitOfWork implements UpstreamUnitOfWork {
 
   constructor(db: SqliteDatabase) {
     // Repositories prepare their statements once and live as long as the connection.
-    const repos: UpstreamRepositories = { orders: new SqliteUpstreamOrderRepository(db), satellites: new SqliteRegisteredSatelliteRepository(db) };
+    const repos: UpstreamRepositories = {
+      orders: new SqliteUpstreamOrderRepository(db), satellites: new SqliteRegisteredSatelliteRepository(db), reports: new SqliteSatelliteReportRepository(db),
+    };
     this.#transaction = db.transaction((work: Work) => work(repos));
   }
 

@@ -1,5 +1,6 @@
 import type { Migration } from '../migrations/migration-list.js';
 import { upstreamCoreSchema } from './migrations/0001-upstream-core.js';
+import { upstreamSatelliteReportsSchema } from './migrations/0002-satellite-reports.js';
 
 /** The reference upstream's migrations: append-only like the satellite's, version = position. */
-export const upstreamMigrations: readonly Migration[] = [upstreamCoreSchema];
+export const upstreamMigrations: readonly Migration[] = [upstreamCoreSchema, upstreamSatelliteReportsSchema];

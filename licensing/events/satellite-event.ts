@@ -32,7 +32,8 @@ export type EventType =
   | 'API_CLIENT_AUTH_FAILED'
   | 'SATELLITE_REGISTERED'
   | 'SYNC_MODE_CHANGED'
-  | 'VIRTUAL_ACCOUNT_ADOPTED';
+  | 'VIRTUAL_ACCOUNT_ADOPTED'
+  | 'SYNC_RESPONSE_IMPORTED';
 
 export interface SatelliteEvent {
   id?: number;

@@ -7,6 +7,7 @@ import type { InstanceInventoryRepository } from '../instances/instance-inventor
 import type { CertificateRepository, ProductInstanceRepository } from '../instances/product-instance-repository.js';
 import type { LicenseRepository } from '../licenses/license-repository.js';
 import type { SatelliteBindingRepository } from '../binding/satellite-binding-repository.js';
+import type { UpstreamSyncRepository } from '../sync-import/upstream-snapshot.js';
 import type { TokenRepository } from '../tokens/token-repository.js';
 import type { AccessTokenRepository, ApiClientRepository } from '../users/api-client-repository.js';
 import type { SessionRepository, UserRepository } from '../users/user-repository.js';
@@ -27,6 +28,7 @@ export interface Repositories {
   apiClients: ApiClientRepository;
   accessTokens: AccessTokenRepository;
   satelliteBinding: SatelliteBindingRepository;
+  upstreamSync: UpstreamSyncRepository;
 }
 
 /**

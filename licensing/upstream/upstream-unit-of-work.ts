@@ -1,5 +1,6 @@
 import type { UpstreamOrderLine } from './order-line.js';
 import type { RegisteredSatellite } from './registered-satellite.js';
+import type { SatelliteReportRepository } from './satellite-report.js';
 
 /** Ports of the reference upstream's own database (db/upstream/), kept apart from the satellite's. */
 export interface UpstreamAccount {
@@ -41,6 +42,7 @@ export interface RegisteredSatelliteRepository {
 export interface UpstreamRepositories {
   orders: UpstreamOrderRepository;
   satellites: RegisteredSatelliteRepository;
+  reports: SatelliteReportRepository;
 }
 
 /** Synchronous transactions, as on the satellite (licensing/shared/unit-of-work.ts). */

@@ -4,6 +4,7 @@ import { systemClock } from '../../licensing/shared/clock.js';
 import { composeSatellite, type Satellite } from '../../server/composition-root.js';
 import { loadConfig } from '../../server/config.js';
 import { loadOrCreatePki } from '../../server/pki/pki-file-store.js';
+import { upstreamClientOptions } from '../../server/sync/upstream-client-options.js';
 
 /**
  * Opens the satellite's data directory for an admin command, next to a running server if there is one
@@ -14,7 +15,7 @@ export async function withSatellite<T>(dataDir: string | undefined, work: (satel
   const pki = await loadOrCreatePki(config.dataDir, { hostNames: config.hostNames, now: systemClock.now(), commonName: config.name });
   const satellite = await composeSatellite({
     databaseFile: config.databaseFile, pkiMaterial: pki.material, clock: systemClock, newId: uuidGenerator,
-    timers: config.timers, logger: pino({ level: 'warn' }, pino.destination(2)),
+    timers: config.timers, logger: pino({ level: 'warn' }, pino.destination(2)), upstream: upstreamClientOptions(config),
   });
   try {
     return await work(satellite);

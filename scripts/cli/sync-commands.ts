@@ -3,6 +3,8 @@ import { SYNC_MODES, type SyncMode } from '../../licensing/binding/satellite-bin
 import type { SyncStatus } from '../../licensing/binding/satellite-binding-rules.js';
 import { readRegistrationFile } from '../../sync/registration/registration-file-reader.js';
 import { DATA_OPTION, processCliContext, type AdminCliContext } from './admin-cli-context.js';
+import { registerSyncImportCommands } from './sync-import-commands.js';
+import { registerSyncNowCommand } from './sync-now-command.js';
 
 interface RegisterOptions { mode?: SyncMode; force?: boolean; fingerprint?: string; data?: string; json?: boolean }
 
@@ -13,7 +15,7 @@ const iso = (ms: number | null) => (ms === null ? '-' : new Date(ms).toISOString
  * export and import (the Sync issue) join this same `sync` command.
  */
 export function registerSyncCommands(program: Command, context: AdminCliContext = processCliContext): Command {
-  const sync = program.command('sync').description('synchronization with the upstream: registration, mode, status');
+  const sync = program.command('sync').description('synchronization with the upstream: registration, mode, status, export');
   sync
     .command('register <file>')
     .description('import the signed registration file the upstream issued: verifies it and binds this satellite')
@@ -80,6 +82,32 @@ export function registerSyncCommands(program: Command, context: AdminCliContext 
         else for (const line of statusLines(status)) context.out(line);
       });
     });
+  sync
+    .command('export')
+    .description('write a signed request bundle for the upstream (disconnected mode: carry it across the air gap)')
+    .requiredOption('--out <file>', 'the request bundle to write, e.g. request.zip')
+    .option(...DATA_OPTION)
+    .option('--json', 'print JSON')
+    .action(async (opts: { out: string; data?: string; json?: boolean }) => {
+      await context.open(opts.data, async (satellite) => {
+        const exported = await satellite.requestExporter.exportRequestBundle({ outFile: opts.out });
+        const m = exported.manifest;
+        if (opts.json) {
+          context.out(JSON.stringify({
+            file: opts.out, bundle_id: m.bundle_id, sequence: m.sequence, expires_at: m.expires_at,
+            entries: Object.fromEntries(m.entries.map((e) => [e.kind, e.records])),
+          }));
+          return;
+        }
+        context.out(`request bundle: ${opts.out}`);
+        context.out(`bundle id: ${m.bundle_id}`);
+        context.out(`sequence: ${m.sequence}`);
+        context.out(`expires: ${iso(m.expires_at)}`);
+        for (const e of m.entries) context.err(`${e.kind}: ${e.records} records`);
+      });
+    });
+  registerSyncImportCommands(sync, context);
+  registerSyncNowCommand(sync, context);
   return sync;
 }
 

@@ -3,6 +3,7 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import { MS_PER_DAY } from '../../licensing/shared/clock.js';
 import type { OrderLoadSummary } from '../../licensing/upstream/order-book-service.js';
 import { readOrdersFile, type OrdersFormat } from '../../sync/upstream/orders-file-reader.js';
+import { RequestProcessor } from '../../sync/upstream/request-processor.js';
 import type { ReferenceUpstream } from '../../sync/upstream/reference-upstream.js';
 import { startUpstreamServer } from '../../sync/upstream/upstream-server.js';
 import { repeatable } from './auth-cli-options.js';
@@ -90,8 +91,33 @@ export function registerUpstreamCommands(program: Command, context: UpstreamCliC
       });
     });
   upstream
+    .command('process <request>')
+    .description('process a satellite request bundle and write the signed response bundle (disconnected mode)')
+    .requiredOption(...DATA)
+    .requiredOption('--out <file>', 'the response bundle to write, e.g. response.zip')
+    .option('--json', 'print JSON')
+    .action(async (requestFile: string, opts: { data: string; out: string; json?: boolean }) => {
+      await context.open(opts.data, async (u) => {
+        const done = await new RequestProcessor(u).processRequest(requestFile, opts.out);
+        const lines = done.response.entries.find((e) => e.kind === 'license-lines')?.records ?? 0;
+        if (opts.json) {
+          context.out(JSON.stringify({
+            satellite_id: done.satellite.id, request_sequence: done.request.sequence, response_sequence: done.response.sequence,
+            response_bundle_id: done.response.bundle_id, product_instances: done.productInstances, license_lines: lines,
+            pinned_key: done.pinnedKey, credential_expires_at: done.satellite.credentialExpiresAt, file: opts.out,
+          }));
+          return;
+        }
+        context.out(`satellite: ${done.satellite.name} (${done.satellite.id})`);
+        context.out(`request sequence: ${done.request.sequence}`);
+        context.out(`response bundle: ${opts.out}`);
+        context.err(`${done.productInstances} product instances recorded, ${lines} license lines sent, credential until ${new Date(done.satellite.credentialExpiresAt).toISOString()}`);
+        if (done.pinnedKey) context.err('first request from this satellite: its bundle signing key is now pinned');
+      });
+    });
+  upstream
     .command('serve')
-    .description('run the upstream server on its own port (GET /healthz, GET /upstream/v1/info; bundle routes come with sync)')
+    .description('run the upstream server on its own port (GET /healthz, GET /upstream/v1/info, POST /upstream/v1/sync)')
     .requiredOption(...DATA)
     .option('--port <port>', 'listen port (0 picks a free one)', port, 8444)
     .option('--host <host>', 'listen address', '127.0.0.1')

@@ -35,6 +35,8 @@ export interface AdminRouteSpec<P extends Schema | undefined = Schema | undefine
   successStatus?: number;
   /** Also accept application/x-www-form-urlencoded bodies (OAuth clients send them). */
   acceptsForm?: boolean;
+  /** Content types left unread for the handler to stream from `req` itself (a zip upload); the JSON parser skips them. */
+  acceptsBinary?: readonly string[];
   handler(input: RouteInput<Out<P>, Out<Q>, Out<B>>): RouteResult | Promise<RouteResult>;
 }
 

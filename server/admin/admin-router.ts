@@ -88,7 +88,8 @@ function requireReadableBody(route: AdminRouteSpec): RequestHandler {
   return (req: Request, _res, next) => {
     const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
     if (!hasBody || req.method === 'GET' || req.is(['application/json', 'application/*+json'])
-      || (route.acceptsForm && req.is('application/x-www-form-urlencoded'))) {
+      || (route.acceptsForm && req.is('application/x-www-form-urlencoded'))
+      || (route.acceptsBinary !== undefined && req.is([...route.acceptsBinary]))) {
       next();
       return;
     }

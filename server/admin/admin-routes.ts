@@ -12,6 +12,8 @@ import { instanceRoutes } from './instances/instance-routes.js';
 import { licenseRoutes } from './licenses/license-routes.js';
 import { licenseTransferRoutes } from './licenses/license-transfer-routes.js';
 import { buildOpenApiDocument, type RouteGroup } from './openapi-document.js';
+import { syncImportRoutes } from './sync/sync-import-routes.js';
+import { syncConnectedRoutes } from './sync/sync-connected-routes.js';
 import { tokenRoutes } from './tokens/token-routes.js';
 
 const API_VERSION = '1.0.0';
@@ -33,6 +35,8 @@ export function adminRoutes(satellite: Satellite): AdminRouteSpec[] {
     ...licenseTransferRoutes(satellite),
     ...tokenRoutes(satellite),
     ...accountAlertRoutes(satellite),
+    ...syncImportRoutes(satellite),
+    ...syncConnectedRoutes(satellite),
   ];
 }
 

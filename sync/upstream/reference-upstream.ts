@@ -4,6 +4,7 @@ import type { IdGenerator } from '../../licensing/shared/id-generator.js';
 import { OrderBookService } from '../../licensing/upstream/order-book-service.js';
 import type { RegisteredSatellite } from '../../licensing/upstream/registered-satellite.js';
 import { SatelliteRegistryService, type RegisterSatelliteInput } from '../../licensing/upstream/satellite-registry-service.js';
+import { SatelliteSyncService } from '../../licensing/upstream/satellite-sync-service.js';
 import type { OpenUpstreamStore } from '../../licensing/upstream/upstream-unit-of-work.js';
 import { issueRegistrationFile } from './registration-issuer.js';
 import { loadOrCreateUpstreamIdentity, UPSTREAM_FILES, type UpstreamIdentity } from './upstream-identity-store.js';
@@ -30,8 +31,11 @@ export interface ReferenceUpstream {
   /** True when this open created the id and key (first start). */
   identityCreated: boolean;
   clock: Clock;
+  newId: IdGenerator;
   orders: OrderBookService;
   registry: SatelliteRegistryService;
+  /** Bundle exchanges with registered satellites (sync/upstream/request-processor.ts). */
+  sync: SatelliteSyncService;
   /** Records the satellite (new, or re-issued for a known id) and returns its signed registration file. */
   issueRegistration(input: RegisterSatelliteInput, upstreamUrl?: string | null): { satellite: RegisteredSatellite; file: string };
   info(): UpstreamInfo;
@@ -48,8 +52,10 @@ export function openReferenceUpstream(deps: ReferenceUpstreamDeps): ReferenceUps
     identity,
     identityCreated: created,
     clock: deps.clock,
+    newId: deps.newId,
     orders: new OrderBookService(services),
     registry,
+    sync: new SatelliteSyncService({ uow: store.uow, clock: deps.clock }),
     issueRegistration: (input, upstreamUrl = null) => {
       const satellite = registry.register(input);
       return { satellite, file: issueRegistrationFile(identity, satellite, upstreamUrl) };

@@ -1,18 +1,59 @@
-import type { Router } from 'express';
+import { createReadStream, createWriteStream, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { Request, Router } from 'express';
+import { DomainError } from '../../licensing/shared/domain-error.js';
+import { DEFAULT_BUNDLE_CAPS } from '../bundle/bundle-caps.js';
 import type { ReferenceUpstream } from './reference-upstream.js';
+import { RequestProcessor } from './request-processor.js';
 
 /**
- * THE PLACE FOR BUNDLE PROCESSING (the Sync issue, DESIGN §5.1-5.3): connected mode will POST a request
- * bundle here and get the response bundle back, the same bytes `satellite upstream process request.zip
- * --out response.zip` handles offline:
+ * Connected mode (DESIGN §5.1): a satellite POSTs the very request bundle that disconnected mode writes to a
+ * file, and gets the response bundle back; the same RequestProcessor as `satellite upstream process`.
  *
  *   POST /upstream/v1/sync   body: request bundle (application/zip)  ->  200 response bundle (application/zip)
  *
- * It must refuse bundles from unknown or retired satellites (registry.find(id).retiredAt !== null), pin the
- * satellite's key on its first request (RegisteredSatellite.satellitePublicKeyPem), check the request
- * sequence against RegisteredSatellite.requestSequence and stamp lastSyncAt, which resets the 90-day
- * retirement clock. Nothing is mounted yet.
+ * The body is streamed to a temporary file under the bundle size cap (the reader needs random access for
+ * the central directory), never buffered whole.
  */
-export function registerUpstreamBundleRoutes(_router: Router, _upstream: ReferenceUpstream): void {
-  // Intentionally empty until bundle processing lands.
+export function registerUpstreamBundleRoutes(router: Router, upstream: ReferenceUpstream, options: { maxBytes?: number } = {}): void {
+  const maxBytes = options.maxBytes ?? DEFAULT_BUNDLE_CAPS.maxCompressedBytes;
+  const processor = new RequestProcessor(upstream, { caps: { maxCompressedBytes: maxBytes } });
+  router.post('/sync', async (req, res, next) => {
+    const dir = mkdtempSync(join(tmpdir(), 'upstream-sync-'));
+    const cleanup = () => rmSync(dir, { recursive: true, force: true });
+    try {
+      if (!req.is('application/zip')) throw new DomainError('UNSUPPORTED_MEDIA_TYPE', 'the request bundle must be sent as application/zip');
+      const declared = Number(req.headers['content-length'] ?? 0);
+      if (declared > maxBytes) throw tooLarge(maxBytes);
+      const requestFile = join(dir, 'request.zip');
+      const responseFile = join(dir, 'response.zip');
+      await receive(req, requestFile, maxBytes);
+      await processor.processRequest(requestFile, responseFile);
+      res.status(200).type('application/zip');
+      res.on('close', cleanup);
+      await pipeline(createReadStream(responseFile), res);
+    } catch (error) {
+      cleanup();
+      next(error);
+    }
+  });
+}
+
+function tooLarge(maxBytes: number): DomainError {
+  return new DomainError('PAYLOAD_TOO_LARGE', `the request bundle exceeds ${maxBytes} bytes`);
+}
+
+async function receive(req: Request, file: string, maxBytes: number): Promise<void> {
+  let received = 0;
+  const cap = new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      received += chunk.length;
+      if (received > maxBytes) callback(tooLarge(maxBytes));
+      else callback(null, chunk);
+    },
+  });
+  await pipeline(req, cap, createWriteStream(file, { mode: 0o600 }));
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -48,6 +48,24 @@ describe('upstream and satellite registration, end to end', () => {
     );
     assert.deepEqual(JSON.parse(await cli('va', 'list', '--account', 'Acme Corp', '--json')).map((v: { name: string; origin: string }) => [v.name, v.origin]), [['Default', 'upstream']]);
     await assert.rejects(cli('upstream', 'load-orders', '--data', upstreamDir, join(dir, 'missing.csv')), (e: { code?: number; stderr?: string }) => e.code === 1 && /missing\.csv/.test(e.stderr ?? ''));
+  });
+
+  it('sync export -> upstream process: real processes exchange a request and a response that unzip -t accepts', async () => {
+    const request = join(dir, 'request.zip');
+    const response = join(dir, 'response.zip');
+    const exported = JSON.parse(await cli('sync', 'export', '--out', request, '--json')) as { sequence: number };
+    assert.equal(exported.sequence, 1);
+    await run('unzip', ['-t', request]);
+    const processed = JSON.parse(await cli('upstream', 'process', request, '--data', upstreamDir, '--out', response, '--json')) as Record<string, unknown>;
+    assert.deepEqual([processed.request_sequence, processed.pinned_key, processed.license_lines], [1, true, 2]);
+    await run('unzip', ['-t', response]);
+    const sig = join(dir, 'response.sig.der');
+    const { stdout: sigB64 } = await run('unzip', ['-p', response, 'manifest.sig']);
+    writeFileSync(sig, Buffer.from(sigB64, 'base64'));
+    const manifest = join(dir, 'response.manifest.json');
+    writeFileSync(manifest, (await run('unzip', ['-p', response, 'manifest.json'], { encoding: 'buffer' })).stdout);
+    const verified = await run('openssl', ['dgst', '-sha256', '-verify', join(upstreamDir, 'upstream-public.pem'), '-signature', sig, manifest]);
+    assert.match(verified.stdout, /Verified OK/);
   });
 
   it('upstream serve answers /healthz and /upstream/v1/info on a port of its own and stops on SIGTERM', async () => {

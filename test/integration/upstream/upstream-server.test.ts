@@ -33,9 +33,10 @@ describe('upstream server', () => {
       assert.deepEqual(await info.json(), {
         upstream_id: upstream.identity.upstreamId, public_key_fingerprint: upstream.identity.fingerprint, public_key: upstream.identity.publicKeyPem,
       });
-      const missing = await fetch(`${running.url}/upstream/v1/sync`, { method: 'POST' });
-      assert.equal(missing.status, 404);
-      assert.deepEqual(await missing.json(), { error: { code: 'NOT_FOUND', message: 'no route for POST /upstream/v1/sync' } });
+      // The sync route is mounted; a body that is not a zip is refused by media type (request-exchange.test.ts covers the rest).
+      const notZip = await fetch(`${running.url}/upstream/v1/sync`, { method: 'POST' });
+      assert.equal(notZip.status, 415);
+      assert.deepEqual(await notZip.json(), { error: { code: 'UNSUPPORTED_MEDIA_TYPE', message: 'the request bundle must be sent as application/zip' } });
       assert.equal(upstream.registry.find(stale.id).retiredAt, clock.now(), 'the retirement job ran at start');
     } finally {
       await running.close();

@@ -1,0 +1,93 @@
+import { z } from 'zod';
+import type {
+  RequestSnapshotHeader, RequestSnapshotSink, RequestSnapshotSource,
+} from '../../licensing/binding/request-snapshot-source.js';
+import { ConflictError } from '../../licensing/shared/domain-error.js';
+import { SqliteSatelliteBindingRepository } from './sqlite-satellite-binding-repository.js';
+import type { SqliteDatabase } from '../sqlite-connection.js';
+
+interface InstanceRow {
+  id: string; account: string; virtual_account: string; udi_pid: string; udi_serial_number: string; udi_vid: string | null;
+  host_identifier: string | null; product_tag: string; hostname: string | null; registration_state: string; authorization_state: string;
+  registered_at: number; last_contact_at: number; entitlements: string;
+}
+interface UsageRow { account: string; virtual_account: string; tag: string; authorized: number; requested: number; reserved: number }
+interface VaRow { account: string; name: string; description: string; created_at: number }
+interface EventRow { type: string; count: number; first_at: number; last_at: number }
+
+const entitlementsColumn = z.array(z.object({ tag: z.string(), requested: z.number(), authorized: z.number() }));
+
+/** Where each request's snapshot time is kept (the settings table), so no migration is needed. */
+const snapshotKey = (sequence: number) => `sync.request_snapshot_at.${sequence}`;
+
+// Names as the upstream knows them where the VA is bound; local names otherwise.
+const NAMES = `COALESCE(b.upstream_account, a.name) AS account, COALESCE(b.upstream_virtual_account, va.name) AS virtual_account`;
+const NAMES_JOIN = `JOIN virtual_accounts va ON va.id = X.va_id JOIN accounts a ON a.id = va.account_id
+  LEFT JOIN satellite_binding_virtual_accounts b ON b.va_id = va.id`;
+
+/**
+ * The change time of an instance is the latest of its registration, last contact, authorization, certificate
+ * revocation (an admin removal touches nothing else) and entitlement update. `>=` rather than `>`: an
+ * instance changed in the very millisecond of the last acknowledged export travels again, which is harmless.
+ */
+const INSTANCES = `SELECT pi.id, ${NAMES}, pi.udi_pid, pi.udi_serial_number, pi.udi_vid, pi.host_identifier, pi.product_tag, pi.hostname,
+  pi.registration_state, pi.authorization_state, pi.registered_at, pi.last_contact_at,
+  (SELECT json_group_array(json_object('tag', e.tag, 'requested', e.requested, 'authorized', e.authorized))
+     FROM instance_entitlements e WHERE e.instance_id = pi.id) AS entitlements
+  FROM product_instances pi ${NAMES_JOIN.replace('X.', 'pi.')}
+  WHERE @since IS NULL OR MAX(pi.registered_at, pi.last_contact_at, COALESCE(pi.authorized_at, 0),
+    COALESCE((SELECT MAX(c.revoked_at) FROM id_certificates c WHERE c.instance_id = pi.id), 0),
+    COALESCE((SELECT MAX(e.updated_at) FROM instance_entitlements e WHERE e.instance_id = pi.id), 0)) >= @since
+  ORDER BY pi.id`;
+
+export class SqliteRequestSnapshotSource implements RequestSnapshotSource {
+  readonly #snapshot;
+
+  constructor(db: SqliteDatabase) {
+    const binding = new SqliteSatelliteBindingRepository(db);
+    const getSetting = db.prepare<[string], { value: string }>('SELECT value FROM settings WHERE key = ?');
+    const putSetting = db.prepare('INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)');
+    const instances = db.prepare<[{ since: number | null }], InstanceRow>(INSTANCES);
+    const usage = db.prepare<[], UsageRow>(`SELECT ${NAMES}, pu.tag, pu.authorized, pu.requested, pu.reserved
+      FROM pool_usage pu ${NAMES_JOIN.replace('X.', 'pu.')}
+      WHERE pu.authorized > 0 OR pu.requested > 0 OR pu.reserved > 0 ORDER BY account, virtual_account, pu.tag`);
+    const localVas = db.prepare<[], VaRow>(`SELECT ba.upstream_account AS account, va.name, va.description, va.created_at
+      FROM virtual_accounts va
+      JOIN (SELECT DISTINCT v.account_id, b.upstream_account FROM satellite_binding_virtual_accounts b JOIN virtual_accounts v ON v.id = b.va_id) ba
+        ON ba.account_id = va.account_id
+      WHERE va.origin = 'local' AND va.id NOT IN (SELECT va_id FROM satellite_binding_virtual_accounts) ORDER BY ba.upstream_account, va.name`);
+    const events = db.prepare<[{ since: number | null }], EventRow>(`SELECT type, COUNT(*) AS count, MIN(occurred_at) AS first_at,
+      MAX(occurred_at) AS last_at FROM events WHERE @since IS NULL OR occurred_at >= @since GROUP BY type ORDER BY type`);
+
+    this.#snapshot = db.transaction((now: number, sink: RequestSnapshotSink): RequestSnapshotHeader => {
+      const bound = binding.findBinding();
+      if (!bound) throw new ConflictError('this satellite is not registered with an upstream; import a registration file first', { reason: 'NOT_REGISTERED' });
+      const state = binding.findSyncState();
+      const sequence = state.requestSequence + 1;
+      binding.saveSyncState({ ...state, requestSequence: sequence });
+      putSetting.run(snapshotKey(sequence), String(now));
+      const recorded = state.acknowledgedSequence > 0 ? getSetting.get(snapshotKey(state.acknowledgedSequence)) : undefined;
+      const since = recorded === undefined ? null : Number(recorded.value);
+      for (const r of instances.iterate({ since })) {
+        sink.instance({
+          productInstanceId: r.id, account: r.account, virtualAccount: r.virtual_account, removed: r.registration_state !== 'REGISTERED',
+          udiPid: r.udi_pid, udiSerialNumber: r.udi_serial_number, udiVid: r.udi_vid, hostIdentifier: r.host_identifier,
+          productTag: r.product_tag, hostname: r.hostname, registrationState: r.registration_state === 'REGISTERED' ? 'REGISTERED' : 'UNREGISTERED',
+          authorizationState: r.authorization_state, registeredAt: r.registered_at, lastContactAt: r.last_contact_at,
+          entitlements: entitlementsColumn.parse(JSON.parse(r.entitlements)),
+        });
+      }
+      for (const r of usage.iterate()) {
+        sink.usage({ account: r.account, virtualAccount: r.virtual_account, tag: r.tag, authorized: r.authorized, requested: r.requested, reserved: r.reserved });
+      }
+      for (const r of localVas.iterate()) sink.localVirtualAccount({ account: r.account, name: r.name, description: r.description, createdAt: r.created_at });
+      for (const r of events.iterate({ since })) sink.eventCount({ type: r.type, count: r.count, firstAt: r.first_at, lastAt: r.last_at });
+      return { binding: bound, sequence, since };
+    });
+  }
+
+  takeSnapshot(now: number, sink: RequestSnapshotSink): RequestSnapshotHeader {
+    // Immediate: the sequence increment and the rows it covers commit together or not at all.
+    return this.#snapshot.immediate(now, sink);
+  }
+}

@@ -1,0 +1,102 @@
+import type { LicenseType } from '../../licensing/licenses/license-line.js';
+import type { CatalogItem, ImportRecord, StoredUpstreamLine, UpstreamSyncRepository } from '../../licensing/sync-import/upstream-snapshot.js';
+import type { SqliteDatabase } from '../sqlite-connection.js';
+
+interface UpstreamLineRow {
+  id: string; upstream_line_id: string; va_id: string; tag: string; display_name: string; description: string; quantity: number;
+  license_type: string; starts_at: number; ends_at: number | null; upstream_revision: number | null;
+}
+interface ImportRow {
+  bundle_id: string; sequence: number; in_reply_to_sequence: number | null; imported_at: number; actor_id: string; lines_added: number;
+  lines_updated: number; lines_ended: number; virtual_accounts_created: number; notices: number; acknowledged_sequence: number | null;
+}
+
+const licenseType = (value: string): LicenseType => (value === 'TERM' || value === 'SUBSCRIPTION' ? value : 'PERPETUAL');
+
+const lineParams = (line: StoredUpstreamLine) => ({
+  id: line.id, upstream_line_id: line.upstreamLineId, va_id: line.virtualAccountId, tag: line.tag, display_name: line.displayName,
+  description: line.description, quantity: line.quantity, license_type: line.licenseType, starts_at: line.startsAt, ends_at: line.endsAt,
+  upstream_revision: line.revision,
+});
+
+export class SqliteUpstreamSyncRepository implements UpstreamSyncRepository {
+  readonly #lines;
+  readonly #insertLine;
+  readonly #updateLine;
+  readonly #followTransfers;
+  readonly #catalogLines;
+  readonly #applyCatalog;
+  readonly #insertImport;
+  readonly #imports;
+
+  constructor(db: SqliteDatabase) {
+    this.#lines = db.prepare<[], UpstreamLineRow>(
+      `SELECT id, upstream_line_id, va_id, tag, display_name, description, quantity, license_type, starts_at, ends_at, upstream_revision
+       FROM license_lines WHERE origin = 'upstream' AND upstream_line_id IS NOT NULL ORDER BY rowid`,
+    );
+    this.#insertLine = db.prepare(`INSERT INTO license_lines (id, va_id, tag, display_name, description, quantity, license_type, starts_at,
+      ends_at, origin, created_at, upstream_line_id, upstream_revision)
+      VALUES (@id, @va_id, @tag, @display_name, @description, @quantity, @license_type, @starts_at, @ends_at, 'upstream', @created_at,
+      @upstream_line_id, @upstream_revision)`);
+    this.#updateLine = db.prepare(`UPDATE license_lines SET va_id = @va_id, tag = @tag, display_name = @display_name,
+      description = @description, quantity = @quantity, license_type = @license_type, starts_at = @starts_at, ends_at = @ends_at,
+      upstream_revision = @upstream_revision
+      WHERE id = @id AND origin = 'upstream' AND upstream_line_id = @upstream_line_id`);
+    // Transfer lines carry their source line's terms (docs/decisions.md), so they follow it; quantities stay theirs.
+    this.#followTransfers = db.prepare(`UPDATE license_lines SET display_name = @display_name, description = @description,
+      license_type = @license_type, starts_at = @starts_at, ends_at = @ends_at WHERE origin = 'transfer' AND source_line_id = @id`);
+    this.#catalogLines = db.prepare<[string], { va_id: string; tag: string }>('SELECT DISTINCT va_id, tag FROM license_lines WHERE tag = ?');
+    this.#applyCatalog = db.prepare(`UPDATE license_lines SET display_name = @display_name, description = @description,
+      substitution_ladder = @substitution_ladder WHERE tag = @tag`);
+    this.#insertImport = db.prepare(`INSERT INTO sync_imports (bundle_id, sequence, in_reply_to_sequence, imported_at, actor_id, result,
+      lines_added, lines_updated, lines_ended, virtual_accounts_created, notices, acknowledged_sequence)
+      VALUES (@bundle_id, @sequence, @in_reply_to_sequence, @imported_at, @actor_id, 'IMPORTED', @lines_added, @lines_updated, @lines_ended,
+      @virtual_accounts_created, @notices, @acknowledged_sequence)`);
+    this.#imports = db.prepare<[number], ImportRow>('SELECT * FROM sync_imports ORDER BY id DESC LIMIT ?');
+  }
+
+  listUpstreamLines(): StoredUpstreamLine[] {
+    return this.#lines.all().map((r) => ({
+      id: r.id, upstreamLineId: r.upstream_line_id, virtualAccountId: r.va_id, tag: r.tag, displayName: r.display_name,
+      description: r.description, quantity: r.quantity, licenseType: licenseType(r.license_type), startsAt: r.starts_at, endsAt: r.ends_at,
+      revision: r.upstream_revision ?? 0,
+    }));
+  }
+
+  insertUpstreamLine(line: StoredUpstreamLine, createdAt: number): void {
+    this.#insertLine.run({ ...lineParams(line), created_at: createdAt });
+  }
+
+  updateUpstreamLine(line: StoredUpstreamLine): void {
+    const changed = this.#updateLine.run(lineParams(line)).changes;
+    // The plan came from this transaction's own read, so a miss is a bug; failing rolls the import back.
+    if (changed !== 1) throw new Error(`upstream line ${line.upstreamLineId} (${line.id}) was not found for update`);
+    this.#followTransfers.run({
+      id: line.id, display_name: line.displayName, description: line.description, license_type: line.licenseType,
+      starts_at: line.startsAt, ends_at: line.endsAt,
+    });
+  }
+
+  applyCatalog(item: CatalogItem): Array<{ virtualAccountId: string; tag: string }> {
+    this.#applyCatalog.run({
+      tag: item.tag, display_name: item.displayName, description: item.description, substitution_ladder: JSON.stringify(item.substitutionLadder),
+    });
+    return this.#catalogLines.all(item.tag).map((r) => ({ virtualAccountId: r.va_id, tag: r.tag }));
+  }
+
+  insertImport(r: ImportRecord): void {
+    this.#insertImport.run({
+      bundle_id: r.bundleId, sequence: r.sequence, in_reply_to_sequence: r.inReplyToSequence, imported_at: r.importedAt, actor_id: r.actorId,
+      lines_added: r.linesAdded, lines_updated: r.linesUpdated, lines_ended: r.linesEnded, virtual_accounts_created: r.virtualAccountsCreated,
+      notices: r.notices, acknowledged_sequence: r.acknowledgedSequence,
+    });
+  }
+
+  listImports(limit: number): ImportRecord[] {
+    return this.#imports.all(limit).map((r) => ({
+      bundleId: r.bundle_id, sequence: r.sequence, inReplyToSequence: r.in_reply_to_sequence, importedAt: r.imported_at, actorId: r.actor_id,
+      result: 'IMPORTED', linesAdded: r.lines_added, linesUpdated: r.lines_updated, linesEnded: r.lines_ended,
+      virtualAccountsCreated: r.virtual_accounts_created, notices: r.notices, acknowledgedSequence: r.acknowledged_sequence,
+    }));
+  }
+}

@@ -1,0 +1,72 @@
+import type { SatelliteBinding } from './satellite-binding.js';
+
+/** A product instance as a request bundle reports it; names are the upstream's where the VA is bound. */
+export interface ReportedInstance {
+  productInstanceId: string;
+  account: string;
+  virtualAccount: string;
+  removed: boolean;
+  udiPid: string;
+  udiSerialNumber: string;
+  udiVid: string | null;
+  hostIdentifier: string | null;
+  productTag: string;
+  hostname: string | null;
+  registrationState: 'REGISTERED' | 'UNREGISTERED';
+  authorizationState: string;
+  registeredAt: number;
+  lastContactAt: number;
+  entitlements: Array<{ tag: string; requested: number; authorized: number }>;
+}
+
+export interface ReportedUsage {
+  account: string;
+  virtualAccount: string;
+  tag: string;
+  authorized: number;
+  requested: number;
+  reserved: number;
+}
+
+export interface ReportedLocalVirtualAccount {
+  account: string;
+  name: string;
+  description: string;
+  createdAt: number;
+}
+
+export interface ReportedEventCount {
+  type: string;
+  count: number;
+  firstAt: number;
+  lastAt: number;
+}
+
+/**
+ * Receives the snapshot row by row, synchronously, while the transaction is open: the caller spools the
+ * rows to disk so that nothing proportional to the inventory is held in memory (100,000 instances).
+ */
+export interface RequestSnapshotSink {
+  instance(row: ReportedInstance): void;
+  usage(row: ReportedUsage): void;
+  localVirtualAccount(row: ReportedLocalVirtualAccount): void;
+  eventCount(row: ReportedEventCount): void;
+}
+
+export interface RequestSnapshotHeader {
+  binding: SatelliteBinding;
+  /** The request sequence reserved (and persisted) for this export. */
+  sequence: number;
+  /** When the last acknowledged export was taken; null when nothing was acknowledged yet (everything travels). */
+  since: number | null;
+}
+
+/** Reads what a request bundle carries (DESIGN §5.2); implemented in db/. */
+export interface RequestSnapshotSource {
+  /**
+   * In ONE write transaction: reserves the next request sequence, records `now` as this sequence's snapshot
+   * time (the "since" of the export after it is acknowledged), and feeds every row to the sink. Throws a
+   * ConflictError when the satellite is not bound to an upstream.
+   */
+  takeSnapshot(now: number, sink: RequestSnapshotSink): RequestSnapshotHeader;
+}

@@ -1,0 +1,24 @@
+import type { Command } from 'commander';
+import { DATA_OPTION, type AdminCliContext } from './admin-cli-context.js';
+
+/**
+ * `satellite sync now`: one connected sync in this process, through the same runner the schedule uses
+ * (export, POST, import). Exits non-zero when the sync failed, naming the failure class.
+ */
+export function registerSyncNowCommand(sync: Command, context: AdminCliContext): void {
+  sync
+    .command('now')
+    .description('sync with the upstream now (connected mode): export a request, POST it, import the response')
+    .option(...DATA_OPTION)
+    .option('--json', 'print JSON')
+    .action(async (opts: { data?: string; json?: boolean }) => {
+      await context.open(opts.data, async (satellite) => {
+        const outcome = await satellite.syncRunner.runNow('cli');
+        if (opts.json) context.out(JSON.stringify(outcome.ok ? { ok: true, attempts: outcome.attempts, ...outcome.result } : outcome));
+        else if (outcome.ok) {
+          context.out(`sync: ${outcome.result.status} response ${outcome.result.bundleId} (sequence ${outcome.result.sequence})`);
+        } else context.out(`sync failed (${outcome.failureClass}): ${outcome.message}`);
+        if (!outcome.ok) process.exitCode = 1;
+      });
+    });
+}

@@ -1,0 +1,152 @@
+import { createPublicKey, type KeyObject } from 'node:crypto';
+import { rm } from 'node:fs/promises';
+import type { z } from 'zod';
+import type { RegisteredSatellite } from '../../licensing/upstream/registered-satellite.js';
+import type { ReportedPoolUsage, ReportedProductInstance } from '../../licensing/upstream/satellite-report.js';
+import { SyncRefusedError } from '../../licensing/upstream/satellite-sync-service.js';
+import { formatZodIssues } from '../../protocol/signed-envelope.js';
+import {
+  entryFileName, productInstanceRecordSchema, satelliteRecordSchema, usageRecordSchema,
+} from '../../protocol/sync-entries.js';
+import type { SyncManifest } from '../../protocol/sync-manifest.js';
+import { checkBundleAddress } from '../bundle/bundle-address.js';
+import type { BundleCaps } from '../bundle/bundle-caps.js';
+import { openBundle, type OpenedBundle } from '../bundle/bundle-reader.js';
+import { createManifestVerifier } from '../bundle/manifest-signer.js';
+import type { ReferenceUpstream } from './reference-upstream.js';
+import { writeResponseBundle } from './response-bundle-writer.js';
+
+/** Reports are stored in transactions of this many records: bounded memory, bounded lock time. */
+const BATCH = 1000;
+
+export interface ProcessedRequest {
+  request: SyncManifest;
+  response: SyncManifest;
+  satellite: RegisteredSatellite;
+  /** True when this request pinned the satellite's key (its first accepted request). */
+  pinnedKey: boolean;
+  productInstances: number;
+}
+
+/**
+ * The upstream's bundle processing (DESIGN §5.3-5.4), shared by `satellite upstream process` and
+ * `POST /upstream/v1/sync`.
+ *
+ * Trust on first use: the satellite's key is not in its registration file (the upstream issues that file
+ * before the satellite exists), so the first request carries it in its `satellite` record. That record is
+ * read from an unverified open of the bundle only to learn the key; the bundle is then opened again and
+ * must verify with that very key, and the record is read again from the verified bundle (the manifest's
+ * sha256 binds it) and must name the same key. Only a request that is accepted pins the key; every later
+ * request must verify with the pinned key, so another key is refused as BAD_SIGNATURE.
+ */
+export class RequestProcessor {
+  readonly #upstream: ReferenceUpstream;
+  readonly #caps: Partial<BundleCaps>;
+
+  constructor(upstream: ReferenceUpstream, options: { caps?: Partial<BundleCaps> } = {}) {
+    this.#upstream = upstream;
+    this.#caps = options.caps ?? {};
+  }
+
+  async processRequest(requestFile: string, responseFile: string): Promise<ProcessedRequest> {
+    const { sync, identity, clock } = this.#upstream;
+    // Unverified: only to find out who claims to have sent it. Nothing else from this open is trusted.
+    const peek = await openBundle(requestFile, { verifySignature: () => true, caps: this.#caps });
+    const satellite = sync.requireActive(peek.manifest.satellite_id);
+    const pinnedKey = satellite.satellitePublicKeyPem === null;
+    const keyPem = satellite.satellitePublicKeyPem ?? (await readSatelliteKey(peek));
+    const bundle = await openBundle(requestFile, { verifySignature: createManifestVerifier(parseKey(keyPem)), caps: this.#caps });
+    const request = bundle.manifest;
+    const address = checkBundleAddress(request, {
+      kind: 'request', satelliteId: satellite.id, upstreamId: identity.upstreamId, now: clock.now(),
+      lastAcceptedSequence: satellite.requestSequence === 0 ? null : satellite.requestSequence, lastBundleId: null,
+    });
+    if (!address.ok) throw new SyncRefusedError(address.reason, address.message);
+    await bundle.verifyAll();
+    if (pinnedKey && (await readSatelliteKey(bundle)) !== keyPem) {
+      throw new SyncRefusedError('KEY_MISMATCH', 'the satellite record names another key than the one the bundle verified with');
+    }
+
+    const productInstances = await this.#recordReports(bundle, satellite.id, request.sequence);
+    const now = clock.now();
+    const credentialExpiresAt = sync.nextCredentialExpiry(now);
+    const responseSequence = satellite.responseSequence + 1;
+    const response = await writeResponseBundle({
+      upstream: this.#upstream, satellite, request, responseSequence, credentialExpiresAt, productInstances, outFile: responseFile,
+      lines: sync.linesFor(satellite), now,
+    });
+    try {
+      const accepted = sync.completeRequest({ satellite, requestSequence: request.sequence, responseSequence, satellitePublicKeyPem: keyPem, credentialExpiresAt });
+      return { request, response, satellite: accepted, pinnedKey, productInstances };
+    } catch (error) {
+      // A response for a request that was not accepted must not reach the satellite.
+      await rm(responseFile, { force: true });
+      throw error;
+    }
+  }
+
+  async #recordReports(bundle: OpenedBundle, satelliteId: string, sequence: number): Promise<number> {
+    const { sync } = this.#upstream;
+    const listed = new Set(bundle.manifest.entries.map((e) => e.name));
+    let instances: ReportedProductInstance[] = [];
+    let count = 0;
+    if (listed.has(entryFileName('product-instances'))) {
+      for await (const raw of bundle.readEntry(entryFileName('product-instances'))) {
+        const r = parseRecord(productInstanceRecordSchema, raw, 'product-instances');
+        instances.push({
+          productInstanceId: r.product_instance_id, account: r.account, virtualAccount: r.virtual_account, removed: r.change === 'removed',
+          record: JSON.stringify(r),
+        });
+        count += 1;
+        if (instances.length >= BATCH) {
+          sync.recordInstances(satelliteId, sequence, instances);
+          instances = [];
+        }
+      }
+    }
+    sync.recordInstances(satelliteId, sequence, instances);
+    let usage: ReportedPoolUsage[] = [];
+    if (listed.has(entryFileName('usage'))) {
+      for await (const raw of bundle.readEntry(entryFileName('usage'))) {
+        const r = parseRecord(usageRecordSchema, raw, 'usage');
+        usage.push({ account: r.account, virtualAccount: r.virtual_account, tag: r.tag, authorized: r.authorized, requested: r.requested, reserved: r.reserved, peak: r.peak });
+        if (usage.length >= BATCH) {
+          sync.recordUsage(satelliteId, sequence, usage);
+          usage = [];
+        }
+      }
+    }
+    sync.recordUsage(satelliteId, sequence, usage);
+    return count;
+  }
+}
+
+function parseRecord<T>(schema: z.ZodType<T>, raw: unknown, kind: string): T {
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) throw new SyncRefusedError('BAD_RECORD', `a ${kind} record is invalid: ${formatZodIssues(parsed.error)}`);
+  return parsed.data;
+}
+
+/** The one `satellite` record of a request; its satellite id must be the manifest's. */
+async function readSatelliteKey(bundle: OpenedBundle): Promise<string> {
+  const name = entryFileName('satellite');
+  if (!bundle.manifest.entries.some((e) => e.name === name)) throw new SyncRefusedError('MISSING_SATELLITE_RECORD', `the request has no ${name}`);
+  const records: unknown[] = [];
+  for await (const raw of bundle.readEntry(name)) {
+    records.push(raw);
+    if (records.length > 1) throw new SyncRefusedError('BAD_RECORD', `${name} must hold exactly one record`);
+  }
+  const record = parseRecord(satelliteRecordSchema, records[0], 'satellite');
+  if (record.satellite_id.toLowerCase() !== bundle.manifest.satellite_id.toLowerCase()) {
+    throw new SyncRefusedError('BAD_RECORD', `${name} names satellite ${record.satellite_id}, the manifest ${bundle.manifest.satellite_id}`);
+  }
+  return record.public_key_pem;
+}
+
+function parseKey(pem: string): KeyObject {
+  try {
+    return createPublicKey(pem);
+  } catch {
+    throw new SyncRefusedError('BAD_RECORD', 'the satellite public key is not a readable SPKI PEM');
+  }
+}

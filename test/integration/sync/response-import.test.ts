@@ -1,0 +1,154 @@
+import assert from 'node:assert/strict';
+import { generateKeyPairSync } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { INSUFFICIENT_LICENSES } from '../../../licensing/alerts/alert-rules.js';
+import { BundleRejectedError } from '../../../sync/bundle/bundle-rejected-error.js';
+import { ImportRefusedError, importRefusalReason } from '../../../sync/import/response-importer.js';
+import { bindTestUpstream, dumpDatabase, upstreamLine, writeResponse, type TestUpstream } from '../../support/response-bundle-kit.js';
+import { labSatellite, post, registerDevice, signedRequest, type Fixture } from '../../support/satellite-fixture.js';
+
+const TAG_U = 'regid.test.TAG_U';
+
+describe('response import (DESIGN §5.3): one verified path, one transaction', () => {
+  let f: Fixture;
+  let upstream: TestUpstream;
+  let vaId = '';
+  before(async () => {
+    f = await labSatellite();
+    upstream = await bindTestUpstream(f.app);
+    vaId = f.app.satellite.inventory.findVirtualAccount('Acme', 'Lab').id;
+  });
+  after(() => upstream.cleanup());
+
+  const importer = () => f.app.satellite.responseImporter;
+  const purchased = (tag = TAG_U) => f.app.satellite.uow.read((r) => r.licenses.purchasedQuantity(vaId, tag, f.clock.now()));
+  const upstreamRows = () => f.app.satellite.uow.read((r) => r.upstreamSync.listUpstreamLines());
+  const refusal = async (promise: Promise<unknown>): Promise<string | null> => {
+    try {
+      await promise;
+    } catch (error) {
+      return importRefusalReason(error);
+    }
+    return 'NOT_REFUSED';
+  };
+
+  let firstBundle = '';
+  it('adds the snapshot lines: the pool grows, the acknowledgement and credential expiry are stored', async () => {
+    firstBundle = await writeResponse(f.app, upstream, {
+      sequence: 1, lines: [upstreamLine('L1', { quantity: 5 }), upstreamLine('L2', { quantity: 3 })],
+      notices: [{ severity: 'Informational', message: 'Maintenance on Sunday' }],
+    });
+    const result = await importer().importFile(firstBundle, 'test');
+    assert.equal(result.status, 'IMPORTED');
+    assert.equal(result.status === 'IMPORTED' ? result.summary.linesAdded : -1, 2);
+    assert.equal(purchased(), 8);
+    const state = f.app.satellite.uow.read((r) => r.satelliteBinding.findSyncState());
+    assert.equal(state.upstreamSequence, 1);
+    assert.equal(state.acknowledgedSequence, 5);
+    const binding = f.app.satellite.uow.read((r) => r.satelliteBinding.findBinding());
+    assert.equal(binding?.credentialExpiresAt, f.clock.now() + 400 * 86_400_000);
+    const notices = f.app.satellite.uow.read((r) => r.alertCauses.activeAlertsOfTypes(['UPSTREAM_NOTICE']));
+    assert.equal(notices.length, 1);
+    assert.equal(notices[0]?.severity, 'Informational');
+  });
+
+  it('reimporting the same bundle is a no-op that says so', async () => {
+    const before = dumpDatabase(f.app);
+    const result = await importer().importFile(firstBundle);
+    assert.equal(result.status, 'ALREADY_IMPORTED');
+    assert.deepEqual(dumpDatabase(f.app), before);
+  });
+
+  it('an older or equal sequence with another bundle id is refused as a replay', async () => {
+    const stale = await writeResponse(f.app, upstream, { sequence: 1, lines: [] });
+    await assert.rejects(importer().importFile(stale), (e: unknown) => e instanceof ImportRefusedError && e.reason === 'STALE_SEQUENCE');
+  });
+
+  it('a changed quantity updates the row in place (same id)', async () => {
+    const idBefore = upstreamRows().find((l) => l.upstreamLineId === 'L1')?.id;
+    const file = await writeResponse(f.app, upstream, {
+      sequence: 2, lines: [upstreamLine('L1', { quantity: 7, revision: 2 }), upstreamLine('L2', { quantity: 3 })],
+    });
+    const result = await importer().importFile(file);
+    assert.equal(result.status === 'IMPORTED' ? result.summary.linesUpdated : -1, 1);
+    const l1 = upstreamRows().find((l) => l.upstreamLineId === 'L1');
+    assert.equal(l1?.id, idBefore);
+    assert.equal(l1?.quantity, 7);
+    assert.equal(purchased(), 10);
+  });
+
+  it('a wrong signer is refused and nothing changes', async () => {
+    const before = dumpDatabase(f.app);
+    const stranger = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
+    const file = await writeResponse(f.app, upstream, { sequence: 3, lines: [], signer: stranger });
+    await assert.rejects(importer().importFile(file), (e: unknown) => e instanceof BundleRejectedError && e.reason === 'BAD_SIGNATURE');
+    assert.deepEqual(dumpDatabase(f.app), before);
+  });
+
+  it('a bundle for another satellite is refused', async () => {
+    const file = await writeResponse(f.app, upstream, { sequence: 3, lines: [], satelliteId: '0b0b0b0b-0b0b-4b0b-8b0b-0b0b0b0b0b0b' });
+    assert.equal(await refusal(importer().importFile(file)), 'WRONG_SATELLITE');
+  });
+
+  it('a schema violation in the last record applies nothing', async () => {
+    const before = dumpDatabase(f.app);
+    const file = await writeResponse(f.app, upstream, {
+      sequence: 3, lines: [upstreamLine('L1', { quantity: 1, revision: 3 }), upstreamLine('L9'), { ...upstreamLine('L10'), quantity: -4 }],
+    });
+    await assert.rejects(importer().importFile(file), (e: unknown) =>
+      e instanceof BundleRejectedError && e.reason === 'BAD_RECORD' && /license-lines\.ndjson line 3/.test(e.message));
+    assert.deepEqual(dumpDatabase(f.app), before);
+  });
+
+  it('a line removed upstream stops counting; the next AUTHORIZE is OUT_OF_COMPLIANCE and the pool alert is active', async () => {
+    const device = await registerDevice(f);
+    const ok = await post(f.app, signedRequest(f, device, 'AUTHORIZE', { entitlements: [{ tag: TAG_U, count: 6 }] }));
+    assert.equal(ok.message?.body.authorization?.status, 'AUTHORIZED', ok.text);
+
+    const file = await writeResponse(f.app, upstream, { sequence: 4, lines: [upstreamLine('L2', { quantity: 3 })] });
+    const result = await importer().importFile(file);
+    assert.equal(result.status === 'IMPORTED' ? result.summary.linesEnded : -1, 1);
+    const l1 = upstreamRows().find((l) => l.upstreamLineId === 'L1');
+    assert.equal(l1?.endsAt, f.clock.now(), 'the row stays, ended now');
+    assert.equal(purchased(), 3);
+    const alerts = f.app.satellite.uow.read((r) => r.alertCauses.activeAlertsOfTypes([INSUFFICIENT_LICENSES]));
+    assert.ok(alerts.some((a) => a.virtualAccountId === vaId), 'the short pool raised an alert at import');
+
+    f.clock.advance(60_000);
+    const short = await post(f.app, signedRequest(f, device, 'AUTHORIZE', { entitlements: [{ tag: TAG_U, count: 6 }] }));
+    assert.equal(short.message?.body.authorization?.status, 'OUT_OF_COMPLIANCE', short.text);
+  });
+
+  it('a VA the snapshot names but the satellite lacks is created with origin upstream', async () => {
+    const file = await writeResponse(f.app, upstream, {
+      sequence: 5, lines: [upstreamLine('L2', { quantity: 3 }), upstreamLine('L20', { virtual_account: 'Branch', quantity: 4 })],
+    });
+    const result = await importer().importFile(file);
+    assert.equal(result.status === 'IMPORTED' ? result.summary.virtualAccountsCreated : -1, 1);
+    const branch = f.app.satellite.inventory.findVirtualAccount('Acme', 'Branch');
+    assert.equal(branch.origin, 'upstream');
+  });
+
+  it('an account the registration does not map is refused, nothing applied', async () => {
+    const before = dumpDatabase(f.app);
+    const file = await writeResponse(f.app, upstream, { sequence: 6, lines: [upstreamLine('L30', { account: 'Other' })] });
+    assert.equal(await refusal(importer().importFile(file)), 'UNMAPPED_ACCOUNT');
+    assert.deepEqual(dumpDatabase(f.app), before);
+  });
+
+  it('the catalog renames every line of its tag', async () => {
+    const file = await writeResponse(f.app, upstream, {
+      sequence: 7, lines: [upstreamLine('L2', { quantity: 3 }), upstreamLine('L20', { virtual_account: 'Branch', quantity: 4 })],
+      catalog: [{ tag: TAG_U, display_name: 'Upstream U (renamed)', description: 'from the catalog', substitution_ladder: [] }],
+    });
+    await importer().importFile(file);
+    const names = f.app.satellite.uow.read((r) => r.licenses.listLinesForTag(vaId, TAG_U)).map((l) => l.displayName);
+    assert.deepEqual([...new Set(names)], ['Upstream U (renamed)']);
+  });
+
+  it('lists the import history newest first', () => {
+    const history = importer().history();
+    assert.deepEqual(history.map((h) => h.sequence), [7, 5, 4, 2, 1]);
+    assert.ok(history.every((h) => h.result === 'IMPORTED'));
+  });
+});
