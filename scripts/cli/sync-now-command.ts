@@ -15,10 +15,9 @@ export function registerSyncNowCommand(sync: Command, context: AdminCliContext):
       await context.open(opts.data, async (satellite) => {
         const outcome = await satellite.syncRunner.runNow('cli');
         if (opts.json) context.out(JSON.stringify(outcome.ok ? { ok: true, attempts: outcome.attempts, ...outcome.result } : outcome));
-        else if (outcome.ok) {
-          context.out(`sync: ${outcome.result.status} response ${outcome.result.bundleId} (sequence ${outcome.result.sequence})`);
-        } else context.out(`sync failed (${outcome.failureClass}): ${outcome.message}`);
-        if (!outcome.ok) process.exitCode = 1;
+        // The CLI's error path prints it and exits non-zero; the failure is already in sync_state and the alerts.
+        if (!outcome.ok) throw new Error(`sync failed (${outcome.failureClass}): ${outcome.message}`);
+        if (!opts.json) context.out(`sync: ${outcome.result.status} response ${outcome.result.bundleId} (sequence ${outcome.result.sequence})`);
       });
     });
 }

@@ -17,17 +17,21 @@ export interface FakeUpstream {
   requests: number;
   /** Ends the answers held by 'slow'. */
   releaseSlow(): void;
+  /** Resolves once a request is being held by 'slow'. */
+  whenHeld(): Promise<void>;
   close(): Promise<void>;
 }
 
 export async function startFakeUpstream(f: Fixture, upstream: TestUpstream): Promise<FakeUpstream> {
   let sequence = 0;
   const held: ServerResponse[] = [];
+  const waiting: (() => void)[] = [];
   const fake: FakeUpstream = {
     url: '', behaviour: 'valid', requests: 0,
     releaseSlow: () => {
       for (const res of held.splice(0)) res.destroy();
     },
+    whenHeld: () => (held.length > 0 ? Promise.resolve() : new Promise((resolve) => waiting.push(resolve))),
     close: () => new Promise((resolve) => {
       fake.releaseSlow();
       server.closeAllConnections();
@@ -45,7 +49,10 @@ export async function startFakeUpstream(f: Fixture, upstream: TestUpstream): Pro
         createReadStream(file).pipe(res);
         return;
       }
-      case 'slow': held.push(res); return;
+      case 'slow':
+        held.push(res);
+        for (const resolve of waiting.splice(0)) resolve();
+        return;
       case 'garbage': res.writeHead(200, { 'content-type': 'application/zip' }).end(Buffer.from('PK\u0003\u0004 this is not a zip at all')); return;
       case 'conflict': json(res, 409, 'SEQUENCE_CONFLICT', 'request sequence 6 was already answered'); return;
       case 'bad_request': json(res, 400, 'VALIDATION_FAILED', 'the request bundle is signed by an unknown satellite'); return;

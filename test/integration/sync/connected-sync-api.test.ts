@@ -65,6 +65,7 @@ describe('admin API: sync status, sync now (409 while running), request download
     const res = await request(lab.f.app).post(`${API}/run`).set('authorization', operator);
     assert.equal(res.status, 409, res.text);
     assert.equal((await status())['running'], true);
+    await fake.whenHeld();
     fake.releaseSlow();
     assert.equal((await running).ok, false);
   });
