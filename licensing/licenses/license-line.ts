@@ -28,6 +28,9 @@ export interface LineTransferRef {
   sourceLineId: string;
 }
 
+/** The terms every license line carries, wherever it lives: locally, in an upstream snapshot or an order. */
+export type LicenseTerms = Pick<LicenseLine, 'tag' | 'displayName' | 'description' | 'quantity' | 'licenseType' | 'startsAt' | 'endsAt'>;
+
 /** A line counts towards the pool from its start until (excluding) its end. */
 export function isLineActive(line: Pick<LicenseLine, 'startsAt' | 'endsAt'>, now: number): boolean {
   return line.startsAt <= now && (line.endsAt === null || now < line.endsAt);

@@ -1,17 +1,10 @@
-import type { LicenseType } from '../licenses/license-line.js';
+import type { LicenseTerms } from '../licenses/license-line.js';
 
 /** One line of the upstream's full snapshot (protocol/sync-entries.ts licenseLineRecordSchema, in domain terms). */
-export interface SnapshotLine {
+export interface SnapshotLine extends LicenseTerms {
   upstreamLineId: string;
   account: string;
   virtualAccount: string;
-  tag: string;
-  displayName: string;
-  description: string;
-  quantity: number;
-  licenseType: LicenseType;
-  startsAt: number;
-  endsAt: number | null;
   revision: number;
 }
 
@@ -46,17 +39,10 @@ export interface UpstreamResponse {
 }
 
 /** An upstream-origin line as stored locally, keyed by the upstream's id. */
-export interface StoredUpstreamLine {
+export interface StoredUpstreamLine extends LicenseTerms {
   id: string;
   upstreamLineId: string;
   virtualAccountId: string;
-  tag: string;
-  displayName: string;
-  description: string;
-  quantity: number;
-  licenseType: LicenseType;
-  startsAt: number;
-  endsAt: number | null;
   revision: number;
 }
 

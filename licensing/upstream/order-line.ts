@@ -1,21 +1,13 @@
-import type { LicenseType } from '../licenses/license-line.js';
+import type { LicenseTerms } from '../licenses/license-line.js';
 
 /**
  * A purchased license line as the reference upstream's orders file states it (docs/upstream.md). The order
  * line id is the upstream's key: reloading a file updates the line with that id instead of adding another.
  */
-export interface OrderLineTerms {
+export interface OrderLineTerms extends LicenseTerms {
   orderLineId: string;
   smartAccount: string;
   virtualAccount: string;
-  tag: string;
-  displayName: string;
-  description: string;
-  quantity: number;
-  licenseType: LicenseType;
-  startsAt: number;
-  /** null for perpetual lines. */
-  endsAt: number | null;
   substitutionLadder: string[];
   substitutionLevel: number | null;
 }

@@ -1,14 +1,11 @@
-import type { Response } from 'express';
 import { z } from 'zod';
-import type { Principal } from '../../../licensing/users/principal.js';
 import type { Satellite } from '../../composition-root.js';
 import { accessibleAccount, accessibleVirtualAccount } from '../account-access.js';
 import { CsvDocument, defineRoute, type AdminRouteSpec } from '../admin-route.js';
 import { actorOf, fileSafe } from '../shared/route-helpers.js';
 import { toCsv, type CsvColumn } from '../csv-writer.js';
-import {
-  accountParams, instantField, integerField, page, pagingSchema, virtualAccountParams, type Paging,
-} from '../shared/request-fields.js';
+import { accountParams, instantField, integerField, virtualAccountParams } from '../shared/request-fields.js';
+import { toolkitListRoutes } from '../shared/toolkit-list-routes.js';
 import { licenseLineView, poolRow, toLicenseLineView, toPoolRow, toToolkitLicenseRow, toolkitLicenseRow } from './license-views.js';
 
 const TAG = 'Licenses';
@@ -28,25 +25,10 @@ const CSV_COLUMNS: ReadonlyArray<CsvColumn<z.infer<typeof toolkitLicenseRow>>> =
  * its CSV export, each VA's pools with the lines behind them, and adding a local line.
  */
 export function licenseRoutes(satellite: Satellite): AdminRouteSpec[] {
-  const toolkitList = (accountName: string, principal: Principal | null, paging: Paging, res: Response) => {
-    const account = accessibleAccount(satellite, principal, accountName);
-    const rows = satellite.licensePools.accountLicenses(account.id);
-    // The toolkit's body has no room for a total; the header tells pagers when to stop.
-    res.setHeader('x-total-count', String(rows.length));
-    return { licenses: page(rows, paging).map(toToolkitLicenseRow) };
-  };
   return [
-    defineRoute({
-      method: 'post', path: '/accounts/:accountName/licenses', tag: TAG, access: 'viewer',
-      summary: 'Licenses of an account, one row per license (API toolkit)',
-      params: accountParams, body: pagingSchema, response: toolkitResponse,
-      handler: ({ params, body, principal, res }) => toolkitList(params.accountName, principal, body, res),
-    }),
-    defineRoute({
-      method: 'get', path: '/accounts/:accountName/licenses', tag: TAG, access: 'viewer',
-      summary: 'Licenses of an account, one row per license (API toolkit, paging in the query)',
-      params: accountParams, query: pagingSchema, response: toolkitResponse,
-      handler: ({ params, query, principal, res }) => toolkitList(params.accountName, principal, query, res),
+    ...toolkitListRoutes(satellite, {
+      resource: 'licenses', tag: TAG, summary: 'Licenses of an account, one row per license', response: toolkitResponse,
+      rows: (account) => satellite.licensePools.accountLicenses(account.id).map(toToolkitLicenseRow),
     }),
     defineRoute({
       method: 'get', path: '/accounts/:accountName/licenses/export.csv', tag: TAG, access: 'viewer',
