@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import request from 'supertest';
 import { bearerFor } from '../support/admin-auth.js';
 import { DEMO_PATH, inventorySatellite, PREFIXES, START, type InventoryFixture } from '../support/inventory-fixture.js';
@@ -8,8 +8,8 @@ const iso = (ms: number) => new Date(ms).toISOString();
 
 describe('admin API: accounts', () => {
   let f: InventoryFixture;
-  before(async () => { f = await inventorySatellite(); });
-  after(() => f.app.close());
+  beforeAll(async () => { f = await inventorySatellite(); });
+  afterAll(() => f.app.close());
 
   it('lists every account for an unscoped principal, only its own for a scoped one', async () => {
     const all = await request(f.app).get('/backend/api/v1/accounts').set('authorization', f.viewer);

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import request from 'supertest';
 import { MS_PER_DAY } from '../../licensing/shared/clock.js';
 import {
@@ -13,13 +13,13 @@ const LINES = `${DEMO_PATH}/virtual-accounts/Default/license-lines`;
 describe('admin API: license pools of a virtual account', () => {
   let f: InventoryFixture;
   let lineIds: Map<string, string>;
-  before(async () => {
+  beforeAll(async () => {
     f = await inventorySatellite();
     await deviceUsing(f, TAG_A, 3);
     const va = f.app.satellite.inventory.findVirtualAccount(DEMO, 'Default');
     lineIds = new Map(f.app.satellite.uow.read((r) => r.licenses.listLines(va.id)).map((l) => [l.tag, l.id]));
   });
-  after(() => f.app.close());
+  afterAll(() => f.app.close());
 
   for (const prefix of PREFIXES) {
     it(`answers per tag purchased, in use, requested, reserved, balance, status and the lines behind it under ${prefix}`, async () => {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import request from 'supertest';
 import { assertFailed, registerRequest } from '../support/device-probe.js';
 import {
@@ -12,8 +12,8 @@ const VAS = `${DEMO_PATH}/virtual-accounts`;
 
 describe('admin API: virtual accounts', () => {
   let f: InventoryFixture;
-  before(async () => { f = await inventorySatellite(); });
-  after(() => f.app.close());
+  beforeAll(async () => { f = await inventorySatellite(); });
+  afterAll(() => f.app.close());
 
   for (const prefix of PREFIXES) {
     it(`creates a VA with { name, description } (API toolkit, 200) under ${prefix}`, async () => {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import request from 'supertest';
 import { ManualClock, MS_PER_HOUR } from '../../licensing/shared/clock.js';
 import { createSatelliteApp, type SatelliteApp } from '../../server/create-satellite-app.js';
@@ -14,7 +14,7 @@ describe('OAuth2 client credentials: POST /backend/oauth/token', () => {
   let clientId: string;
   let secret: string;
 
-  before(async () => {
+  beforeAll(async () => {
     clock = new ManualClock(Date.UTC(2026, 5, 1));
     app = await createSatelliteApp({ clock });
     app.seed.account('Acme');
@@ -22,7 +22,7 @@ describe('OAuth2 client credentials: POST /backend/oauth/token', () => {
     clientId = created.client.id;
     secret = created.clientSecret;
   });
-  after(() => app.close());
+  afterAll(() => app.close());
 
   const assertToken = (res: request.Response) => {
     assert.equal(res.status, 200, res.text);

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { afterAll, beforeAll, beforeEach, describe, it } from 'vitest';
 import request from 'supertest';
 import { ManualClock, MS_PER_HOUR } from '../../licensing/shared/clock.js';
 import { createSatelliteApp, type SatelliteApp } from '../../server/create-satellite-app.js';
@@ -12,13 +12,13 @@ describe('browser sessions', () => {
   let app: SatelliteApp;
   let clock: ManualClock;
 
-  before(async () => {
+  beforeAll(async () => {
     clock = new ManualClock(Date.UTC(2026, 5, 1, 8));
     app = await createSatelliteApp({ clock });
     await app.seed.user('alice', 'alice-password', 'admin');
     await app.seed.user('victor', 'victor-password', 'viewer');
   });
-  after(() => app.close());
+  afterAll(() => app.close());
 
   it('sign-in sets an httpOnly, SameSite=Strict session cookie and returns the user and a CSRF token', async () => {
     const res = await request(app).post(SESSION).send({ username: 'alice', password: 'alice-password' }).expect(200);

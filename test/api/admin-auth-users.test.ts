@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import request from 'supertest';
 import { ManualClock } from '../../licensing/shared/clock.js';
 import { createSatelliteApp, type SatelliteApp } from '../../server/create-satellite-app.js';
@@ -14,14 +14,14 @@ describe('user and API client management', () => {
   let admin: string;
   const secrets: string[] = ['root-password'];
 
-  before(async () => {
+  beforeAll(async () => {
     app = await createSatelliteApp({ clock: new ManualClock(Date.UTC(2026, 5, 1)) });
     app.seed.account('Acme');
     app.seed.account('Globex');
     await app.seed.user('root', 'root-password', 'admin');
     admin = await bearerFor(app, { role: 'admin' });
   });
-  after(() => app.close());
+  afterAll(() => app.close());
 
   it('lets only unscoped admins manage users: viewer and operator 403, scoped admin 403', async () => {
     const body = { username: 'eve', role: 'admin', password: 'eve-password' };

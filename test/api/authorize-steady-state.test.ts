@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { MS_PER_DAY } from '../../licensing/shared/clock.js';
 import { labSatellite, post, registerDevice, signedRequest, TAG_A, type Device, type Fixture } from '../support/satellite-fixture.js';
 
@@ -14,11 +14,11 @@ describe('AUTHORIZE of an unchanged report', () => {
   let f: Fixture;
   let vaId: string;
 
-  before(async () => {
+  beforeAll(async () => {
     f = await labSatellite();
     vaId = f.app.satellite.inventory.findVirtualAccount('Acme', 'Lab').id;
   });
-  after(() => f.app.close());
+  afterAll(() => f.app.close());
 
   async function authorize(device: Device, entitlements: Array<{ tag: string; count: number }>) {
     const res = await post(f.app, signedRequest(f, device, 'AUTHORIZE', { entitlements }));

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { encodeCallHomeRequest } from '../../protocol/call-home-codec.js';
 import { labSatellite, registerDevice, signedRequest, TAG_A, type Device, type Fixture } from '../support/satellite-fixture.js';
 import { assertSoapFault, postCallHome, postCallHomeXml, type CallHomeAnswer } from '../support/call-home-client.js';
@@ -9,12 +9,12 @@ import { assertStillServes, deviceFrom, registerRequest, roomyPool, snapshot, st
 describe('Call Home transport (DESIGN §4.4)', () => {
   let f: Fixture;
   let witness: Device;
-  before(async () => {
+  beforeAll(async () => {
     f = await labSatellite();
     roomyPool(f);
     witness = await registerDevice(f);
   });
-  after(() => f.app.close());
+  afterAll(() => f.app.close());
 
   function authorizeXml(device: Device, count = 1): string {
     return encodeCallHomeRequest({

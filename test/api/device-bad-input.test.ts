@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID, sign } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import request from 'supertest';
 import { DEVICE_TRANSPORT_PATHS } from '../../protocol/transport-paths.js';
 import { labSatellite, post, registerDevice, signedRequest, TAG_A, type Device, type Fixture } from '../support/satellite-fixture.js';
@@ -21,12 +21,12 @@ describe('bad input on the JSON transport', () => {
   let f: Fixture;
   let device: Device;
   let other: Device;
-  before(async () => {
+  beforeAll(async () => {
     f = await labSatellite();
     roomyPool(f);
     [device, other] = [await registerDevice(f), await registerDevice(f)];
   });
-  after(() => f.app.close());
+  afterAll(() => f.app.close());
 
   function authorizeMessage(count: unknown = 2): Message {
     const message = buildMessage({

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import type { Repositories } from '../../licensing/shared/unit-of-work.js';
 import { buildMessage, csrFor, envelope, newTestKey, openEnvelope, randomUdi, type ResponseMessage } from '../support/test-device.js';
 import { labSatellite, registerDevice, signedRequest, TAG_A, type Fixture } from '../support/satellite-fixture.js';
@@ -14,7 +14,7 @@ describe('device writes in a group commit', () => {
   let f: Fixture;
   const batches: number[] = [];
 
-  before(async () => {
+  beforeAll(async () => {
     f = await labSatellite();
     const uow = f.app.satellite.uow;
     const writeBatch = uow.writeBatch.bind(uow);
@@ -23,7 +23,7 @@ describe('device writes in a group commit', () => {
       return writeBatch(works);
     };
   });
-  after(() => f.app.close());
+  afterAll(() => f.app.close());
 
   async function exchange(text: string): Promise<ResponseMessage> {
     const result = await f.app.satellite.deviceHandler.handle(text);

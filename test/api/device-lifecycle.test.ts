@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { MS_PER_DAY } from '../../licensing/shared/clock.js';
 import { csrFor, newTestKey } from '../support/test-device.js';
 import { labSatellite, post, registerDevice, signedRequest, TAG_A, TAG_B, type Fixture } from '../support/satellite-fixture.js';
 
 describe('device lifecycle over the JSON transport', () => {
   let f: Fixture;
-  before(async () => { f = await labSatellite(); });
-  after(() => f.app.close());
+  beforeAll(async () => { f = await labSatellite(); });
+  afterAll(() => f.app.close());
 
   it('registers, returning an ID certificate, the chain, the accounts and the timers', async () => {
     const device = await registerDevice(f);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { MS_PER_DAY } from '../../licensing/shared/clock.js';
 import { labSatellite, post, registerDevice, signedRequest, TAG_A, type Device, type Fixture } from '../support/satellite-fixture.js';
 import { csrFor, newTestKey } from '../support/test-device.js';
@@ -35,12 +35,12 @@ function corruptSignature(pem: string): string {
 describe('REGISTER refusals', () => {
   let f: Fixture;
   let witness: Device;
-  before(async () => {
+  beforeAll(async () => {
     f = await labSatellite();
     roomyPool(f);
     witness = await registerDevice(f);
   });
-  after(() => f.app.close());
+  afterAll(() => f.app.close());
 
   it('refuses an unknown token with TOKEN_INVALID', async () => {
     await refusedRegister(f, witness, { token: randomBytes(48).toString('base64url') }, 'TOKEN_INVALID');
@@ -136,11 +136,11 @@ describe('REGISTER refusals', () => {
 describe('REGISTER with an expired token', () => {
   let f: Fixture;
   let witness: Device;
-  before(async () => {
+  beforeAll(async () => {
     f = await labSatellite();
     witness = await registerDevice(f);
   });
-  after(() => f.app.close());
+  afterAll(() => f.app.close());
 
   it('refuses the token once the clock passes its expiry with TOKEN_EXPIRED', async () => {
     const seeded = f.app.seed.token('Acme', 'Lab', { expiresAfterDays: 1, maxUses: 3 });

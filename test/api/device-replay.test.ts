@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { MS_PER_HOUR } from '../../licensing/shared/clock.js';
 import { labSatellite, post, registerDevice, signedRequest, TAG_A, type Device, type Fixture } from '../support/satellite-fixture.js';
 import {
@@ -16,12 +16,12 @@ function authorize(f: Fixture, device: Device, count: number, extra: { messageId
 describe('replay protection and idempotent retries (DESIGN §4.3)', () => {
   let f: Fixture;
   let witness: Device;
-  before(async () => {
+  beforeAll(async () => {
     f = await labSatellite();
     roomyPool(f);
     witness = await registerDevice(f);
   });
-  after(() => f.app.close());
+  afterAll(() => f.app.close());
 
   it('refuses a nonce used twice by one product instance with REPLAY_DETECTED, without acting', async () => {
     const device = await registerDevice(f);

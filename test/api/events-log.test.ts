@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { bearerFor } from '../support/admin-auth.js';
 import { parseCsv } from '../support/csv-reader.js';
 import { assertError, getAs, registerNamed } from '../support/instance-fixture.js';
@@ -14,7 +14,7 @@ describe('GET /accounts/{a}/events and /events: the event log', () => {
   let viewer: string;
   let start: number;
   let registered: string[];
-  before(async () => {
+  beforeAll(async () => {
     f = await labSatellite();
     start = f.clock.now();
     f.app.seed.virtualAccount('Acme', 'Prod');
@@ -28,7 +28,7 @@ describe('GET /accounts/{a}/events and /events: the event log', () => {
     f.app.seed.virtualAccount('Other', 'Main');
     viewer = await bearerFor(f.app, { role: 'viewer' });
   });
-  after(() => f.app.close());
+  afterAll(() => f.app.close());
 
   const list = async (query: string, bearer = viewer, path = EVENTS) => {
     const res = await getAs(f, `${path}${query}`, bearer);

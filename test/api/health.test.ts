@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import request from 'supertest';
 import { createSatelliteApp, type SatelliteApp } from '../../server/create-satellite-app.js';
 
 describe('health endpoints', () => {
   let app: SatelliteApp;
-  before(async () => { app = await createSatelliteApp(); });
-  after(() => app.close());
+  beforeAll(async () => { app = await createSatelliteApp(); });
+  afterAll(() => app.close());
 
   it('answers liveness', async () => {
     const res = await request(app).get('/healthz').expect(200);

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { MS_PER_DAY } from '../../licensing/shared/clock.js';
 import { bearerFor } from '../support/admin-auth.js';
 import { parseCsv } from '../support/csv-reader.js';
@@ -14,7 +14,7 @@ describe('GET /accounts/{a}/product-instances/{id}: one product instance', () =>
   let viewer: string;
   let device: Device;
   let registeredAt: number;
-  before(async () => {
+  beforeAll(async () => {
     f = await labSatellite();
     viewer = await bearerFor(f.app, { role: 'viewer' });
     registeredAt = f.clock.now();
@@ -22,7 +22,7 @@ describe('GET /accounts/{a}/product-instances/{id}: one product instance', () =>
     f.clock.advance(5000);
     await authorize(f, device, [{ tag: TAG_A, count: 3 }, { tag: TAG_B, count: 5 }, { tag: 'regid.unknown', count: 1 }]);
   });
-  after(() => f.app.close());
+  afterAll(() => f.app.close());
 
   it('shows UDI, VA, certificate serial and not-after, times, states and per-tag usage', async () => {
     const res = await getAs(f, `${BASE}/${device.instanceId}`, viewer);
@@ -70,7 +70,7 @@ describe('GET /accounts/{a}/product-instances/export.csv', () => {
   let f: Fixture;
   let viewer: string;
   let devices: Device[];
-  before(async () => {
+  beforeAll(async () => {
     f = await labSatellite();
     viewer = await bearerFor(f.app, { role: 'viewer' });
     devices = [];
@@ -79,7 +79,7 @@ describe('GET /accounts/{a}/product-instances/export.csv', () => {
       devices.push(await registerNamed(f, { hostname }));
     }
   });
-  after(() => f.app.close());
+  afterAll(() => f.app.close());
 
   it('exports every matching instance as RFC 4180 CSV that parses back, hostnames intact', async () => {
     const res = await getAs(f, `${BASE}/export.csv?sort=lastContact`, viewer);

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import request from 'supertest';
 import { bearerFor } from '../support/admin-auth.js';
 import { assertError, authorize, getAs, registerNamed } from '../support/instance-fixture.js';
@@ -15,7 +15,7 @@ describe('GET /accounts/{a}/product-instances: list, filter, search, sort, page'
   let viewer: string;
   let fleet: Device[];
   let registeredAt: number;
-  before(async () => {
+  beforeAll(async () => {
     f = await labSatellite();
     f.app.seed.licenseLine('Acme', 'Lab', { tag: TAG_A, displayName: 'UCM Enhanced', quantity: 1000 });
     registeredAt = f.clock.now();
@@ -26,7 +26,7 @@ describe('GET /accounts/{a}/product-instances: list, filter, search, sort, page'
     }
     viewer = await bearerFor(f.app, { role: 'viewer' });
   });
-  after(() => f.app.close());
+  afterAll(() => f.app.close());
 
   const list = async (query: string): Promise<{ rows: Row[]; total: number; limit: number; offset: number }> => {
     const res = await getAs(f, `${LIST}${query}`, viewer);

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import request from 'supertest';
 import { AUTHORIZATION_RENEWAL_FAILED } from '../../licensing/alerts/alert-rules.js';
 import { MS_PER_DAY } from '../../licensing/shared/clock.js';
@@ -12,11 +12,11 @@ const BASE = '/accounts/Acme/product-instances';
 describe('DELETE /accounts/{a}/product-instances/{id}', () => {
   let f: Fixture;
   let operator: string;
-  before(async () => {
+  beforeAll(async () => {
     f = await labSatellite({ timers: { tokenDefaultExpiryDays: 365 } });
     operator = await bearerFor(f.app, { role: 'operator' });
   });
-  after(() => f.app.close());
+  afterAll(() => f.app.close());
 
   it('releases its licenses, revokes its certificate and records who removed it', async () => {
     const device = await registerNamed(f, { hostname: 'doomed' });

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { INSUFFICIENT_LICENSES } from '../../licensing/alerts/alert-rules.js';
 import { bearerFor } from '../support/admin-auth.js';
 import { assertError, authorize, getAs, postAs, usageOf } from '../support/instance-fixture.js';
@@ -12,7 +12,7 @@ describe('POST /accounts/{a}/product-instances/{id}/transfer', () => {
   let operator: string;
   let moved: Device;
   let short: Device;
-  before(async () => {
+  beforeAll(async () => {
     f = await labSatellite();
     f.app.seed.virtualAccount('Acme', 'Prod');
     f.app.seed.licenseLine('Acme', 'Prod', { tag: TAG_A, displayName: 'UCM Enhanced', quantity: 5 });
@@ -23,7 +23,7 @@ describe('POST /accounts/{a}/product-instances/{id}/transfer', () => {
     moved = await registerDevice(f);
     short = await registerDevice(f);
   });
-  after(() => f.app.close());
+  afterAll(() => f.app.close());
 
   const transfer = (device: Device, body: Record<string, unknown>, bearer = operator) =>
     postAs(f, `${BASE}/${device.instanceId}/transfer`, bearer, body);

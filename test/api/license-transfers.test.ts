@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import request from 'supertest';
 import { MS_PER_DAY } from '../../licensing/shared/clock.js';
 import {
@@ -12,11 +12,11 @@ const TRANSFERS = `${DEMO_PATH}/license-transfers`;
 
 describe('admin API: license transfers between virtual accounts', () => {
   let f: InventoryFixture;
-  before(async () => {
+  beforeAll(async () => {
     f = await inventorySatellite();
     await deviceUsing(f, TAG_A, 3);
   });
-  after(() => f.app.close());
+  afterAll(() => f.app.close());
 
   const pool = async (va: string, tag: string) => {
     const res = await request(f.app).get(`/api/v1${DEMO_PATH}/virtual-accounts/${encodeURIComponent(va)}/licenses`).set('authorization', f.viewer);

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import request from 'supertest';
 import { createSatelliteApp, type SatelliteApp } from '../../server/create-satellite-app.js';
 
 describe('OpenAPI document', () => {
   let app: SatelliteApp;
-  before(async () => { app = await createSatelliteApp(); });
-  after(() => app.close());
+  beforeAll(async () => { app = await createSatelliteApp(); });
+  afterAll(() => app.close());
 
   it('is OpenAPI 3.1, public, and covers the OAuth endpoint and the admin tree', async () => {
     const res = await request(app).get('/backend/api/docs/openapi.json').expect(200);

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { it } from 'node:test';
+import { it } from 'vitest';
 import request from 'supertest';
 // The README imports these from 'license-satellite' and 'license-satellite/agent'; the flow is the same.
 import { createSatelliteApp, ManualClock } from '../../server/index.js';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import request from 'supertest';
 import { bearerFor } from '../support/admin-auth.js';
 import { bindTestUpstream, dumpDatabase, upstreamLine, writeResponse, type TestUpstream } from '../support/response-bundle-kit.js';
@@ -14,14 +14,14 @@ describe('admin API: response bundle upload and import history', () => {
   let operator = '';
   let viewer = '';
   let bundle: Buffer = Buffer.alloc(0);
-  before(async () => {
+  beforeAll(async () => {
     f = await labSatellite();
     upstream = await bindTestUpstream(f.app);
     operator = await bearerFor(f.app, { role: 'operator' });
     viewer = await bearerFor(f.app, { role: 'viewer' });
     bundle = await readFile(await writeResponse(f.app, upstream, { sequence: 1, lines: [upstreamLine('L1', { quantity: 4 })] }));
   });
-  after(() => upstream.cleanup());
+  afterAll(() => upstream.cleanup());
 
   const upload = (body: Buffer, token?: string) => {
     const req = request(f.app).post(IMPORT).set('content-type', 'application/zip');

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import request from 'supertest';
 import type { Alert } from '../../licensing/alerts/alert.js';
 import { MS_PER_HOUR } from '../../licensing/shared/clock.js';
@@ -7,7 +7,7 @@ import { DEMO, DEMO_PATH, inventorySatellite, PREFIXES, START, type InventoryFix
 
 describe('API toolkit: POST .../accounts/{a}/alerts', () => {
   let f: InventoryFixture;
-  before(async () => {
+  beforeAll(async () => {
     f = await inventorySatellite();
     const demo = f.app.satellite.inventory.findAccount(DEMO);
     const other = f.app.satellite.inventory.findAccount('Other Account');
@@ -29,7 +29,7 @@ describe('API toolkit: POST .../accounts/{a}/alerts', () => {
       r.alerts.clear('TEST', 'gone', START);
     });
   });
-  after(() => f.app.close());
+  afterAll(() => f.app.close());
 
   const expected = {
     alerts: [

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import request from 'supertest';
 import {
   DEMO, DEMO_PATH, deviceUsing, inventorySatellite, PREFIXES, TAG_A, TAG_B, type InventoryFixture,
@@ -7,13 +7,13 @@ import {
 
 describe('API toolkit: POST .../accounts/{a}/licenses', () => {
   let f: InventoryFixture;
-  before(async () => {
+  beforeAll(async () => {
     f = await inventorySatellite();
     await deviceUsing(f, TAG_A, 3);
     // 20 requested of a pool of 10: nothing authorized, the pool is short.
     await deviceUsing(f, TAG_B, 20);
   });
-  after(() => f.app.close());
+  afterAll(() => f.app.close());
 
   const expected = {
     licenses: [
@@ -99,8 +99,8 @@ describe('API toolkit: POST .../accounts/{a}/licenses', () => {
 
 describe('API toolkit licenses: compliance per virtual account', () => {
   let f: InventoryFixture;
-  before(async () => { f = await inventorySatellite(); });
-  after(() => f.app.close());
+  beforeAll(async () => { f = await inventorySatellite(); });
+  afterAll(() => f.app.close());
 
   it('is Out of Compliance when one VA is short even though the account as a whole has enough', async () => {
     const labToken = f.app.seed.token(DEMO, 'Lab Two', { maxUses: 10 });

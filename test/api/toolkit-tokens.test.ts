@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import request from 'supertest';
 import { MS_PER_DAY } from '../../licensing/shared/clock.js';
 import { bearerFor } from '../support/admin-auth.js';
@@ -14,8 +14,8 @@ interface TokenInfo { token: string; description: string; expirationDate: string
 
 describe('API toolkit: registration tokens', () => {
   let f: InventoryFixture;
-  before(async () => { f = await inventorySatellite(); });
-  after(() => f.app.close());
+  beforeAll(async () => { f = await inventorySatellite(); });
+  afterAll(() => f.app.close());
 
   async function create(body: Record<string, unknown>, auth = f.operator, path = `/backend/api/v1${TOKENS}`) {
     return request(f.app).post(path).set('authorization', auth).send(body);

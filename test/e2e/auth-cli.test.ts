@@ -3,7 +3,7 @@ import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { afterAll, describe, it } from 'vitest';
 import { promisify } from 'node:util';
 import { pino } from 'pino';
 import { ManualClock } from '../../licensing/shared/clock.js';
@@ -20,7 +20,7 @@ const CLI = ['--import', 'tsx', join(ROOT, 'scripts/satellite.ts')];
 describe('user and api-client CLI', () => {
   const dir = mkdtempSync(join(tmpdir(), 'satellite-auth-cli-'));
   const env = { ...process.env, SATELLITE_DATA_DIR: join(dir, 'data'), SATELLITE_HOSTNAMES: 'localhost', SATELLITE_LOG_LEVEL: 'warn' };
-  after(() => rmSync(dir, { recursive: true, force: true }));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
   const cli = (...args: string[]) => run(process.execPath, [...CLI, ...args], { env, cwd: ROOT });
   const cliWithStdin = (input: string, ...args: string[]) => new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
     const child = spawn(process.execPath, [...CLI, ...args], { env, cwd: ROOT });

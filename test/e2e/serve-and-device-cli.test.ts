@@ -3,7 +3,7 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
@@ -19,7 +19,7 @@ describe('satellite serve + device CLI over real HTTPS', () => {
   let banner = '';
   const cli = (...args: string[]) => run(process.execPath, [...CLI, ...args], { env, cwd: ROOT });
 
-  before(async () => {
+  beforeAll(async () => {
     server = spawn(process.execPath, [...CLI, 'serve'], { env, cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
     banner = await new Promise<string>((resolve, reject) => {
       let out = '';
@@ -31,7 +31,7 @@ describe('satellite serve + device CLI over real HTTPS', () => {
     });
   });
 
-  after(async () => {
+  afterAll(async () => {
     if (server.exitCode === null) {
       server.kill('SIGTERM');
       await new Promise((resolve) => server.once('exit', resolve));
@@ -84,7 +84,7 @@ describe('satellite serve + device CLI over real HTTPS', () => {
     assert.equal(code, 0);
   });
 
-  before(async () => {
+  beforeAll(async () => {
     // Seeding runs while the server is up: WAL and the busy timeout let the CLI share the database.
     await cli('demo', 'seed');
   });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import {
   cli, cliJson, field, ROOT, satelliteEnv, sqliteRows, startSatellite, startUpstream, type RunningProcess,
 } from '../support/sync-processes.js';
@@ -34,7 +34,7 @@ describe('connected sync between a real upstream process and a real satellite', 
   const upstreamLines = (): Promise<LineRow[]> => sqliteRows<LineRow>(join(satelliteDir, 'satellite.db'),
     'SELECT id, tag, quantity, upstream_line_id FROM license_lines WHERE upstream_line_id IS NOT NULL ORDER BY upstream_line_id');
 
-  before(async () => {
+  beforeAll(async () => {
     await cli(env, 'upstream', 'init', '--data', upstreamDir, '--orders', ORDERS);
     upstream = await startUpstream(env, upstreamDir);
     const file = join(dir, 'registration.json');
@@ -47,7 +47,7 @@ describe('connected sync between a real upstream process and a real satellite', 
     assert.ok(field(registered, 'upstream').endsWith(` at ${upstream.url}`), registered);
   });
 
-  after(async () => {
+  afterAll(async () => {
     await satellite?.stop();
     await upstream.stop();
     rmSync(dir, { recursive: true, force: true });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { cli, cliJson, field, ROOT, satelliteEnv, sqliteRows, startUpstream, type Env, type RunningProcess } from '../support/sync-processes.js';
 
 const ORDERS = join(ROOT, 'sync/upstream/examples/orders.json');
@@ -33,7 +33,7 @@ describe('connected and disconnected sync reach the same satellite state', () =>
     await cli(env, 'sync', 'register', file, '--mode', mode, '--fingerprint', field(issued, 'upstream key fingerprint (SHA-256)'));
   };
 
-  before(async () => {
+  beforeAll(async () => {
     const upA = join(dir, 'upstream-a');
     const upB = join(dir, 'upstream-b');
     await cli(envA, 'upstream', 'init', '--data', upA, '--orders', ORDERS);
@@ -52,7 +52,7 @@ describe('connected and disconnected sync reach the same satellite state', () =>
     await cli(envB, 'sync', 'import', response);
   });
 
-  after(async () => {
+  afterAll(async () => {
     await upstream.stop();
     rmSync(dir, { recursive: true, force: true });
   });

@@ -3,7 +3,7 @@ import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { afterAll, describe, it } from 'vitest';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
@@ -15,7 +15,7 @@ describe('upstream and satellite registration, end to end', () => {
   const dir = mkdtempSync(join(tmpdir(), 'upstream-e2e-'));
   const upstreamDir = join(dir, 'upstream');
   const env = { ...process.env, SATELLITE_DATA_DIR: join(dir, 'satellite'), SATELLITE_HOSTNAMES: 'localhost', SATELLITE_LOG_LEVEL: 'warn' };
-  after(() => rmSync(dir, { recursive: true, force: true }));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
   const cli = async (...args: string[]) => (await run(process.execPath, [...CLI, ...args], { env, cwd: ROOT })).stdout;
   const field = (stdout: string, label: string) => new RegExp(`^${label.replace(/[()]/g, '\\$&')}: (.+)$`, 'm').exec(stdout)?.[1] ?? '';
 

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import type { Alert } from '../../licensing/alerts/alert.js';
 import { INSUFFICIENT_LICENSES, TOKEN_EXPIRING } from '../../licensing/alerts/alert-rules.js';
 import { MS_PER_DAY } from '../../licensing/shared/clock.js';
@@ -21,13 +21,13 @@ describe('alert rule INSUFFICIENT_LICENSES: raised and cleared by the writes tha
   let f: Fixture;
   let target: string;
   let targetC: string;
-  before(async () => {
+  beforeAll(async () => {
     f = await labSatellite();
     const lab = f.app.satellite.inventory.findVirtualAccount('Acme', 'Lab');
     target = `${lab.id}/${TAG_B}`;
     targetC = `${lab.id}/${TAG_C}`;
   });
-  after(() => f.app.close());
+  afterAll(() => f.app.close());
 
   it('raises a Major alert, with account and VA, in the AUTHORIZE that overdraws the pool, and only once', async () => {
     const d1 = await registerDevice(f);
@@ -92,8 +92,8 @@ describe('alert rule INSUFFICIENT_LICENSES: raised and cleared by the writes tha
 
 describe('alert rule TOKEN_EXPIRING: raised when a token nears expiry, cleared when it cannot be used any more', () => {
   let f: Fixture;
-  before(async () => { f = await labSatellite(); });
-  after(() => f.app.close());
+  beforeAll(async () => { f = await labSatellite(); });
+  afterAll(() => f.app.close());
 
   it('raises a Minor alert for a token created with less than 7 days to live, and clears it on revoke', () => {
     const { token } = f.app.seed.token('Acme', 'Lab', { expiresAfterDays: 5, description: 'short-lived' });

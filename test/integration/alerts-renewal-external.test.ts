@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import type { Alert } from '../../licensing/alerts/alert.js';
 import { AUTHORIZATION_RENEWAL_FAILED, TOKEN_EXPIRING } from '../../licensing/alerts/alert-rules.js';
 import { MS_PER_DAY } from '../../licensing/shared/clock.js';
@@ -13,8 +13,8 @@ function active(f: Fixture, messageType: string, target: string): Alert[] {
 
 describe('alert rule AUTHORIZATION_RENEWAL_FAILED', () => {
   let f: Fixture;
-  before(async () => { f = await labSatellite({ timers: { tokenDefaultExpiryDays: 365 } }); });
-  after(() => f.app.close());
+  beforeAll(async () => { f = await labSatellite({ timers: { tokenDefaultExpiryDays: 365 } }); });
+  afterAll(() => f.app.close());
 
   it('is raised (Minor) by the sweep a grace week after the renewal was due, and cleared by the renewal itself', async () => {
     const device = await registerDevice(f);
@@ -70,8 +70,8 @@ describe('alert rule AUTHORIZATION_RENEWAL_FAILED', () => {
 
 describe('external alerts (the port the sync feature raises and clears through)', () => {
   let f: Fixture;
-  before(async () => { f = await labSatellite(); });
-  after(() => f.app.close());
+  beforeAll(async () => { f = await labSatellite(); });
+  afterAll(() => f.app.close());
 
   const sync = { messageType: 'SYNC_OVERDUE', severity: 'Minor' as const, source: 'sync', target: 'satellite', message: 'not synced for 31 days' };
 

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { Command } from 'commander';
 import { DomainError } from '../../licensing/shared/domain-error.js';
 import { registerInstanceCommands } from '../../scripts/cli/instance-commands.js';
@@ -9,7 +9,7 @@ import { labSatellite, post, signedRequest, TAG_A, TAG_B, type Device, type Fixt
 describe('satellite instance list | transfer | remove', () => {
   let f: Fixture;
   let devices: Device[];
-  before(async () => {
+  beforeAll(async () => {
     f = await labSatellite();
     f.app.seed.virtualAccount('Acme', 'Prod');
     f.app.seed.licenseLine('Acme', 'Prod', { tag: TAG_A, displayName: 'UCM Enhanced', quantity: 2 });
@@ -19,7 +19,7 @@ describe('satellite instance list | transfer | remove', () => {
       devices.push(await registerNamed(f, { hostname }));
     }
   });
-  after(() => f.app.close());
+  afterAll(() => f.app.close());
 
   const cli = async (...args: string[]): Promise<{ out: string[]; err: string[] }> => {
     const result = { out: [] as string[], err: [] as string[] };

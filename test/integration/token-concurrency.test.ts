@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { DEVICE_TRANSPORT_PATHS } from '../../protocol/transport-paths.js';
 import { assertSignedBySatellite, labSatellite, type Fixture } from '../support/satellite-fixture.js';
 import { openEnvelope } from '../support/test-device.js';
@@ -14,7 +14,7 @@ describe('token max uses under concurrent REGISTERs over real HTTP', () => {
   let f: Fixture;
   let server: Server;
   let url: string;
-  before(async () => {
+  beforeAll(async () => {
     f = await labSatellite();
     server = createServer(f.app);
     await new Promise<void>((resolve, reject) => {
@@ -23,7 +23,7 @@ describe('token max uses under concurrent REGISTERs over real HTTP', () => {
     });
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}${DEVICE_TRANSPORT_PATHS.json}`;
   });
-  after(async () => {
+  afterAll(async () => {
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
     f.app.close();

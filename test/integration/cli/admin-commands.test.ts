@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { Command } from 'commander';
 import { ManualClock, MS_PER_DAY } from '../../../licensing/shared/clock.js';
 import { registerAccountCommands } from '../../../scripts/cli/account-commands.js';
@@ -13,8 +13,8 @@ const START = Date.UTC(2026, 10, 23, 12);
 
 describe('satellite account | va | token | license commands', () => {
   let app: SatelliteApp;
-  before(async () => { app = await createSatelliteApp({ clock: new ManualClock(START) }); });
-  after(() => app.close());
+  beforeAll(async () => { app = await createSatelliteApp({ clock: new ManualClock(START) }); });
+  afterAll(() => app.close());
 
   /** Runs one command line against the in-memory satellite; returns stdout and stderr lines. */
   async function cli(...args: string[]): Promise<{ out: string[]; err: string[] }> {

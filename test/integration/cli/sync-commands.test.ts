@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { Command } from 'commander';
 import { pino } from 'pino';
 import { ManualClock, MS_PER_DAY } from '../../../licensing/shared/clock.js';
@@ -23,8 +23,8 @@ describe('satellite upstream | sync commands', () => {
   const upstreamDir = join(dir, 'upstream');
   const clock = new ManualClock(START);
   let app: SatelliteApp;
-  before(async () => { app = await createSatelliteApp({ clock }); });
-  after(() => {
+  beforeAll(async () => { app = await createSatelliteApp({ clock }); });
+  afterAll(() => {
     app.close();
     rmSync(dir, { recursive: true, force: true });
   });

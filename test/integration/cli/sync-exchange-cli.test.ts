@@ -4,7 +4,7 @@ import { createPublicKey } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { promisify } from 'node:util';
 import { Command } from 'commander';
 import { pino } from 'pino';
@@ -29,8 +29,8 @@ describe('satellite sync export | upstream process', () => {
   const upstreamDir = join(dir, 'upstream');
   const clock = new ManualClock(Date.UTC(2026, 4, 1, 12));
   let app: SatelliteApp;
-  before(async () => { app = await createSatelliteApp({ clock }); });
-  after(() => {
+  beforeAll(async () => { app = await createSatelliteApp({ clock }); });
+  afterAll(() => {
     app.close();
     rmSync(dir, { recursive: true, force: true });
   });

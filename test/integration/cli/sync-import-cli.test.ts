@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { Command } from 'commander';
 import type { AdminCliContext } from '../../../scripts/cli/admin-cli-context.js';
 import { registerSyncCommands } from '../../../scripts/cli/sync-commands.js';
@@ -12,11 +12,11 @@ interface Output { out: string[]; err: string[] }
 describe('satellite sync import | imports', () => {
   let f: Fixture;
   let upstream: TestUpstream;
-  before(async () => {
+  beforeAll(async () => {
     f = await labSatellite();
     upstream = await bindTestUpstream(f.app);
   });
-  after(() => upstream.cleanup());
+  afterAll(() => upstream.cleanup());
 
   async function cli(...args: string[]): Promise<Output> {
     const result: Output = { out: [], err: [] };

@@ -2,14 +2,14 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { afterAll, describe, it } from 'vitest';
 import Database from 'better-sqlite3';
 import { migrations } from '../../../db/migrations/migration-list.js';
 import { openDatabase, schemaVersion } from '../../../db/sqlite-connection.js';
 import { SqliteUnitOfWork } from '../../../db/sqlite-unit-of-work.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'satellite-migration-'));
-after(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('migration 0003: license transfers', () => {
   it('rebuilds license_lines keeping every existing line, and still refuses negative non-transfer lines', () => {

@@ -3,14 +3,14 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { afterAll, describe, it } from 'vitest';
 import Database from 'better-sqlite3';
 import { latestSchemaVersion, openDatabase, schemaVersion } from '../../../db/sqlite-connection.js';
 import { SqliteUnitOfWork } from '../../../db/sqlite-unit-of-work.js';
 import { DomainError } from '../../../licensing/shared/domain-error.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'satellite-db-'));
-after(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('SQLite connection', () => {
   it('creates a WAL database with foreign keys, STRICT tables and every migration applied', () => {

@@ -2,13 +2,13 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { afterAll, describe, it } from 'vitest';
 import { openDatabase, type SqliteDatabase } from '../../../db/sqlite-connection.js';
 import { SqliteUnitOfWork } from '../../../db/sqlite-unit-of-work.js';
 import type { Repositories } from '../../../licensing/shared/unit-of-work.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'satellite-batch-'));
-after(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function open(name: string): { db: SqliteDatabase; uow: SqliteUnitOfWork; file: string } {
   const file = join(dir, name);

@@ -4,7 +4,7 @@ import { createPrivateKey, webcrypto } from 'node:crypto';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
 import type { IdCertificate, Udi } from '../../../licensing/instances/product-instance.js';
@@ -68,7 +68,7 @@ describe('satellite PKI', () => {
     return path;
   }
 
-  before(async () => {
+  beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'satellite-pki-'));
     material = await generatePkiMaterial({ now: NOW, hostNames: ['satellite.example.net', 'localhost', '127.0.0.1', '::1'] });
     pki = await SatellitePki.load(material, { timers: defaultLicensingTimers });
@@ -76,7 +76,7 @@ describe('satellite PKI', () => {
     write('signing.pem', material.signingCertificatePem);
   });
 
-  after(() => {
+  afterAll(() => {
     rmSync(dir, { recursive: true, force: true });
   });
 

@@ -3,14 +3,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { after, describe, it } from 'node:test';
+import { afterAll, describe, it } from 'vitest';
 import { pino, type Logger } from 'pino';
 import { loadConfig } from '../../../server/config.js';
 import { createSatelliteApp } from '../../../server/create-satellite-app.js';
 import { startSatellite } from '../../../server/main.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'satellite-first-start-'));
-after(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const config = loadConfig({
   SATELLITE_DATA_DIR: dir, SATELLITE_PORT: '0', SATELLITE_HOST: '127.0.0.1', SATELLITE_HOSTNAMES: 'localhost', SATELLITE_LOG_LEVEL: 'info',
 });

@@ -3,11 +3,11 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { afterAll, describe, it } from 'vitest';
 import { loadOrCreatePki, PKI_FILES } from '../../../server/pki/pki-file-store.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'satellite-pki-'));
-after(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const options = { hostNames: ['localhost', '127.0.0.1'], now: Date.UTC(2026, 10, 23), commonName: 'Test Satellite' };
 
 describe('PKI file store', () => {

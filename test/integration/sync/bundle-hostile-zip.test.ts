@@ -3,7 +3,7 @@ import { createWriteStream } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { finished } from 'node:stream/promises';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { ZipArchive } from 'archiver';
 import { MANIFEST_ENTRY, SIGNATURE_ENTRY } from '../../../protocol/sync-manifest.js';
 import { openBundle } from '../../../sync/bundle/bundle-reader.js';
@@ -29,13 +29,13 @@ describe('sync bundle reader against hostile archives', () => {
   let cleanup = async (): Promise<void> => undefined;
   let bundle: Buffer = Buffer.alloc(0);
   let entries: RawZipEntry[] = [];
-  before(async () => {
+  beforeAll(async () => {
     ({ dir, cleanup } = await makeTempDir());
     await writeBundle({ header: sampleHeader(), entries: sampleEntries(), sign: signAsSender, outFile: join(dir, 'good.zip'), compression: 'store' });
     bundle = await readFile(join(dir, 'good.zip'));
     entries = listRawZip(bundle).map((e) => ({ name: e.name, data: e.data }));
   });
-  after(() => cleanup());
+  afterAll(() => cleanup());
 
   let fixtures = 0;
   const fixture = async (zip: Buffer): Promise<string> => {

@@ -4,7 +4,7 @@ import { existsSync, statSync } from 'node:fs';
 import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { MANIFEST_ENTRY, SIGNATURE_ENTRY } from '../../../protocol/sync-manifest.js';
 import { openBundle } from '../../../sync/bundle/bundle-reader.js';
 import { writeBundle, writeBundleToStream } from '../../../sync/bundle/bundle-writer.js';
@@ -16,8 +16,8 @@ import {
 describe('sync bundle round trip', () => {
   let dir = '';
   let cleanup = async (): Promise<void> => undefined;
-  before(async () => ({ dir, cleanup } = await makeTempDir()));
-  after(() => cleanup());
+  beforeAll(async () => ({ dir, cleanup } = await makeTempDir()));
+  afterAll(() => cleanup());
 
   it('reads back every record of three entries, one of 50,000 records, and unzip -t accepts the file', async () => {
     const outFile = join(dir, 'request.zip');
@@ -138,8 +138,8 @@ describe('sync bundle round trip', () => {
 describe('sync bundle writer refusals', () => {
   let dir = '';
   let cleanup = async (): Promise<void> => undefined;
-  before(async () => ({ dir, cleanup } = await makeTempDir()));
-  after(() => cleanup());
+  beforeAll(async () => ({ dir, cleanup } = await makeTempDir()));
+  afterAll(() => cleanup());
 
   const attempt = (outFile: string, overrides: Partial<Parameters<typeof writeBundle>[0]>): Promise<unknown> =>
     writeBundle({ header: sampleHeader(), entries: sampleEntries(), sign: signAsSender, outFile: join(dir, outFile), ...overrides });

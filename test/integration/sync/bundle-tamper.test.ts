@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { MANIFEST_ENTRY, SIGNATURE_ENTRY } from '../../../protocol/sync-manifest.js';
 import { openBundle } from '../../../sync/bundle/bundle-reader.js';
 import { BundleRejectedError } from '../../../sync/bundle/bundle-rejected-error.js';
@@ -24,7 +24,7 @@ describe('sync bundle tamper matrix', () => {
   let stored: Buffer = Buffer.alloc(0);
   let deflated: Buffer = Buffer.alloc(0);
   let small: Buffer = Buffer.alloc(0);
-  before(async () => {
+  beforeAll(async () => {
     ({ dir, cleanup } = await makeTempDir());
     const write = async (name: string, compression: 'store' | 'deflate'): Promise<Buffer> => {
       const outFile = join(dir, name);
@@ -37,7 +37,7 @@ describe('sync bundle tamper matrix', () => {
     await writeBundle({ header: sampleHeader(), entries: sampleEntries(), sign: signAsSender, outFile: join(dir, 'small.zip') });
     small = await readFile(join(dir, 'small.zip'));
   });
-  after(() => cleanup());
+  afterAll(() => cleanup());
 
   let fixtures = 0;
   const fixture = async (zip: Buffer): Promise<string> => {

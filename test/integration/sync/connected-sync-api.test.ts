@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import request from 'supertest';
 import { bearerFor } from '../../support/admin-auth.js';
 import { connectedLab, startFakeUpstream, type ConnectedLab, type FakeUpstream } from '../../support/connected-sync-kit.js';
@@ -11,14 +11,14 @@ describe('admin API: sync status, sync now (409 while running), request download
   let fake: FakeUpstream;
   let operator = '';
   let viewer = '';
-  before(async () => {
+  beforeAll(async () => {
     lab = await connectedLab();
     fake = await startFakeUpstream(lab.f, lab.upstream);
     lab.pointAt(fake.url);
     operator = await bearerFor(lab.f.app, { role: 'operator' });
     viewer = await bearerFor(lab.f.app, { role: 'viewer' });
   });
-  after(async () => {
+  afterAll(async () => {
     await fake.close();
     await lab.cleanup();
   });

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { Command } from 'commander';
 import type { AdminCliContext } from '../../../scripts/cli/admin-cli-context.js';
 import { registerSyncCommands } from '../../../scripts/cli/sync-commands.js';
@@ -8,12 +8,12 @@ import { connectedLab, startFakeUpstream, type ConnectedLab, type FakeUpstream }
 describe('satellite sync now', () => {
   let lab: ConnectedLab;
   let fake: FakeUpstream;
-  before(async () => {
+  beforeAll(async () => {
     lab = await connectedLab();
     fake = await startFakeUpstream(lab.f, lab.upstream);
     lab.pointAt(fake.url);
   });
-  after(async () => {
+  afterAll(async () => {
     await fake.close();
     await lab.cleanup();
   });

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { ConflictError } from '../../../licensing/shared/domain-error.js';
 import { parseSyncError, SYNC_FAILED, type SyncRunOutcome } from '../../../sync/connected/sync-runner.js';
 import type { SyncFailureClass } from '../../../sync/connected/upstream-client.js';
@@ -8,12 +8,12 @@ import { closedPortUrl, connectedLab, startFakeUpstream, type ConnectedLab, type
 describe('connected sync against a fake upstream: every failure is classified, recorded, alerted and retried', () => {
   let lab: ConnectedLab;
   let fake: FakeUpstream;
-  before(async () => {
+  beforeAll(async () => {
     lab = await connectedLab({ timeoutMs: 300 });
     fake = await startFakeUpstream(lab.f, lab.upstream);
     lab.pointAt(fake.url);
   });
-  after(async () => {
+  afterAll(async () => {
     await fake.close();
     await lab.cleanup();
   });

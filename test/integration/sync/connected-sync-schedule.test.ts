@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { pino } from 'pino';
 import { MS_PER_DAY } from '../../../licensing/shared/clock.js';
 import { SYNC_OVERDUE, UPSTREAM_CREDENTIAL_EXPIRING, type SyncRunOutcome } from '../../../sync/connected/sync-runner.js';
@@ -81,12 +81,12 @@ describe('sync schedule ticks: jitter, connected mode only, never overlapping', 
 describe('sync age and credential alerts (30 / 60 days) with a manual clock', () => {
   let lab: ConnectedLab;
   let fake: FakeUpstream;
-  before(async () => {
+  beforeAll(async () => {
     lab = await connectedLab();
     fake = await startFakeUpstream(lab.f, lab.upstream);
     lab.pointAt(fake.url);
   });
-  after(async () => {
+  afterAll(async () => {
     await fake.close();
     await lab.cleanup();
   });

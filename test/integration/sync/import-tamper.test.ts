@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { MANIFEST_ENTRY, SIGNATURE_ENTRY } from '../../../protocol/sync-manifest.js';
 import { importRefusalReason } from '../../../sync/import/response-importer.js';
 import { bindTestUpstream, dumpDatabase, upstreamLine, writeResponse, type TestUpstream } from '../../support/response-bundle-kit.js';
@@ -26,7 +26,7 @@ describe('response import refuses every tampered bundle and changes nothing', ()
   let baseFile = '';
   let cases = 0;
 
-  before(async () => {
+  beforeAll(async () => {
     f = await labSatellite();
     upstream = await bindTestUpstream(f.app);
     // A first import, so there is an accepted sequence (3) and upstream rows the refusals must not touch.
@@ -39,7 +39,7 @@ describe('response import refuses every tampered bundle and changes nothing', ()
     });
     base = await readFile(baseFile);
   });
-  after(() => upstream.cleanup());
+  afterAll(() => upstream.cleanup());
 
   const fixture = async (zip: Buffer): Promise<string> => {
     cases += 1;

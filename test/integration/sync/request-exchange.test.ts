@@ -6,7 +6,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { promisify } from 'node:util';
 import { pino } from 'pino';
 import { openSqliteUpstreamStore } from '../../../db/upstream/sqlite-upstream-unit-of-work.js';
@@ -56,7 +56,7 @@ describe('request export and upstream processing', () => {
   const satelliteVerify = () => createManifestVerifier(createPublicKey(app.satellite.pki.material.signingKeyPem));
   const upstreamVerify = () => createManifestVerifier(createPublicKey(upstream.identity.publicKeyPem));
 
-  before(async () => {
+  beforeAll(async () => {
     app = await createSatelliteApp({ clock });
     upstream = openReferenceUpstream({ dataDir: file('upstream'), clock, newId: uuidGenerator, openStore: openSqliteUpstreamStore });
     upstream.orders.load(await readOrdersFile(ORDERS));
@@ -69,7 +69,7 @@ describe('request export and upstream processing', () => {
     app.seed.licenseLine('Acme Corp', 'Default', { tag: UCM, displayName: 'UCM Enhanced', quantity: 10 });
     f = { app, clock, token: app.seed.token('Acme Corp', 'Default', { maxUses: 100 }) };
   });
-  after(() => {
+  afterAll(() => {
     upstream.close();
     app.close();
     rmSync(dir, { recursive: true, force: true });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { INSUFFICIENT_LICENSES } from '../../../licensing/alerts/alert-rules.js';
 import { BundleRejectedError } from '../../../sync/bundle/bundle-rejected-error.js';
 import { ImportRefusedError, importRefusalReason } from '../../../sync/import/response-importer.js';
@@ -13,12 +13,12 @@ describe('response import (DESIGN §5.3): one verified path, one transaction', (
   let f: Fixture;
   let upstream: TestUpstream;
   let vaId = '';
-  before(async () => {
+  beforeAll(async () => {
     f = await labSatellite();
     upstream = await bindTestUpstream(f.app);
     vaId = f.app.satellite.inventory.findVirtualAccount('Acme', 'Lab').id;
   });
-  after(() => upstream.cleanup());
+  afterAll(() => upstream.cleanup());
 
   const importer = () => f.app.satellite.responseImporter;
   const purchased = (tag = TAG_U) => f.app.satellite.uow.read((r) => r.licenses.purchasedQuantity(vaId, tag, f.clock.now()));

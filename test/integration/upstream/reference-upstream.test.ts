@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { afterAll, describe, it } from 'vitest';
 import { openSqliteUpstreamStore } from '../../../db/upstream/sqlite-upstream-unit-of-work.js';
 import { ManualClock, MS_PER_DAY } from '../../../licensing/shared/clock.js';
 import { uuidGenerator } from '../../../licensing/shared/id-generator.js';
@@ -12,7 +12,7 @@ import { openReferenceUpstream, type ReferenceUpstream } from '../../../sync/ups
 const EXAMPLES = new URL('../../../sync/upstream/examples/', import.meta.url).pathname;
 const START = Date.UTC(2026, 2, 1);
 const dir = mkdtempSync(join(tmpdir(), 'upstream-'));
-after(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 let count = 0;
 function open(clock = new ManualClock(START), dataDir = join(dir, `u${(count += 1)}`)): ReferenceUpstream {

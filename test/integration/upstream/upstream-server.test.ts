@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { afterAll, describe, it } from 'vitest';
 import { pino } from 'pino';
 import { openSqliteUpstreamStore } from '../../../db/upstream/sqlite-upstream-unit-of-work.js';
 import { ManualClock, MS_PER_DAY } from '../../../licensing/shared/clock.js';
@@ -12,7 +12,7 @@ import { openReferenceUpstream } from '../../../sync/upstream/reference-upstream
 import { startUpstreamServer } from '../../../sync/upstream/upstream-server.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'upstream-server-'));
-after(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('upstream server', () => {
   it('answers /healthz and /upstream/v1/info on its own port, retires stale satellites at start, and shuts down', async () => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { afterAll, describe, it } from 'vitest';
 import { AgentStateError, FileAgentStateStore, MemoryAgentStateStore, parseAgentState, type AgentState } from '../../../agent/index.js';
 
 const state: AgentState = parseAgentState({
@@ -25,7 +25,7 @@ const state: AgentState = parseAgentState({
 
 describe('FileAgentStateStore', () => {
   const directories: string[] = [];
-  after(async () => {
+  afterAll(async () => {
     await Promise.all(directories.map((directory) => rm(directory, { recursive: true, force: true })));
   });
   const freshStore = async () => {

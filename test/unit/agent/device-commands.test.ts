@@ -4,7 +4,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { Command } from 'commander';
 import { registerDeviceCommands } from '../../../scripts/cli/device-commands.js';
 import { FakeSatellite } from './fake-satellite.js';
@@ -35,7 +35,7 @@ describe('satellite device commands', () => {
   let base: string;
   let directory: string;
 
-  before(async () => {
+  beforeAll(async () => {
     satellite = await FakeSatellite.create();
     satellite.now = Date.now();
     server = createServer((request, response) => {
@@ -52,7 +52,7 @@ describe('satellite device commands', () => {
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     directory = await mkdtemp(join(tmpdir(), 'device-cli-'));
   });
-  after(async () => {
+  afterAll(async () => {
     server.close();
     await rm(directory, { recursive: true, force: true });
   });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { after, describe, it } from 'node:test';
+import { afterAll, describe, it } from 'vitest';
 import {
   CallHomeTransport, DeviceTransportError, InProcessTransport, JsonTransport, TRANSPORT_PATHS, transportFor, transportKindForUrl,
 } from '../../../agent/index.js';
@@ -61,7 +61,7 @@ describe('InProcessTransport', () => {
 
 describe('HTTP transports on loopback', () => {
   const servers: Server[] = [];
-  after(() => {
+  afterAll(() => {
     for (const server of servers) server.close();
   });
   const readBody = async (request: IncomingMessage): Promise<string> => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { verify } from 'node:crypto';
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
 import { DeviceKey, buildDeviceRequest, checkEntitlementRequest, newNonce, sealRequest, type DeviceIdentity } from '../../../agent/index.js';

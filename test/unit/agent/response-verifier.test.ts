@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { before, describe, it } from 'node:test';
+import { beforeAll, describe, it } from 'vitest';
 import { ResponseVerificationError, verifyResponse, type ExpectedReply } from '../../../agent/index.js';
 import { createTestPki, issue, signedEnvelope, type TestPki } from './test-pki.js';
 
@@ -46,7 +46,7 @@ async function rejects(promise: Promise<unknown>, pattern: RegExp): Promise<void
 describe('verifyResponse', () => {
   let pki: TestPki;
   let other: TestPki;
-  before(async () => {
+  beforeAll(async () => {
     pki = await createTestPki('Satellite A');
     other = await createTestPki('Satellite B');
   });

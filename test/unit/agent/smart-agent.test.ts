@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { afterAll, describe, it } from 'vitest';
 import {
   AgentStateError, InProcessTransport, ResponseVerificationError, SmartAgent, type DeviceIdentity, type SmartAgentOptions,
 } from '../../../agent/index.js';
@@ -25,7 +25,7 @@ async function setup(options: Partial<SmartAgentOptions> & { kind?: 'json' | 'ca
 
 describe('SmartAgent', () => {
   const directories: string[] = [];
-  after(async () => {
+  afterAll(async () => {
     await Promise.all(directories.map((directory) => rm(directory, { recursive: true, force: true })));
   });
 

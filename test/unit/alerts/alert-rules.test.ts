@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import {
   AUTHORIZATION_RENEWAL_FAILED, defaultAlertRuleSettings, INSUFFICIENT_LICENSES, insufficientLicensesAlert, isPoolShort,
   poolTarget, renewalCutoff, renewalFailedAlert, renewalStatus, RULE_MESSAGE_TYPES, TOKEN_EXPIRING, tokenExpiringAlert,

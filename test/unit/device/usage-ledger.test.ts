@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import { changedPoolTags } from '../../../licensing/device/usage-ledger.js';
 import type { InstanceEntitlement } from '../../../licensing/instances/product-instance.js';
 

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import { contentsOf, describeContents, heldLicenses } from '../../../licensing/accounts/virtual-account-contents.js';
 import type { LicenseLine } from '../../../licensing/licenses/license-line.js';
 import { lotsOf, planTransfer, transferLines, type LicenseTransfer } from '../../../licensing/licenses/license-transfer.js';

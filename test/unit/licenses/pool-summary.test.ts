@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import type { LicenseLine } from '../../../licensing/licenses/license-line.js';
 import { aggregateAccount, summarizePools } from '../../../licensing/licenses/pool-summary.js';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { createPrivateKey, webcrypto } from 'node:crypto';
-import { before, describe, it } from 'node:test';
+import { beforeAll, describe, it } from 'vitest';
 import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
 import { bytesOf, readChildren, readWhole } from '../../../licensing/pki/der.js';
@@ -56,7 +56,7 @@ describe('DeviceCertificateTemplate', () => {
   let issuingKey: webcrypto.CryptoKey;
   let template: DeviceCertificateTemplate;
 
-  before(async () => {
+  beforeAll(async () => {
     material = await generatePkiMaterial({ now: NOW, hostNames: ['localhost'] });
     signing = new x509.X509Certificate(material.signingCertificatePem);
     const ski = signing.getExtension(x509.SubjectKeyIdentifierExtension);

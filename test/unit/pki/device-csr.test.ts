@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { createPublicKey, webcrypto } from 'node:crypto';
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
 import { MAX_CSR_BYTES, parseDeviceCsr } from '../../../licensing/pki/device-csr.js';

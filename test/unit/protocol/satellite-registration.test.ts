@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import { normalizeFingerprint, publicKeyFingerprint } from '../../../protocol/key-fingerprint.js';
 import { decodeRegistrationFile, encodeRegistrationFile, type SatelliteRegistration } from '../../../protocol/satellite-registration.js';
 

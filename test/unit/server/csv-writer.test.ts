@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import { csvField, toCsv } from '../../../server/admin/csv-writer.js';
 import { parseCsv } from '../../support/csv-reader.js';
 

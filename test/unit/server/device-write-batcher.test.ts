@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import type { BatchOutcome, Repositories, UnitOfWork } from '../../../licensing/shared/unit-of-work.js';
 import { DeviceWriteBatcher } from '../../../server/device/device-write-batcher.js';
 

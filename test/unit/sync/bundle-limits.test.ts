@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import { DEFAULT_BUNDLE_CAPS, resolveBundleCaps } from '../../../sync/bundle/bundle-caps.js';
 import { describeUnsafeName } from '../../../sync/bundle/zip-directory-reader.js';
 

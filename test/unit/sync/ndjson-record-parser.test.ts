@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import { NdjsonRecordParser } from '../../../sync/bundle/ndjson-record-parser.js';
 import { BundleRejectedError } from '../../../sync/bundle/bundle-rejected-error.js';
 

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import { findDuplicateUpstreamId, reconcileUpstreamLines } from '../../../licensing/sync-import/reconcile-upstream-lines.js';
 import type { StoredUpstreamLine } from '../../../licensing/sync-import/upstream-snapshot.js';
 

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import { syncManifestHeaderSchema, syncManifestSchema, type SyncManifest } from '../../../protocol/sync-manifest.js';
 import { sampleHeader } from './support/bundle-test-kit.js';
 

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import { CsvSyntaxError, parseCsv } from '../../../sync/upstream/csv-parser.js';
 
 const values = (text: string) => parseCsv(text).map((r) => r.cells.map((c) => c.value));

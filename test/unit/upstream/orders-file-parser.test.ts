@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import { DomainError } from '../../../licensing/shared/domain-error.js';
 import { locateJsonValue, positionOfJsonSyntaxError } from '../../../sync/upstream/json-value-locator.js';
 import { parseOrdersFile, type OrdersFileProblem } from '../../../sync/upstream/orders-file-reader.js';

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import { MS_PER_DAY } from '../../../licensing/shared/clock.js';
 import { initialSyncState, type SatelliteBinding, type SatelliteRegistrationGrant } from '../../../licensing/binding/satellite-binding.js';
 import { chooseMode, classifyRegistration, syncStatusOf } from '../../../licensing/binding/satellite-binding-rules.js';

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import { MS_PER_DAY } from '../../../licensing/shared/clock.js';
 import { effectiveEnd, type OrderLineTerms, type UpstreamOrderLine } from '../../../licensing/upstream/order-line.js';
 import { reconcileOrderLines } from '../../../licensing/upstream/order-reconciliation.js';

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import type { SatelliteEvent } from '../../../licensing/events/satellite-event.js';
 import type { Repositories } from '../../../licensing/shared/unit-of-work.js';
 import { requireUserAdministrator } from '../../../licensing/users/actor.js';
