@@ -6,6 +6,8 @@ export interface SnapshotLine extends LicenseTerms {
   account: string;
   virtualAccount: string;
   revision: number;
+  /** The line's own ladder; null when the upstream sent none (the catalog's ladder for the tag applies then). */
+  substitutionLadder: string[] | null;
 }
 
 export interface CatalogItem {
@@ -44,6 +46,7 @@ export interface StoredUpstreamLine extends LicenseTerms {
   upstreamLineId: string;
   virtualAccountId: string;
   revision: number;
+  substitutionLadder: string[];
 }
 
 export interface ImportRecord {
@@ -67,7 +70,10 @@ export interface UpstreamSyncRepository {
   insertUpstreamLine(line: StoredUpstreamLine, createdAt: number): void;
   /** Rewrites the terms of an upstream line in place, and of the transfer lines drawn from it (docs/decisions.md). */
   updateUpstreamLine(line: StoredUpstreamLine): void;
-  /** Names, descriptions and ladders of every line of a tag; returns the (va, tag) pools touched. */
+  /**
+   * The catalog's substitution ladder onto the upstream lines of bound VAs with that tag (and the transfer lines
+   * drawn from them); names and descriptions stay the lines' own. Returns the (va, tag) pools whose lines changed.
+   */
   applyCatalog(item: CatalogItem): Array<{ virtualAccountId: string; tag: string }>;
   insertImport(record: ImportRecord): void;
   /** Newest first. */

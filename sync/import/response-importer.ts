@@ -149,6 +149,7 @@ function addRecord(response: UpstreamResponse, kind: ResponseKind, parse: <S ext
       response.lines.push({
         upstreamLineId: r.upstream_line_id, account: r.account, virtualAccount: r.virtual_account, tag: r.tag, displayName: r.display_name,
         description: r.description, quantity: r.quantity, licenseType: r.license_type, startsAt: r.starts_at, endsAt: r.ends_at, revision: r.revision,
+        substitutionLadder: r.substitution_ladder ?? null,
       });
       return;
     }

@@ -136,14 +136,19 @@ describe('response import (DESIGN §5.3): one verified path, one transaction', (
     assert.deepEqual(dumpDatabase(f.app), before);
   });
 
-  it('the catalog renames every line of its tag', async () => {
+  it('the catalog renames no line; its ladder reaches only the upstream lines of bound VAs, for lines that bring none', async () => {
+    f.app.seed.licenseLine('Acme', 'Lab', { tag: TAG_U, displayName: 'Local U', description: 'bought locally', quantity: 1 });
     const file = await writeResponse(f.app, upstream, {
       sequence: 7, lines: [upstreamLine('L2', { quantity: 3 }), upstreamLine('L20', { virtual_account: 'Branch', quantity: 4 })],
-      catalog: [{ tag: TAG_U, display_name: 'Upstream U (renamed)', description: 'from the catalog', substitution_ladder: [] }],
+      catalog: [{ tag: TAG_U, display_name: 'Upstream U (renamed)', description: 'from the catalog', substitution_ladder: ['regid.test.TAG_A'] }],
     });
-    await importer().importFile(file);
-    const names = f.app.satellite.uow.read((r) => r.licenses.listLinesForTag(vaId, TAG_U)).map((l) => l.displayName);
-    assert.deepEqual([...new Set(names)], ['Upstream U (renamed)']);
+    const result = await importer().importFile(file);
+    assert.equal(result.status === 'IMPORTED' ? result.summary.linesUpdated : -1, 0, 'a ladder from the catalog is not a changed line');
+    const lines = f.app.satellite.uow.read((r) => r.licenses.listLinesForTag(vaId, TAG_U)).filter((l) => l.endsAt === null);
+    assert.deepEqual(lines.map((l) => [l.origin, l.displayName, l.description, l.substitutionLadder]).sort(), [
+      ['local', 'Local U', 'bought locally', []],
+      ['upstream', 'Upstream U', '', ['regid.test.TAG_A']],
+    ]);
   });
 
   it('lists the import history newest first', () => {
