@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import type { LicenseType } from '../../licensing/licenses/license-line.js';
-import type { CatalogItem, ImportRecord, StoredUpstreamLine, UpstreamSyncRepository } from '../../licensing/sync-import/upstream-snapshot.js';
+import type {
+  CatalogItem, ImportHistoryEntry, ImportRecord, RefusedImportRecord, StoredUpstreamLine, UpstreamSyncRepository,
+} from '../../licensing/sync-import/upstream-snapshot.js';
 import type { SqliteDatabase } from '../sqlite-connection.js';
 
 interface UpstreamLineRow {
@@ -8,8 +10,9 @@ interface UpstreamLineRow {
   license_type: string; starts_at: number; ends_at: number | null; upstream_revision: number | null; substitution_ladder: string;
 }
 interface ImportRow {
-  bundle_id: string; sequence: number; in_reply_to_sequence: number | null; imported_at: number; actor_id: string; lines_added: number;
-  lines_updated: number; lines_ended: number; virtual_accounts_created: number; notices: number; acknowledged_sequence: number | null;
+  bundle_id: string | null; sequence: number | null; in_reply_to_sequence: number | null; imported_at: number; actor_id: string;
+  result: string; reason: string | null; message: string | null; file_sha256: string | null; lines_added: number; lines_updated: number;
+  lines_ended: number; virtual_accounts_created: number; notices: number; acknowledged_sequence: number | null;
 }
 
 const ladderColumn = z.array(z.string());
@@ -28,6 +31,7 @@ export class SqliteUpstreamSyncRepository implements UpstreamSyncRepository {
   readonly #followTransfers;
   readonly #applyCatalog;
   readonly #insertImport;
+  readonly #insertRefusal;
   readonly #imports;
 
   constructor(db: SqliteDatabase) {
@@ -58,9 +62,12 @@ export class SqliteUpstreamSyncRepository implements UpstreamSyncRepository {
           AND va_id IN (SELECT va_id FROM satellite_binding_virtual_accounts))))
       RETURNING va_id, tag`);
     this.#insertImport = db.prepare(`INSERT INTO sync_imports (bundle_id, sequence, in_reply_to_sequence, imported_at, actor_id, result,
-      lines_added, lines_updated, lines_ended, virtual_accounts_created, notices, acknowledged_sequence)
-      VALUES (@bundle_id, @sequence, @in_reply_to_sequence, @imported_at, @actor_id, 'IMPORTED', @lines_added, @lines_updated, @lines_ended,
-      @virtual_accounts_created, @notices, @acknowledged_sequence)`);
+      file_sha256, lines_added, lines_updated, lines_ended, virtual_accounts_created, notices, acknowledged_sequence)
+      VALUES (@bundle_id, @sequence, @in_reply_to_sequence, @imported_at, @actor_id, 'IMPORTED', @file_sha256, @lines_added, @lines_updated,
+      @lines_ended, @virtual_accounts_created, @notices, @acknowledged_sequence)`);
+    this.#insertRefusal = db.prepare(`INSERT INTO sync_imports (bundle_id, sequence, imported_at, actor_id, result, reason, message, file_sha256,
+      lines_added, lines_updated, lines_ended, virtual_accounts_created, notices)
+      VALUES (@bundle_id, @sequence, @imported_at, @actor_id, 'REFUSED', @reason, @message, @file_sha256, 0, 0, 0, 0, 0)`);
     this.#imports = db.prepare<[number], ImportRow>('SELECT * FROM sync_imports ORDER BY id DESC LIMIT ?');
   }
 
@@ -94,16 +101,31 @@ export class SqliteUpstreamSyncRepository implements UpstreamSyncRepository {
   insertImport(r: ImportRecord): void {
     this.#insertImport.run({
       bundle_id: r.bundleId, sequence: r.sequence, in_reply_to_sequence: r.inReplyToSequence, imported_at: r.importedAt, actor_id: r.actorId,
-      lines_added: r.linesAdded, lines_updated: r.linesUpdated, lines_ended: r.linesEnded, virtual_accounts_created: r.virtualAccountsCreated,
-      notices: r.notices, acknowledged_sequence: r.acknowledgedSequence,
+      file_sha256: r.fileSha256, lines_added: r.linesAdded, lines_updated: r.linesUpdated, lines_ended: r.linesEnded,
+      virtual_accounts_created: r.virtualAccountsCreated, notices: r.notices, acknowledged_sequence: r.acknowledgedSequence,
     });
   }
 
-  listImports(limit: number): ImportRecord[] {
-    return this.#imports.all(limit).map((r) => ({
-      bundleId: r.bundle_id, sequence: r.sequence, inReplyToSequence: r.in_reply_to_sequence, importedAt: r.imported_at, actorId: r.actor_id,
-      result: 'IMPORTED', linesAdded: r.lines_added, linesUpdated: r.lines_updated, linesEnded: r.lines_ended,
-      virtualAccountsCreated: r.virtual_accounts_created, notices: r.notices, acknowledgedSequence: r.acknowledged_sequence,
-    }));
+  insertRefusal(r: RefusedImportRecord): void {
+    this.#insertRefusal.run({
+      bundle_id: r.bundleId, sequence: r.sequence, imported_at: r.importedAt, actor_id: r.actorId, reason: r.reason, message: r.message,
+      file_sha256: r.fileSha256,
+    });
+  }
+
+  listImports(limit: number): ImportHistoryEntry[] {
+    return this.#imports.all(limit).map((r): ImportHistoryEntry => {
+      if (r.result === 'REFUSED' || r.bundle_id === null || r.sequence === null) {
+        return {
+          result: 'REFUSED', bundleId: r.bundle_id, sequence: r.sequence, importedAt: r.imported_at, actorId: r.actor_id, reason: r.reason ?? 'UNKNOWN',
+          message: r.message ?? '', fileSha256: r.file_sha256,
+        };
+      }
+      return {
+        bundleId: r.bundle_id, sequence: r.sequence, inReplyToSequence: r.in_reply_to_sequence, importedAt: r.imported_at, actorId: r.actor_id,
+        result: 'IMPORTED', fileSha256: r.file_sha256, linesAdded: r.lines_added, linesUpdated: r.lines_updated, linesEnded: r.lines_ended,
+        virtualAccountsCreated: r.virtual_accounts_created, notices: r.notices, acknowledgedSequence: r.acknowledged_sequence,
+      };
+    });
   }
 }

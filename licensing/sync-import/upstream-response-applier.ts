@@ -14,6 +14,8 @@ export interface ApplyContext {
   now: number;
   newId: IdGenerator;
   actorId: string;
+  /** SHA-256 of the bundle file, for the history. */
+  fileSha256: string | null;
   alerts: Pick<AlertService, 'poolsChanged' | 'raiseExternalIn'>;
 }
 
@@ -89,7 +91,7 @@ export function applyUpstreamResponse(repos: Repositories, response: UpstreamRes
 
   const record: ImportRecord = {
     bundleId: response.bundleId, sequence: response.sequence, inReplyToSequence: response.inReplyToSequence, importedAt: ctx.now,
-    actorId: ctx.actorId, result: 'IMPORTED', linesAdded: plan.insert.length, linesUpdated: plan.update.length, linesEnded: plan.end.length,
+    actorId: ctx.actorId, result: 'IMPORTED', fileSha256: ctx.fileSha256, linesAdded: plan.insert.length, linesUpdated: plan.update.length, linesEnded: plan.end.length,
     virtualAccountsCreated: repos.satelliteBinding.listBoundVirtualAccounts().length - vaCountBefore, notices: response.notices.length,
     acknowledgedSequence: acknowledged,
   };

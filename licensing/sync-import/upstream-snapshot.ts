@@ -56,6 +56,8 @@ export interface ImportRecord {
   importedAt: number;
   actorId: string;
   result: 'IMPORTED';
+  /** SHA-256 (hex) of the bundle file as imported. */
+  fileSha256: string | null;
   linesAdded: number;
   linesUpdated: number;
   linesEnded: number;
@@ -63,6 +65,22 @@ export interface ImportRecord {
   notices: number;
   acknowledgedSequence: number | null;
 }
+
+/** A response bundle the import path refused: the history keeps it, nothing else changed. */
+export interface RefusedImportRecord {
+  result: 'REFUSED';
+  /** Known only once the manifest verified against the pinned key; null for refusals before that. */
+  bundleId: string | null;
+  sequence: number | null;
+  importedAt: number;
+  actorId: string;
+  /** The stable reason code (docs/sync-format.md). */
+  reason: string;
+  message: string;
+  fileSha256: string | null;
+}
+
+export type ImportHistoryEntry = ImportRecord | RefusedImportRecord;
 
 /** Upstream lines, the catalog and the import history (db/repositories/sqlite-upstream-sync-repository.ts). */
 export interface UpstreamSyncRepository {
@@ -76,6 +94,7 @@ export interface UpstreamSyncRepository {
    */
   applyCatalog(item: CatalogItem): Array<{ virtualAccountId: string; tag: string }>;
   insertImport(record: ImportRecord): void;
-  /** Newest first. */
-  listImports(limit: number): ImportRecord[];
+  insertRefusal(record: RefusedImportRecord): void;
+  /** Newest first, refusals included. */
+  listImports(limit: number): ImportHistoryEntry[];
 }
