@@ -40,17 +40,20 @@ export function schemaVersion(db: SqliteDatabase): number {
   return db.pragma('user_version', { simple: true }) as number;
 }
 
-export const latestSchemaVersion = migrations.length;
+const latestOf = (list: readonly Migration[]): number => list.at(-1)?.version ?? 0;
+export const latestSchemaVersion = latestOf(migrations);
 
+/** By version, not position: a list may skip numbers allocated to another branch until that branch merges. */
 function migrate(db: SqliteDatabase, list: readonly Migration[]): void {
   const current = schemaVersion(db);
-  if (current > list.length) {
+  const latest = latestOf(list);
+  if (current > latest) {
     throw new DomainError(
       'DATABASE_TOO_NEW',
-      `database schema version ${current} is newer than this satellite supports (${list.length}); upgrade the satellite or restore a matching backup`,
+      `database schema version ${current} is newer than this satellite supports (${latest}); upgrade the satellite or restore a matching backup`,
     );
   }
-  for (const migration of list.slice(current)) {
+  for (const migration of list.filter((m) => m.version > current)) {
     db.transaction(() => {
       db.exec(migration.sql);
       db.pragma(`user_version = ${migration.version}`);

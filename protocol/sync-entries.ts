@@ -75,6 +75,8 @@ export const licenseLineRecordSchema = z.object({
   starts_at: epoch,
   ends_at: epoch.nullable(),
   revision: z.number().int().nonnegative(),
+  /** The line's own substitution ladder; optional so bundles of upstreams that send only the catalog's still read. */
+  substitution_ladder: z.array(z.string().min(1).max(256)).max(32).optional(),
 });
 
 export const catalogRecordSchema = z.object({

@@ -3,6 +3,7 @@ import { adminAuthSchema } from './0002-admin-auth.js';
 import { licenseTransfersSchema } from './0003-license-transfers.js';
 import { syncBindingSchema } from './0004-sync-binding.js';
 import { upstreamLineSyncSchema } from './0005-upstream-line-sync.js';
+import { syncImportRefusalsSchema } from './0009-sync-import-refusals.js';
 
 export interface Migration {
   version: number;
@@ -10,5 +11,10 @@ export interface Migration {
   sql: string;
 }
 
-/** Append-only: never edit a shipped migration, add the next number instead. Version = position. */
-export const migrations: readonly Migration[] = [coreSchema, adminAuthSchema, licenseTransfersSchema, syncBindingSchema, upstreamLineSyncSchema];
+/**
+ * Append-only: never edit a shipped migration, add the next number instead. Versions ascend; numbers are allocated
+ * to parallel branches, so a branch's list may skip some until they merge (openDatabase applies by version).
+ */
+export const migrations: readonly Migration[] = [
+  coreSchema, adminAuthSchema, licenseTransfersSchema, syncBindingSchema, upstreamLineSyncSchema, syncImportRefusalsSchema,
+];

@@ -20,9 +20,16 @@ const entitlementsColumn = z.array(z.object({ tag: z.string(), requested: z.numb
 /** Where each request's snapshot time is kept (the settings table), so no migration is needed. */
 const snapshotKey = (sequence: number) => `sync.request_snapshot_at.${sequence}`;
 
-// Names as the upstream knows them where the VA is bound; local names otherwise.
-const NAMES = `COALESCE(b.upstream_account, a.name) AS account, COALESCE(b.upstream_virtual_account, va.name) AS virtual_account`;
-const NAMES_JOIN = `JOIN virtual_accounts va ON va.id = X.va_id JOIN accounts a ON a.id = va.account_id
+/**
+ * The local accounts the registration binds (those holding a bound VA), with the upstream's name for each. Only
+ * these travel (DESIGN §5.2 amended): on a multi-tenant satellite, another tenant's devices, usage, VAs and
+ * events must not reach this upstream. Every query below joins or filters through it.
+ */
+const BOUND_ACCOUNTS = `(SELECT DISTINCT v.account_id, b.upstream_account FROM satellite_binding_virtual_accounts b
+  JOIN virtual_accounts v ON v.id = b.va_id)`;
+// Names as the upstream knows them: the bound account's, and the VA's where it is bound (local VAs keep their own).
+const NAMES = `ba.upstream_account AS account, COALESCE(b.upstream_virtual_account, va.name) AS virtual_account`;
+const NAMES_JOIN = `JOIN virtual_accounts va ON va.id = X.va_id JOIN ${BOUND_ACCOUNTS} ba ON ba.account_id = va.account_id
   LEFT JOIN satellite_binding_virtual_accounts b ON b.va_id = va.id`;
 
 /**
@@ -52,12 +59,11 @@ export class SqliteRequestSnapshotSource implements RequestSnapshotSource {
       FROM pool_usage pu ${NAMES_JOIN.replace('X.', 'pu.')}
       WHERE pu.authorized > 0 OR pu.requested > 0 OR pu.reserved > 0 ORDER BY account, virtual_account, pu.tag`);
     const localVas = db.prepare<[], VaRow>(`SELECT ba.upstream_account AS account, va.name, va.description, va.created_at
-      FROM virtual_accounts va
-      JOIN (SELECT DISTINCT v.account_id, b.upstream_account FROM satellite_binding_virtual_accounts b JOIN virtual_accounts v ON v.id = b.va_id) ba
-        ON ba.account_id = va.account_id
+      FROM virtual_accounts va JOIN ${BOUND_ACCOUNTS} ba ON ba.account_id = va.account_id
       WHERE va.origin = 'local' AND va.id NOT IN (SELECT va_id FROM satellite_binding_virtual_accounts) ORDER BY ba.upstream_account, va.name`);
     const events = db.prepare<[{ since: number | null }], EventRow>(`SELECT type, COUNT(*) AS count, MIN(occurred_at) AS first_at,
-      MAX(occurred_at) AS last_at FROM events WHERE @since IS NULL OR occurred_at >= @since GROUP BY type ORDER BY type`);
+      MAX(occurred_at) AS last_at FROM events
+      WHERE account_id IN (SELECT account_id FROM ${BOUND_ACCOUNTS}) AND (@since IS NULL OR occurred_at >= @since) GROUP BY type ORDER BY type`);
 
     this.#snapshot = db.transaction((now: number, sink: RequestSnapshotSink): RequestSnapshotHeader => {
       const bound = binding.findBinding();

@@ -1,11 +1,23 @@
-import type { ReportedPoolUsage, ReportedProductInstance, SatelliteReportRepository } from '../../licensing/upstream/satellite-report.js';
+import type {
+  ReportedEventCount, ReportedPoolUsage, ReportedProductInstance, ReportedVirtualAccount, SatelliteReportRepository, SatelliteReportSummary,
+} from '../../licensing/upstream/satellite-report.js';
 import type { SqliteDatabase } from '../sqlite-connection.js';
+
+interface VaRow { account: string; name: string; description: string; created_at: number; reported_sequence: number }
+interface EventRow { type: string; count: number; first_at: number; last_at: number; reported_sequence: number }
 
 export class SqliteSatelliteReportRepository implements SatelliteReportRepository {
   readonly #instance;
   readonly #usage;
+  readonly #va;
+  readonly #event;
   readonly #dropUsage;
+  readonly #dropVas;
+  readonly #dropEvents;
   readonly #count;
+  readonly #countUsage;
+  readonly #vas;
+  readonly #events;
 
   constructor(db: SqliteDatabase) {
     this.#instance = db.prepare(`INSERT OR REPLACE INTO satellite_product_instances (satellite_id, product_instance_id, account, virtual_account,
@@ -14,9 +26,20 @@ export class SqliteSatelliteReportRepository implements SatelliteReportRepositor
     this.#usage = db.prepare(`INSERT OR REPLACE INTO satellite_usage (satellite_id, account, virtual_account, tag, authorized, requested, reserved,
       peak, reported_sequence, reported_at) VALUES (@satellite_id, @account, @virtual_account, @tag, @authorized, @requested, @reserved, @peak,
       @reported_sequence, @reported_at)`);
+    this.#va = db.prepare(`INSERT OR REPLACE INTO satellite_virtual_accounts (satellite_id, account, name, description, created_at,
+      reported_sequence, reported_at) VALUES (@satellite_id, @account, @name, @description, @created_at, @reported_sequence, @reported_at)`);
+    this.#event = db.prepare(`INSERT OR REPLACE INTO satellite_event_counts (satellite_id, type, count, first_at, last_at, reported_sequence,
+      reported_at) VALUES (@satellite_id, @type, @count, @first_at, @last_at, @reported_sequence, @reported_at)`);
     this.#dropUsage = db.prepare('DELETE FROM satellite_usage WHERE satellite_id = ? AND reported_sequence < ?');
+    this.#dropVas = db.prepare('DELETE FROM satellite_virtual_accounts WHERE satellite_id = ? AND reported_sequence < ?');
+    this.#dropEvents = db.prepare('DELETE FROM satellite_event_counts WHERE satellite_id = ? AND reported_sequence < ?');
     this.#count = db.prepare<[string], { registered: number | null; removed: number | null }>(`SELECT SUM(removed = 0) AS registered,
       SUM(removed = 1) AS removed FROM satellite_product_instances WHERE satellite_id = ?`);
+    this.#countUsage = db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM satellite_usage WHERE satellite_id = ?');
+    this.#vas = db.prepare<[string], VaRow>(`SELECT account, name, description, created_at, reported_sequence FROM satellite_virtual_accounts
+      WHERE satellite_id = ? ORDER BY account, name`);
+    this.#events = db.prepare<[string], EventRow>(`SELECT type, count, first_at, last_at, reported_sequence FROM satellite_event_counts
+      WHERE satellite_id = ? ORDER BY type`);
   }
 
   upsertInstance(satelliteId: string, sequence: number, at: number, i: ReportedProductInstance): void {
@@ -33,12 +56,38 @@ export class SqliteSatelliteReportRepository implements SatelliteReportRepositor
     });
   }
 
-  dropUsageBefore(satelliteId: string, sequence: number): void {
-    this.#dropUsage.run(satelliteId, sequence);
+  upsertVirtualAccount(satelliteId: string, sequence: number, at: number, va: ReportedVirtualAccount): void {
+    this.#va.run({
+      satellite_id: satelliteId, account: va.account, name: va.name, description: va.description, created_at: va.createdAt,
+      reported_sequence: sequence, reported_at: at,
+    });
+  }
+
+  upsertEventCount(satelliteId: string, sequence: number, at: number, e: ReportedEventCount): void {
+    this.#event.run({
+      satellite_id: satelliteId, type: e.type, count: e.count, first_at: e.firstAt, last_at: e.lastAt, reported_sequence: sequence, reported_at: at,
+    });
+  }
+
+  dropReportsBefore(satelliteId: string, sequence: number): void {
+    for (const drop of [this.#dropUsage, this.#dropVas, this.#dropEvents]) drop.run(satelliteId, sequence);
   }
 
   countInstances(satelliteId: string): { registered: number; removed: number } {
     const row = this.#count.get(satelliteId);
     return { registered: row?.registered ?? 0, removed: row?.removed ?? 0 };
+  }
+
+  summarize(satelliteId: string): SatelliteReportSummary {
+    return {
+      instances: this.countInstances(satelliteId),
+      usageRows: this.#countUsage.get(satelliteId)?.n ?? 0,
+      virtualAccounts: this.#vas.all(satelliteId).map((r) => ({
+        account: r.account, name: r.name, description: r.description, createdAt: r.created_at, reportedSequence: r.reported_sequence,
+      })),
+      eventSummary: this.#events.all(satelliteId).map((r) => ({
+        type: r.type, count: r.count, firstAt: r.first_at, lastAt: r.last_at, reportedSequence: r.reported_sequence,
+      })),
+    };
   }
 }

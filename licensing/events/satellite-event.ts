@@ -33,7 +33,9 @@ export type EventType =
   | 'SATELLITE_REGISTERED'
   | 'SYNC_MODE_CHANGED'
   | 'VIRTUAL_ACCOUNT_ADOPTED'
-  | 'SYNC_RESPONSE_IMPORTED';
+  | 'SYNC_RESPONSE_IMPORTED'
+  | 'SYNC_IMPORT_REFUSED'
+  | 'SYNC_BUNDLE_TAMPERED';
 
 export interface SatelliteEvent {
   id?: number;

@@ -1,16 +1,24 @@
 import type { StoredUpstreamLine } from './upstream-snapshot.js';
 
-/** A snapshot line with its local virtual account resolved; `id` is the local id to use if it is new. */
-export type DesiredLine = StoredUpstreamLine;
+/**
+ * A snapshot line with its local virtual account resolved; `id` is the local id to use if it is new. A null
+ * ladder is a record that carried none (an upstream older than the per-line ladder): the stored one stays.
+ */
+export type DesiredLine = Omit<StoredUpstreamLine, 'substitutionLadder'> & { substitutionLadder: string[] | null };
 
 export interface ReconcilePlan {
   insert: StoredUpstreamLine[];
   update: StoredUpstreamLine[];
-  /** Lines the snapshot no longer holds, with ends_at set to now: they stop counting, the row stays. */
+  /**
+   * Lines that stop counting now: those the snapshot no longer holds (ends_at set to now) and those it holds
+   * with an end the upstream set at or before now (its terms as sent). The row stays.
+   */
   end: StoredUpstreamLine[];
 }
 
-const TERMS: ReadonlyArray<keyof StoredUpstreamLine> = [
+const isOver = (line: Pick<StoredUpstreamLine, 'endsAt'>, now: number): boolean => line.endsAt !== null && line.endsAt <= now;
+
+const TERMS: ReadonlyArray<keyof Omit<StoredUpstreamLine, 'substitutionLadder'>> = [
   'virtualAccountId', 'tag', 'displayName', 'description', 'quantity', 'licenseType', 'startsAt', 'endsAt', 'revision',
 ];
 
@@ -24,19 +32,22 @@ export function reconcileUpstreamLines(stored: readonly StoredUpstreamLine[], de
   const byUpstreamId = new Map(stored.map((line) => [line.upstreamLineId, line]));
   const plan: ReconcilePlan = { insert: [], update: [], end: [] };
   const seen = new Set<string>();
-  for (const want of desired) {
-    seen.add(want.upstreamLineId);
-    const have = byUpstreamId.get(want.upstreamLineId);
+  for (const wanted of desired) {
+    seen.add(wanted.upstreamLineId);
+    const have = byUpstreamId.get(wanted.upstreamLineId);
+    const want: StoredUpstreamLine = { ...wanted, substitutionLadder: wanted.substitutionLadder ?? have?.substitutionLadder ?? [] };
     if (!have) {
       plan.insert.push(want);
-    } else if (TERMS.some((field) => have[field] !== want[field])) {
-      plan.update.push({ ...want, id: have.id });
+    } else if (TERMS.some((field) => have[field] !== want[field]) || have.substitutionLadder.join('\n') !== want.substitutionLadder.join('\n')) {
+      // A line the upstream ended (its snapshot end is now or past) is an ending, not an update, unless it was over here already.
+      const endedUpstream = want.endsAt !== null && want.endsAt <= now && !isOver(have, now);
+      (endedUpstream ? plan.end : plan.update).push({ ...want, id: have.id });
     }
   }
   for (const have of stored) {
     if (seen.has(have.upstreamLineId)) continue;
     // Already over: ending it again would move its end date and rewrite history.
-    if (have.endsAt !== null && have.endsAt <= now) continue;
+    if (isOver(have, now)) continue;
     plan.end.push({ ...have, endsAt: now });
   }
   return plan;

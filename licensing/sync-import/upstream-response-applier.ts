@@ -14,6 +14,8 @@ export interface ApplyContext {
   now: number;
   newId: IdGenerator;
   actorId: string;
+  /** SHA-256 of the bundle file, for the history. */
+  fileSha256: string | null;
   alerts: Pick<AlertService, 'poolsChanged' | 'raiseExternalIn'>;
 }
 
@@ -47,7 +49,7 @@ export function applyUpstreamResponse(repos: Repositories, response: UpstreamRes
     return {
       id: ctx.newId(), upstreamLineId: line.upstreamLineId, virtualAccountId, tag: line.tag, displayName: line.displayName,
       description: line.description, quantity: line.quantity, licenseType: line.licenseType, startsAt: line.startsAt, endsAt: line.endsAt,
-      revision: line.revision,
+      revision: line.revision, substitutionLadder: line.substitutionLadder,
     };
   });
 
@@ -70,7 +72,10 @@ export function applyUpstreamResponse(repos: Repositories, response: UpstreamRes
     const before = previous.get(line.id);
     if (before) touch(before.virtualAccountId, before.tag);
   }
+  // Lines that brought their own ladder keep it; the catalog's ladder is for lines whose upstream sends none.
+  const ownLadders = new Set(response.lines.filter((line) => line.substitutionLadder !== null).map((line) => line.tag));
   for (const item of response.catalog) {
+    if (ownLadders.has(item.tag)) continue;
     for (const pool of repos.upstreamSync.applyCatalog(item)) touch(pool.virtualAccountId, pool.tag);
   }
   for (const [virtualAccountId, tags] of touched) ctx.alerts.poolsChanged(repos, virtualAccountId, [...tags], ctx.now);
@@ -86,7 +91,7 @@ export function applyUpstreamResponse(repos: Repositories, response: UpstreamRes
 
   const record: ImportRecord = {
     bundleId: response.bundleId, sequence: response.sequence, inReplyToSequence: response.inReplyToSequence, importedAt: ctx.now,
-    actorId: ctx.actorId, result: 'IMPORTED', linesAdded: plan.insert.length, linesUpdated: plan.update.length, linesEnded: plan.end.length,
+    actorId: ctx.actorId, result: 'IMPORTED', fileSha256: ctx.fileSha256, linesAdded: plan.insert.length, linesUpdated: plan.update.length, linesEnded: plan.end.length,
     virtualAccountsCreated: repos.satelliteBinding.listBoundVirtualAccounts().length - vaCountBefore, notices: response.notices.length,
     acknowledgedSequence: acknowledged,
   };

@@ -6,6 +6,8 @@ export interface SnapshotLine extends LicenseTerms {
   account: string;
   virtualAccount: string;
   revision: number;
+  /** The line's own ladder; null when the upstream sent none (the catalog's ladder for the tag applies then). */
+  substitutionLadder: string[] | null;
 }
 
 export interface CatalogItem {
@@ -44,6 +46,7 @@ export interface StoredUpstreamLine extends LicenseTerms {
   upstreamLineId: string;
   virtualAccountId: string;
   revision: number;
+  substitutionLadder: string[];
 }
 
 export interface ImportRecord {
@@ -53,6 +56,8 @@ export interface ImportRecord {
   importedAt: number;
   actorId: string;
   result: 'IMPORTED';
+  /** SHA-256 (hex) of the bundle file as imported. */
+  fileSha256: string | null;
   linesAdded: number;
   linesUpdated: number;
   linesEnded: number;
@@ -61,15 +66,35 @@ export interface ImportRecord {
   acknowledgedSequence: number | null;
 }
 
+/** A response bundle the import path refused: the history keeps it, nothing else changed. */
+export interface RefusedImportRecord {
+  result: 'REFUSED';
+  /** Known only once the manifest verified against the pinned key; null for refusals before that. */
+  bundleId: string | null;
+  sequence: number | null;
+  importedAt: number;
+  actorId: string;
+  /** The stable reason code (docs/sync-format.md). */
+  reason: string;
+  message: string;
+  fileSha256: string | null;
+}
+
+export type ImportHistoryEntry = ImportRecord | RefusedImportRecord;
+
 /** Upstream lines, the catalog and the import history (db/repositories/sqlite-upstream-sync-repository.ts). */
 export interface UpstreamSyncRepository {
   listUpstreamLines(): StoredUpstreamLine[];
   insertUpstreamLine(line: StoredUpstreamLine, createdAt: number): void;
   /** Rewrites the terms of an upstream line in place, and of the transfer lines drawn from it (docs/decisions.md). */
   updateUpstreamLine(line: StoredUpstreamLine): void;
-  /** Names, descriptions and ladders of every line of a tag; returns the (va, tag) pools touched. */
+  /**
+   * The catalog's substitution ladder onto the upstream lines of bound VAs with that tag (and the transfer lines
+   * drawn from them); names and descriptions stay the lines' own. Returns the (va, tag) pools whose lines changed.
+   */
   applyCatalog(item: CatalogItem): Array<{ virtualAccountId: string; tag: string }>;
   insertImport(record: ImportRecord): void;
-  /** Newest first. */
-  listImports(limit: number): ImportRecord[];
+  insertRefusal(record: RefusedImportRecord): void;
+  /** Newest first, refusals included. */
+  listImports(limit: number): ImportHistoryEntry[];
 }

@@ -17,11 +17,38 @@ export interface ReportedPoolUsage {
   peak: number;
 }
 
+/** A VA created locally on the satellite, in an account the registration binds. */
+export interface ReportedVirtualAccount {
+  account: string;
+  name: string;
+  description: string;
+  createdAt: number;
+}
+
+/** One line of a request's event summary: events of one type since the satellite's last acknowledged request. */
+export interface ReportedEventCount {
+  type: string;
+  count: number;
+  firstAt: number;
+  lastAt: number;
+}
+
+/** What the upstream holds of one satellite's reports, for `satellite upstream status`. */
+export interface SatelliteReportSummary {
+  instances: { registered: number; removed: number };
+  usageRows: number;
+  virtualAccounts: Array<ReportedVirtualAccount & { reportedSequence: number }>;
+  eventSummary: Array<ReportedEventCount & { reportedSequence: number }>;
+}
+
 /** Where the upstream keeps what satellites report (db/upstream/). */
 export interface SatelliteReportRepository {
   upsertInstance(satelliteId: string, sequence: number, at: number, instance: ReportedProductInstance): void;
   upsertUsage(satelliteId: string, sequence: number, at: number, usage: ReportedPoolUsage): void;
-  /** Usage rows not reported by `sequence` are gone from the satellite: drop them. */
-  dropUsageBefore(satelliteId: string, sequence: number): void;
+  upsertVirtualAccount(satelliteId: string, sequence: number, at: number, va: ReportedVirtualAccount): void;
+  upsertEventCount(satelliteId: string, sequence: number, at: number, count: ReportedEventCount): void;
+  /** Usage, VA and event summary rows not reported by `sequence` are no longer the satellite's: drop them. */
+  dropReportsBefore(satelliteId: string, sequence: number): void;
   countInstances(satelliteId: string): { registered: number; removed: number };
+  summarize(satelliteId: string): SatelliteReportSummary;
 }

@@ -1,8 +1,10 @@
 import type { Clock } from '../shared/clock.js';
-import { ConflictError, DomainError } from '../shared/domain-error.js';
+import { ConflictError, DomainError, NotFoundError } from '../shared/domain-error.js';
 import type { UpstreamOrderLine } from './order-line.js';
 import type { RegisteredSatellite } from './registered-satellite.js';
-import type { ReportedPoolUsage, ReportedProductInstance } from './satellite-report.js';
+import type {
+  ReportedEventCount, ReportedPoolUsage, ReportedProductInstance, ReportedVirtualAccount, SatelliteReportSummary,
+} from './satellite-report.js';
 import { DEFAULT_CREDENTIAL_VALIDITY_MS } from './satellite-registry-service.js';
 import type { UpstreamUnitOfWork } from './upstream-unit-of-work.js';
 
@@ -71,6 +73,20 @@ export class SatelliteSyncService {
     });
   }
 
+  recordVirtualAccounts(satelliteId: string, sequence: number, batch: readonly ReportedVirtualAccount[]): void {
+    const now = this.#deps.clock.now();
+    this.#deps.uow.write((repos) => {
+      for (const va of batch) repos.reports.upsertVirtualAccount(satelliteId, sequence, now, va);
+    });
+  }
+
+  recordEventCounts(satelliteId: string, sequence: number, batch: readonly ReportedEventCount[]): void {
+    const now = this.#deps.clock.now();
+    this.#deps.uow.write((repos) => {
+      for (const count of batch) repos.reports.upsertEventCount(satelliteId, sequence, now, count);
+    });
+  }
+
   /** Accepts the request: sequence, pinned key, last sync (which resets the 90-day retirement clock) and credential. */
   completeRequest(input: CompleteRequestInput): RegisteredSatellite {
     const now = this.#deps.clock.now();
@@ -83,7 +99,7 @@ export class SatelliteSyncService {
       if (current.satellitePublicKeyPem !== null && current.satellitePublicKeyPem !== input.satellite.satellitePublicKeyPem) {
         throw new SyncRefusedError('KEY_MISMATCH', `the pinned key of satellite ${current.id} changed during processing`);
       }
-      repos.reports.dropUsageBefore(current.id, input.requestSequence);
+      repos.reports.dropReportsBefore(current.id, input.requestSequence);
       const accepted: RegisteredSatellite = {
         ...current, requestSequence: input.requestSequence, responseSequence: input.responseSequence, lastSyncAt: now,
         credentialExpiresAt: input.credentialExpiresAt, satellitePublicKeyPem: current.satellitePublicKeyPem ?? input.satellitePublicKeyPem,
@@ -101,5 +117,14 @@ export class SatelliteSyncService {
 
   countInstances(satelliteId: string): { registered: number; removed: number } {
     return this.#deps.uow.read((repos) => repos.reports.countInstances(satelliteId));
+  }
+
+  /** Every satellite (or the one asked for) with what its accepted requests reported: `satellite upstream status`. */
+  status(satelliteId?: string): Array<{ satellite: RegisteredSatellite; reports: SatelliteReportSummary }> {
+    return this.#deps.uow.read((repos) => {
+      const satellites = satelliteId === undefined ? repos.satellites.list() : [repos.satellites.findById(satelliteId)].filter((s) => s !== undefined);
+      if (satelliteId !== undefined && satellites.length === 0) throw new NotFoundError('satellite', satelliteId);
+      return satellites.map((satellite) => ({ satellite, reports: repos.reports.summarize(satellite.id) }));
+    });
   }
 }

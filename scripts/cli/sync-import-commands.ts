@@ -7,7 +7,8 @@ const iso = (ms: number) => new Date(ms).toISOString();
 
 /**
  * `satellite sync import <response.zip>` and `satellite sync imports`: the disconnected half of the one
- * import path (DESIGN §5.3). A refusal prints its stable reason code and exits 1 with nothing changed.
+ * import path (DESIGN §5.3). A refusal prints its stable reason code and exits 1 with nothing applied; the
+ * history keeps it (REFUSED, reason, SHA-256).
  */
 export function registerSyncImportCommands(sync: Command, context: AdminCliContext): void {
   sync
@@ -26,7 +27,7 @@ export function registerSyncImportCommands(sync: Command, context: AdminCliConte
           const message = error instanceof Error ? error.message : String(error);
           if (opts.json) context.out(JSON.stringify({ status: 'REFUSED', reason, message }));
           // The entry point prints this and exits 1, the same as every other failed command.
-          throw new Error(`refused (${reason}): ${message}; nothing was changed`, { cause: error });
+          throw new Error(`refused (${reason}): ${message}; nothing was applied (the refusal is in \`satellite sync imports\`)`, { cause: error });
         }
         if (opts.json) {
           context.out(JSON.stringify(result));
@@ -47,9 +48,10 @@ export function registerSyncImportCommands(sync: Command, context: AdminCliConte
     .action(async (opts: { limit: string; data?: string }) => {
       await context.open(opts.data, (satellite) => {
         const limit = Math.min(Math.max(Number.parseInt(opts.limit, 10) || 20, 1), 1000);
-        printRows(context, satellite.responseImporter.history(limit).map((r) => [
-          iso(r.importedAt), r.sequence, r.bundleId, r.result, r.linesAdded, r.linesUpdated, r.linesEnded, r.actorId,
-        ]));
+        // Refused rows show their reason where the counts would be, and every row ends with the file's SHA-256.
+        printRows(context, satellite.responseImporter.history(limit).map((r) => (r.result === 'IMPORTED'
+          ? [iso(r.importedAt), r.sequence, r.bundleId, r.result, r.linesAdded, r.linesUpdated, r.linesEnded, r.actorId, r.fileSha256]
+          : [iso(r.importedAt), r.sequence, r.bundleId, r.result, r.reason, null, null, r.actorId, r.fileSha256])));
       });
     });
 }

@@ -8,6 +8,7 @@ import type { ReferenceUpstream } from '../../sync/upstream/reference-upstream.j
 import { startUpstreamServer } from '../../sync/upstream/upstream-server.js';
 import { repeatable } from './auth-cli-options.js';
 import { processUpstreamContext, type UpstreamCliContext } from './upstream-cli-context.js';
+import { registerUpstreamStatusCommand } from './upstream-status-command.js';
 
 interface InitOptions { data: string; orders?: string; format?: OrdersFormat; json?: boolean }
 interface RegisterOptions {
@@ -115,6 +116,7 @@ export function registerUpstreamCommands(program: Command, context: UpstreamCliC
         if (done.pinnedKey) context.err('first request from this satellite: its bundle signing key is now pinned');
       });
     });
+  registerUpstreamStatusCommand(upstream, context);
   upstream
     .command('serve')
     .description('run the upstream server on its own port (GET /healthz, GET /upstream/v1/info, POST /upstream/v1/sync)')

@@ -1,4 +1,5 @@
-import { createPublicKey } from 'node:crypto';
+import { createHash, createPublicKey } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import type { z } from 'zod';
 import { formatZodIssues } from '../../protocol/signed-envelope.js';
 import { RESPONSE_ENTRY_KINDS } from '../../protocol/sync-entries.js';
@@ -9,7 +10,8 @@ import { ValidationError } from '../../licensing/shared/domain-error.js';
 import type { IdGenerator } from '../../licensing/shared/id-generator.js';
 import type { UnitOfWork } from '../../licensing/shared/unit-of-work.js';
 import { applyUpstreamResponse, ResponseApplyError } from '../../licensing/sync-import/upstream-response-applier.js';
-import type { ImportRecord, UpstreamResponse } from '../../licensing/sync-import/upstream-snapshot.js';
+import { recordImportRefusal } from '../../licensing/sync-import/import-refusal.js';
+import type { ImportHistoryEntry, ImportRecord, UpstreamResponse } from '../../licensing/sync-import/upstream-snapshot.js';
 import { checkBundleAddress, type BundleAddressReason } from '../bundle/bundle-address.js';
 import type { BundleCaps } from '../bundle/bundle-caps.js';
 import { openBundle, type OpenedBundle } from '../bundle/bundle-reader.js';
@@ -64,18 +66,42 @@ export class ResponseImporter {
     this.#deps = deps;
   }
 
-  /** The import history, newest first. */
-  history(limit = 100): ImportRecord[] {
+  /** The import history, newest first, refusals included. */
+  history(limit = 100): ImportHistoryEntry[] {
     return this.#deps.uow.read((repos) => repos.upstreamSync.listImports(limit));
   }
 
+  /**
+   * Imports one response bundle. A refusal (any error with a reason code) is recorded after everything it would
+   * have changed was rolled back: one REFUSED history row and one event, with the reason, the file's SHA-256 and
+   * the actor (licensing/sync-import/import-refusal.ts); then it is thrown as before.
+   */
   async importFile(file: string, actorId = 'system'): Promise<ImportResult> {
+    const fileSha256 = await sha256OfFile(file);
+    const seen: { manifest?: SyncManifest } = {};
+    try {
+      return await this.#importFile(file, actorId, fileSha256, seen);
+    } catch (error) {
+      const reason = importRefusalReason(error);
+      if (reason !== null) {
+        this.#deps.uow.write((repos) => recordImportRefusal(repos, {
+          result: 'REFUSED', bundleId: seen.manifest?.bundle_id ?? null, sequence: seen.manifest?.sequence ?? null, importedAt: this.#deps.clock.now(),
+          actorId, reason, message: error instanceof Error ? error.message : String(error), fileSha256,
+        }));
+      }
+      throw error;
+    }
+  }
+
+  /** `seen.manifest` is set once the manifest verified against the pinned key: only then are its id and sequence worth recording. */
+  async #importFile(file: string, actorId: string, fileSha256: string, seen: { manifest?: SyncManifest }): Promise<ImportResult> {
     const { binding, state } = this.#deps.uow.read((repos) => ({
       binding: repos.satelliteBinding.findBinding(), state: repos.satelliteBinding.findSyncState(),
     }));
     if (!binding) throw new ImportRefusedError('NOT_REGISTERED', 'this satellite is not registered with an upstream; import a registration file first');
     const verifier = createManifestVerifier(createPublicKey(binding.upstreamPublicKeyPem));
     const bundle = await openBundle(file, { verifySignature: verifier, ...(this.#deps.caps ? { caps: this.#deps.caps } : {}) });
+    seen.manifest = bundle.manifest;
     await bundle.verifyAll();
     const expected = {
       kind: 'response' as const, satelliteId: binding.satelliteId, upstreamId: binding.upstreamId,
@@ -100,10 +126,17 @@ export class ResponseImporter {
         if (again.reason === 'ALREADY_IMPORTED') return alreadyImported(bundle.manifest, again.message);
         throw new ImportRefusedError(again.reason, again.message);
       }
-      const summary = applyUpstreamResponse(repos, response, { now, newId: this.#deps.newId, actorId, alerts: this.#deps.alerts });
+      const summary = applyUpstreamResponse(repos, response, { now, newId: this.#deps.newId, actorId, fileSha256, alerts: this.#deps.alerts });
       return { status: 'IMPORTED' as const, bundleId: response.bundleId, sequence: response.sequence, summary };
     });
   }
+}
+
+/** Streamed, so a large file is never held in memory; the history names the exact file that was refused or imported. */
+async function sha256OfFile(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
 }
 
 function alreadyImported(manifest: SyncManifest, message: string): ImportResult {
@@ -149,6 +182,7 @@ function addRecord(response: UpstreamResponse, kind: ResponseKind, parse: <S ext
       response.lines.push({
         upstreamLineId: r.upstream_line_id, account: r.account, virtualAccount: r.virtual_account, tag: r.tag, displayName: r.display_name,
         description: r.description, quantity: r.quantity, licenseType: r.license_type, startsAt: r.starts_at, endsAt: r.ends_at, revision: r.revision,
+        substitutionLadder: r.substitution_ladder ?? null,
       });
       return;
     }

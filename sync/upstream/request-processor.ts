@@ -2,11 +2,14 @@ import { createPublicKey, type KeyObject } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import type { z } from 'zod';
 import type { RegisteredSatellite } from '../../licensing/upstream/registered-satellite.js';
-import type { ReportedPoolUsage, ReportedProductInstance } from '../../licensing/upstream/satellite-report.js';
+import type {
+  ReportedEventCount, ReportedPoolUsage, ReportedProductInstance, ReportedVirtualAccount,
+} from '../../licensing/upstream/satellite-report.js';
 import { SyncRefusedError } from '../../licensing/upstream/satellite-sync-service.js';
 import { formatZodIssues } from '../../protocol/signed-envelope.js';
 import {
-  entryFileName, productInstanceRecordSchema, satelliteRecordSchema, usageRecordSchema,
+  entryFileName, eventSummaryRecordSchema, localVirtualAccountRecordSchema, productInstanceRecordSchema, satelliteRecordSchema,
+  usageRecordSchema,
 } from '../../protocol/sync-entries.js';
 import type { SyncManifest } from '../../protocol/sync-manifest.js';
 import { checkBundleAddress } from '../bundle/bundle-address.js';
@@ -85,40 +88,46 @@ export class RequestProcessor {
     }
   }
 
+  /** Every reported entry, each stored in batches; returns how many product instances were listed. */
   async #recordReports(bundle: OpenedBundle, satelliteId: string, sequence: number): Promise<number> {
     const { sync } = this.#upstream;
-    const listed = new Set(bundle.manifest.entries.map((e) => e.name));
-    let instances: ReportedProductInstance[] = [];
-    let count = 0;
-    if (listed.has(entryFileName('product-instances'))) {
-      for await (const raw of bundle.readEntry(entryFileName('product-instances'))) {
-        const r = parseRecord(productInstanceRecordSchema, raw, 'product-instances');
-        instances.push({
-          productInstanceId: r.product_instance_id, account: r.account, virtualAccount: r.virtual_account, removed: r.change === 'removed',
-          record: JSON.stringify(r),
-        });
-        count += 1;
-        if (instances.length >= BATCH) {
-          sync.recordInstances(satelliteId, sequence, instances);
-          instances = [];
-        }
-      }
-    }
-    sync.recordInstances(satelliteId, sequence, instances);
-    let usage: ReportedPoolUsage[] = [];
-    if (listed.has(entryFileName('usage'))) {
-      for await (const raw of bundle.readEntry(entryFileName('usage'))) {
-        const r = parseRecord(usageRecordSchema, raw, 'usage');
-        usage.push({ account: r.account, virtualAccount: r.virtual_account, tag: r.tag, authorized: r.authorized, requested: r.requested, reserved: r.reserved, peak: r.peak });
-        if (usage.length >= BATCH) {
-          sync.recordUsage(satelliteId, sequence, usage);
-          usage = [];
-        }
-      }
-    }
-    sync.recordUsage(satelliteId, sequence, usage);
-    return count;
+    const instances = await recordEntry(bundle, 'product-instances', productInstanceRecordSchema, (r): ReportedProductInstance => ({
+      productInstanceId: r.product_instance_id, account: r.account, virtualAccount: r.virtual_account, removed: r.change === 'removed',
+      record: JSON.stringify(r),
+    }), (batch) => sync.recordInstances(satelliteId, sequence, batch));
+    await recordEntry(bundle, 'usage', usageRecordSchema, (r): ReportedPoolUsage => ({
+      account: r.account, virtualAccount: r.virtual_account, tag: r.tag, authorized: r.authorized, requested: r.requested, reserved: r.reserved,
+      peak: r.peak,
+    }), (batch) => sync.recordUsage(satelliteId, sequence, batch));
+    await recordEntry(bundle, 'virtual-accounts', localVirtualAccountRecordSchema, (r): ReportedVirtualAccount => ({
+      account: r.account, name: r.name, description: r.description, createdAt: r.created_at,
+    }), (batch) => sync.recordVirtualAccounts(satelliteId, sequence, batch));
+    await recordEntry(bundle, 'event-summary', eventSummaryRecordSchema, (r): ReportedEventCount => ({
+      type: r.type, count: r.count, firstAt: r.first_at, lastAt: r.last_at,
+    }), (batch) => sync.recordEventCounts(satelliteId, sequence, batch));
+    return instances;
   }
+}
+
+/** Reads one entry (absent is empty) through its schema and stores it in batches of BATCH; returns the record count. */
+async function recordEntry<T, R>(
+  bundle: OpenedBundle, kind: string, schema: z.ZodType<T>, map: (record: T) => R, store: (batch: R[]) => void,
+): Promise<number> {
+  const name = entryFileName(kind);
+  let batch: R[] = [];
+  let count = 0;
+  if (bundle.manifest.entries.some((e) => e.name === name)) {
+    for await (const raw of bundle.readEntry(name)) {
+      batch.push(map(parseRecord(schema, raw, kind)));
+      count += 1;
+      if (batch.length >= BATCH) {
+        store(batch);
+        batch = [];
+      }
+    }
+  }
+  store(batch);
+  return count;
 }
 
 function parseRecord<T>(schema: z.ZodType<T>, raw: unknown, kind: string): T {

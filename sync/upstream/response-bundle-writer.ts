@@ -48,10 +48,10 @@ export async function writeResponseBundle(input: ResponseBundleInput): Promise<S
         records: lines.map((l) => licenseLineRecordSchema.parse({
           upstream_line_id: l.orderLineId, account: l.smartAccount, virtual_account: l.virtualAccount, tag: l.tag, display_name: l.displayName,
           description: l.description, quantity: l.quantity, license_type: l.licenseType, starts_at: l.startsAt, ends_at: effectiveEnd(l),
-          revision: l.revision,
+          revision: l.revision, substitution_ladder: l.substitutionLadder,
         })),
       },
-      { name: entryFileName('catalog'), kind: 'catalog', records: catalogOf(lines) },
+      { name: entryFileName('catalog'), kind: 'catalog', records: catalogOf(lines, now) },
       {
         name: entryFileName('acknowledgement'), kind: 'acknowledgement',
         records: [acknowledgementRecordSchema.parse({
@@ -77,12 +77,26 @@ function endsWithin(line: UpstreamOrderLine, now: number): boolean {
   return end !== null && end > now && end <= now + NOTICE_WINDOW_MS;
 }
 
-/** One entry per tag; the most recently updated line names it, since an orders file may have been corrected. */
-function catalogOf(lines: readonly UpstreamOrderLine[]): CatalogRecord[] {
+/**
+ * One entry per tag, named by one line of it: a line in force before an ended one (an ended line must not name
+ * what is still sold), then the most recently updated (an orders file may have been corrected), then the lowest
+ * order line id, so the same books always give the same catalog. Lines keep their own text on the satellite;
+ * the catalog names tags and carries the substitution ladder.
+ */
+export function catalogOf(lines: readonly UpstreamOrderLine[], now: number): CatalogRecord[] {
+  const inForce = (l: UpstreamOrderLine): boolean => {
+    const end = effectiveEnd(l);
+    return end === null || end > now;
+  };
+  const better = (a: UpstreamOrderLine, b: UpstreamOrderLine): boolean => {
+    if (inForce(a) !== inForce(b)) return inForce(a);
+    if (a.updatedAt !== b.updatedAt) return a.updatedAt > b.updatedAt;
+    return a.orderLineId < b.orderLineId;
+  };
   const byTag = new Map<string, UpstreamOrderLine>();
   for (const line of lines) {
     const seen = byTag.get(line.tag);
-    if (!seen || line.updatedAt > seen.updatedAt) byTag.set(line.tag, line);
+    if (!seen || better(line, seen)) byTag.set(line.tag, line);
   }
   return [...byTag.values()].sort((a, b) => a.tag.localeCompare(b.tag)).map((l) => catalogRecordSchema.parse({
     tag: l.tag, display_name: l.displayName, description: l.description, substitution_ladder: l.substitutionLadder,

@@ -1,9 +1,12 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import request from 'supertest';
 import { bearerFor } from '../support/admin-auth.js';
-import { bindTestUpstream, dumpDatabase, upstreamLine, writeResponse, type TestUpstream } from '../support/response-bundle-kit.js';
+import {
+  assertOnlyRefusalRecorded, bindTestUpstream, dumpDatabase, upstreamLine, writeResponse, type TestUpstream,
+} from '../support/response-bundle-kit.js';
 import { labSatellite, type Fixture } from '../support/satellite-fixture.js';
 
 const IMPORT = '/backend/api/v1/sync/import';
@@ -33,7 +36,7 @@ describe('admin API: response bundle upload and import history', () => {
     assert.equal((await upload(bundle, viewer)).status, 403);
   });
 
-  it('400 naming the reason for a tampered bundle, nothing changed', async () => {
+  it('400 naming the reason for a tampered bundle; only the refusal is recorded', async () => {
     const before = dumpDatabase(f.app);
     const tampered = Buffer.from(bundle);
     const at = tampered.indexOf(Buffer.from('"quantity":4'));
@@ -42,7 +45,9 @@ describe('admin API: response bundle upload and import history', () => {
     const res = await upload(tampered, operator);
     assert.equal(res.status, 400, res.text);
     assert.equal(res.body.error.details.reason, 'CHECKSUM_MISMATCH');
-    assert.deepEqual(dumpDatabase(f.app), before);
+    const { row, event } = assertOnlyRefusalRecorded(f.app, before, 'CHECKSUM_MISMATCH');
+    assert.deepEqual([row.result, row.reason, row.file_sha256, event.type], ['REFUSED', 'CHECKSUM_MISMATCH', createHash('sha256').update(tampered).digest('hex'), 'SYNC_BUNDLE_TAMPERED']);
+    assert.notEqual(row.actor_id, 'system', 'the principal is the actor');
   });
 
   it('415 for a JSON body', async () => {
@@ -63,8 +68,10 @@ describe('admin API: response bundle upload and import history', () => {
   it('lists the history', async () => {
     const res = await request(f.app).get('/backend/api/v1/sync/imports').set('authorization', viewer);
     assert.equal(res.status, 200, res.text);
-    assert.equal(res.body.imports.length, 1);
+    assert.deepEqual(res.body.imports.map((i: { result: string; reason?: string }) => [i.result, i.reason ?? null]),
+      [['IMPORTED', null], ['REFUSED', 'CHECKSUM_MISMATCH']]);
     assert.equal(res.body.imports[0].sequence, 1);
     assert.equal(res.body.imports[0].importedAt, new Date(f.clock.now()).toISOString());
+    assert.match(res.body.imports[1].fileSha256, /^[0-9a-f]{64}$/);
   });
 });

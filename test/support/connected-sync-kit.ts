@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -8,7 +9,7 @@ import { UpstreamClient } from '../../sync/connected/upstream-client.js';
 import { bindTestUpstream, upstreamLine, writeResponse, type TestUpstream } from './response-bundle-kit.js';
 import { labSatellite, post, registerDevice, signedRequest, TAG_A, type Device, type Fixture } from './satellite-fixture.js';
 
-export type UpstreamBehaviour = 'valid' | 'slow' | 'garbage' | 'conflict' | 'bad_request' | 'server_error';
+export type UpstreamBehaviour = 'valid' | 'slow' | 'garbage' | 'forged' | 'stale' | 'conflict' | 'bad_request' | 'server_error';
 
 /** A fake upstream on a loopback port: answers POST /upstream/v1/sync as `behaviour` says. */
 export interface FakeUpstream {
@@ -45,6 +46,16 @@ export async function startFakeUpstream(f: Fixture, upstream: TestUpstream): Pro
       case 'valid': {
         sequence += 1;
         const file = await writeResponse(f.app, upstream, { sequence, lines: [upstreamLine('L1', { quantity: 5 })] });
+        res.writeHead(200, { 'content-type': 'application/zip' });
+        createReadStream(file).pipe(res);
+        return;
+      }
+      case 'forged':
+      case 'stale': {
+        // A well-formed bundle signed by a stranger's key, or the upstream's own bundle replaying an old sequence.
+        const file = await writeResponse(f.app, upstream, fake.behaviour === 'forged'
+          ? { sequence: sequence + 1, lines: [], signer: generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey }
+          : { sequence, lines: [] });
         res.writeHead(200, { 'content-type': 'application/zip' });
         createReadStream(file).pipe(res);
         return;

@@ -94,3 +94,41 @@ export function dumpDatabase(app: SatelliteApp): Record<string, string[]> {
   }
   return dump;
 }
+
+export interface RecordedRefusal {
+  row: Record<string, unknown>;
+  event: Record<string, unknown> & { details: Record<string, unknown> };
+}
+
+/**
+ * The full dump after a refused import equals the dump before it, minus exactly one new REFUSED history row and
+ * one new event (and the events id counter in sqlite_sequence that event advanced). Returns the two for checks.
+ */
+export function assertOnlyRefusalRecorded(app: SatelliteApp, before: Record<string, string[]>, label: string): RecordedRefusal {
+  const after = dumpDatabase(app);
+  const added = (table: string): string[] => {
+    const old = new Set(before[table] ?? []);
+    return (after[table] ?? []).filter((row) => !old.has(row));
+  };
+  const rows = added('sync_imports');
+  const events = added('events');
+  if (rows.length !== 1 || events.length !== 1) {
+    throw new Error(`${label}: expected one new history row and one new event, got ${rows.length} and ${events.length}`);
+  }
+  const row = JSON.parse(rows[0] ?? '{}') as Record<string, unknown>;
+  const raw = JSON.parse(events[0] ?? '{}') as Record<string, unknown>;
+  const event = { ...raw, details: JSON.parse(String(raw['details'])) as Record<string, unknown> };
+  const rest: Record<string, string[]> = { ...after, sync_imports: (after['sync_imports'] ?? []).filter((r) => r !== rows[0]), events: (after['events'] ?? []).filter((r) => r !== events[0]) };
+  const counter = (dump: Record<string, string[]>) => (dump['sqlite_sequence'] ?? []).filter((r) => (JSON.parse(r) as { name: string }).name === 'events');
+  const [counterAfter] = counter(after);
+  if (counterAfter !== undefined && (JSON.parse(counterAfter) as { seq: number }).seq !== raw['id']) {
+    throw new Error(`${label}: the events counter moved past the refusal event`);
+  }
+  rest['sqlite_sequence'] = [...(after['sqlite_sequence'] ?? []).filter((r) => !counter(after).includes(r)), ...counter(before)].sort();
+  const expected: Record<string, string[]> = { ...before, sqlite_sequence: [...(before['sqlite_sequence'] ?? [])].sort() };
+  if (JSON.stringify(rest) !== JSON.stringify(expected)) {
+    const changed = Object.keys(rest).filter((t) => JSON.stringify(rest[t]) !== JSON.stringify(expected[t]));
+    throw new Error(`${label}: the refusal changed more than its history row and event: ${changed.join(', ')}`);
+  }
+  return { row, event };
+}

@@ -15,8 +15,13 @@ const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOStrin
 
 const importSummary = z.object({
   bundleId: z.string(), sequence: z.number(), inReplyToSequence: z.number().nullable(), importedAt: z.string().nullable(), actorId: z.string(),
-  result: z.string(), linesAdded: z.number(), linesUpdated: z.number(), linesEnded: z.number(), virtualAccountsCreated: z.number(),
-  notices: z.number(), acknowledgedSequence: z.number().nullable(),
+  result: z.literal('IMPORTED'), fileSha256: z.string().nullable(), linesAdded: z.number(), linesUpdated: z.number(), linesEnded: z.number(),
+  virtualAccountsCreated: z.number(), notices: z.number(), acknowledgedSequence: z.number().nullable(),
+});
+/** A refused import (docs/sync-format.md): bundle id and sequence only when the manifest had verified. */
+const refusedImport = z.object({
+  result: z.literal('REFUSED'), bundleId: z.string().nullable(), sequence: z.number().nullable(), importedAt: z.string().nullable(),
+  actorId: z.string(), reason: z.string(), message: z.string(), fileSha256: z.string().nullable(),
 });
 const importResponse = z.object({
   status: z.enum(['IMPORTED', 'ALREADY_IMPORTED']), bundleId: z.string(), sequence: z.number(), message: z.string().optional(),
@@ -27,7 +32,8 @@ const historyQuery = z.object({ limit: z.coerce.number().int().min(1).max(1000).
 /**
  * Response bundle upload and the import history (DESIGN §5.3). The zip is streamed to a private temp file
  * with a cap (a zip's directory is at its end, so the reader needs a file), imported through the same path
- * as the CLI, and removed. A refusal is a 400 whose details.reason is the stable code; nothing is applied.
+ * as the CLI, and removed. A refusal is a 400 whose details.reason is the stable code; nothing is applied, and the
+ * history keeps the refusal.
  */
 export function syncImportRoutes(satellite: Satellite): AdminRouteSpec[] {
   return [
@@ -54,8 +60,8 @@ export function syncImportRoutes(satellite: Satellite): AdminRouteSpec[] {
     }),
     defineRoute({
       method: 'get', path: '/sync/imports', tag: 'Sync', access: 'viewer', query: historyQuery,
-      response: z.object({ imports: z.array(importSummary) }),
-      summary: 'The response import history, newest first',
+      response: z.object({ imports: z.array(z.discriminatedUnion('result', [importSummary, refusedImport])) }),
+      summary: 'The response import history, newest first, refused imports included',
       handler: ({ query, principal }) => {
         requireUnscoped(principal);
         return { imports: satellite.responseImporter.history(query.limit).map((r) => ({ ...r, importedAt: iso(r.importedAt) })) };

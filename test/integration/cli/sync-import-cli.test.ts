@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { generateKeyPairSync } from 'node:crypto';
+import { createHash, generateKeyPairSync } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { Command } from 'commander';
 import type { AdminCliContext } from '../../../scripts/cli/admin-cli-context.js';
@@ -42,6 +43,9 @@ describe('satellite sync import | imports', () => {
   it('prints the refusal reason for a bundle by another signer', async () => {
     const stranger = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
     const file = await writeResponse(f.app, upstream, { sequence: 2, lines: [], signer: stranger });
-    await assert.rejects(cli('sync', 'import', file), /^Error: refused \(BAD_SIGNATURE\): .*nothing was changed$/);
+    await assert.rejects(cli('sync', 'import', file), /^Error: refused \(BAD_SIGNATURE\): .*nothing was applied \(the refusal is in `satellite sync imports`\)$/);
+    const [latest] = (await cli('sync', 'imports')).out;
+    const sha = createHash('sha256').update(readFileSync(file)).digest('hex');
+    assert.match(latest ?? '', new RegExp(`^\\S+\t-\t-\tREFUSED\tBAD_SIGNATURE\t-\t-\tcli\t${sha}$`));
   });
 });

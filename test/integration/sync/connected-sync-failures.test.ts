@@ -70,6 +70,24 @@ describe('connected sync against a fake upstream: every failure is classified, r
     });
   }
 
+  it('a refused answer is in the import history like any other refusal, with its actor and a security event', async () => {
+    const before = lab.f.app.satellite.responseImporter.history(1000).length;
+    const refusals: Array<[UpstreamBehaviour, string, SyncFailureClass]> = [
+      ['garbage', 'CORRUPT_ARCHIVE', 'garbage'], ['forged', 'BAD_SIGNATURE', 'garbage'], ['stale', 'STALE_SEQUENCE', 'rejected'],
+    ];
+    for (const [behaviour, reason, failureClass] of refusals) {
+      fake.behaviour = behaviour;
+      const outcome = await lab.runner.runNow('tester');
+      assert.equal(outcome.ok ? null : outcome.failureClass, failureClass);
+      const [latest] = lab.f.app.satellite.responseImporter.history(1);
+      assert.deepEqual([latest?.result, latest?.result === 'REFUSED' ? latest.reason : null, latest?.actorId], ['REFUSED', reason, 'tester']);
+      assert.match(latest?.fileSha256 ?? '', /^[0-9a-f]{64}$/);
+      const [event] = lab.f.app.satellite.eventLog.list({ type: 'SYNC_BUNDLE_TAMPERED', limit: 1, offset: 0 }).events;
+      assert.deepEqual([event?.actorId, event?.details['reason'], event?.details['severity']], ['tester', reason, 'Major']);
+    }
+    assert.equal(lab.f.app.satellite.responseImporter.history(1000).length, before + refusals.length);
+  });
+
   it('connection refused: unreachable, retried, next run recorded', async () => {
     lab.pointAt(await closedPortUrl());
     const before = state().consecutiveFailures;

@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
-import { generateKeyPairSync } from 'node:crypto';
+import { createHash, generateKeyPairSync } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { MANIFEST_ENTRY, SIGNATURE_ENTRY } from '../../../protocol/sync-manifest.js';
 import { importRefusalReason } from '../../../sync/import/response-importer.js';
-import { bindTestUpstream, dumpDatabase, upstreamLine, writeResponse, type TestUpstream } from '../../support/response-bundle-kit.js';
+import {
+  assertOnlyRefusalRecorded, bindTestUpstream, dumpDatabase, upstreamLine, writeResponse, type TestUpstream,
+} from '../../support/response-bundle-kit.js';
 import { labSatellite, type Fixture } from '../../support/satellite-fixture.js';
 import { repack } from '../../unit/sync/support/bundle-test-kit.js';
 import { buildRawZip, listRawZip, SYMLINK_ATTRIBUTES, type RawZipEntry } from '../../unit/sync/support/raw-zip-builder.js';
@@ -16,7 +18,8 @@ const MiB = 1024 * 1024;
 /**
  * The tamper matrix through the one import path (ResponseImporter.importFile), not the bundle reader alone:
  * every hostile bundle is refused with its stable reason code and a message naming the cause, and a full
- * dump of the satellite database (every row of every table) is identical before and after.
+ * dump of the satellite database (every row of every table) is identical before and after, but for the one
+ * REFUSED history row (reason, SHA-256 of the file, actor) and the one event the refusal writes.
  */
 describe('response import refuses every tampered bundle and changes nothing', () => {
   let f: Fixture;
@@ -63,7 +66,16 @@ describe('response import refuses every tampered bundle and changes nothing', ()
     assert.ok(caught instanceof Error, `expected a ${reason} refusal, the bundle was imported`);
     assert.equal(importRefusalReason(caught), reason, caught.message);
     assert.match(caught.message, message);
-    assert.deepEqual(dumpDatabase(f.app), before, `the ${reason} refusal changed the database`);
+    const { row, event } = assertOnlyRefusalRecorded(f.app, before, `the ${reason} refusal`);
+    assert.deepEqual([row.result, row.reason, row.actor_id, row.file_sha256, row.lines_added],
+      ['REFUSED', reason, 'test', createHash('sha256').update(await readFile(file)).digest('hex'), 0]);
+    assert.equal(row.message, caught.message);
+    // Only a bundle whose manifest verified has a bundle id worth keeping.
+    if (reason === 'BAD_SIGNATURE' || reason === 'CORRUPT_ARCHIVE') assert.equal(row.bundle_id, null);
+    const security = reason !== 'EXPIRED';
+    assert.deepEqual([event.type, event.actor_id, event.details.severity, event.details.category, event.details.reason, event.details.fileSha256],
+      [security ? 'SYNC_BUNDLE_TAMPERED' : 'SYNC_IMPORT_REFUSED', 'test', security ? 'Major' : 'Minor', security ? 'security' : 'sync', reason,
+        row.file_sha256]);
   };
 
   it('one flipped byte inside each entry, manifest and signature included', async () => {
@@ -167,6 +179,9 @@ describe('response import refuses every tampered bundle and changes nothing', ()
   it('after all of that, the untampered bundle still imports: the refusals were about the edits', async () => {
     const result = await f.app.satellite.responseImporter.importFile(baseFile, 'test');
     assert.equal(result.status, 'IMPORTED');
+    const history = f.app.satellite.responseImporter.history(1000);
+    assert.equal(history.filter((h) => h.result === 'REFUSED').length, cases + 3, 'every refusal is in the history');
+    assert.deepEqual(history.filter((h) => h.result === 'IMPORTED').map((h) => h.sequence), [4, 3]);
     const lines = f.app.satellite.uow.read((r) => r.upstreamSync.listUpstreamLines()).map((l) => [l.upstreamLineId, l.quantity]).sort();
     assert.deepEqual(lines, [['L1', 9], ['L2', 2]]);
   });

@@ -4,7 +4,9 @@ import { afterAll, beforeAll, describe, it } from 'vitest';
 import { INSUFFICIENT_LICENSES } from '../../../licensing/alerts/alert-rules.js';
 import { BundleRejectedError } from '../../../sync/bundle/bundle-rejected-error.js';
 import { ImportRefusedError, importRefusalReason } from '../../../sync/import/response-importer.js';
-import { bindTestUpstream, dumpDatabase, upstreamLine, writeResponse, type TestUpstream } from '../../support/response-bundle-kit.js';
+import {
+  assertOnlyRefusalRecorded, bindTestUpstream, dumpDatabase, upstreamLine, writeResponse, type TestUpstream,
+} from '../../support/response-bundle-kit.js';
 import { labSatellite, post, registerDevice, signedRequest, type Fixture } from '../../support/satellite-fixture.js';
 
 const TAG_U = 'regid.test.TAG_U';
@@ -82,7 +84,8 @@ describe('response import (DESIGN §5.3): one verified path, one transaction', (
     const stranger = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
     const file = await writeResponse(f.app, upstream, { sequence: 3, lines: [], signer: stranger });
     await assert.rejects(importer().importFile(file), (e: unknown) => e instanceof BundleRejectedError && e.reason === 'BAD_SIGNATURE');
-    assert.deepEqual(dumpDatabase(f.app), before);
+    const { row, event } = assertOnlyRefusalRecorded(f.app, before, 'BAD_SIGNATURE');
+    assert.deepEqual([row.result, row.reason, row.actor_id, event.type, event.details.severity], ['REFUSED', 'BAD_SIGNATURE', 'system', 'SYNC_BUNDLE_TAMPERED', 'Major']);
   });
 
   it('a bundle for another satellite is refused', async () => {
@@ -97,7 +100,8 @@ describe('response import (DESIGN §5.3): one verified path, one transaction', (
     });
     await assert.rejects(importer().importFile(file), (e: unknown) =>
       e instanceof BundleRejectedError && e.reason === 'BAD_RECORD' && /license-lines\.ndjson line 3/.test(e.message));
-    assert.deepEqual(dumpDatabase(f.app), before);
+    const { row, event } = assertOnlyRefusalRecorded(f.app, before, 'BAD_RECORD');
+    assert.deepEqual([row.reason, row.sequence, event.type, event.details.severity], ['BAD_RECORD', 3, 'SYNC_IMPORT_REFUSED', 'Minor']);
   });
 
   it('a line removed upstream stops counting; the next AUTHORIZE is OUT_OF_COMPLIANCE and the pool alert is active', async () => {
@@ -133,22 +137,29 @@ describe('response import (DESIGN §5.3): one verified path, one transaction', (
     const before = dumpDatabase(f.app);
     const file = await writeResponse(f.app, upstream, { sequence: 6, lines: [upstreamLine('L30', { account: 'Other' })] });
     assert.equal(await refusal(importer().importFile(file)), 'UNMAPPED_ACCOUNT');
-    assert.deepEqual(dumpDatabase(f.app), before);
+    assert.equal(assertOnlyRefusalRecorded(f.app, before, 'UNMAPPED_ACCOUNT').row.reason, 'UNMAPPED_ACCOUNT');
   });
 
-  it('the catalog renames every line of its tag', async () => {
+  it('the catalog renames no line; its ladder reaches only the upstream lines of bound VAs, for lines that bring none', async () => {
+    f.app.seed.licenseLine('Acme', 'Lab', { tag: TAG_U, displayName: 'Local U', description: 'bought locally', quantity: 1 });
     const file = await writeResponse(f.app, upstream, {
       sequence: 7, lines: [upstreamLine('L2', { quantity: 3 }), upstreamLine('L20', { virtual_account: 'Branch', quantity: 4 })],
-      catalog: [{ tag: TAG_U, display_name: 'Upstream U (renamed)', description: 'from the catalog', substitution_ladder: [] }],
+      catalog: [{ tag: TAG_U, display_name: 'Upstream U (renamed)', description: 'from the catalog', substitution_ladder: ['regid.test.TAG_A'] }],
     });
-    await importer().importFile(file);
-    const names = f.app.satellite.uow.read((r) => r.licenses.listLinesForTag(vaId, TAG_U)).map((l) => l.displayName);
-    assert.deepEqual([...new Set(names)], ['Upstream U (renamed)']);
+    const result = await importer().importFile(file);
+    assert.equal(result.status === 'IMPORTED' ? result.summary.linesUpdated : -1, 0, 'a ladder from the catalog is not a changed line');
+    const lines = f.app.satellite.uow.read((r) => r.licenses.listLinesForTag(vaId, TAG_U)).filter((l) => l.endsAt === null);
+    assert.deepEqual(lines.map((l) => [l.origin, l.displayName, l.description, l.substitutionLadder]).sort(), [
+      ['local', 'Local U', 'bought locally', []],
+      ['upstream', 'Upstream U', '', ['regid.test.TAG_A']],
+    ]);
   });
 
   it('lists the import history newest first', () => {
     const history = importer().history();
-    assert.deepEqual(history.map((h) => h.sequence), [7, 5, 4, 2, 1]);
-    assert.ok(history.every((h) => h.result === 'IMPORTED'));
+    assert.deepEqual(history.filter((h) => h.result === 'IMPORTED').map((h) => h.sequence), [7, 5, 4, 2, 1]);
+    // Refusals are in it too, newest first: the unmapped account, the schema violation, another satellite's bundle, the wrong signer, the replay.
+    assert.deepEqual(history.filter((h) => h.result === 'REFUSED').map((h) => (h.result === 'REFUSED' ? h.reason : '')),
+      ['UNMAPPED_ACCOUNT', 'BAD_RECORD', 'WRONG_SATELLITE', 'BAD_SIGNATURE', 'STALE_SEQUENCE']);
   });
 });
