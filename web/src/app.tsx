@@ -35,6 +35,8 @@ export function App() {
     idle.stop();
     setCsrfToken(null);
     setState({ kind: 'signed-out', message });
+    // Several requests may find the session gone at once; the first one decides where to come back to.
+    if (window.location.pathname === SIGN_IN) return;
     const here = window.location.pathname + window.location.search;
     const back = here === '/' || here.startsWith(SIGN_IN) || here.startsWith(CHANGE_PASSWORD) ? null : here;
     navigate(href(SIGN_IN, { next: back }), { replace: true });

@@ -1,3 +1,4 @@
+import { Field } from './field';
 import { useEffect } from 'preact/hooks';
 import { api, call } from '../api/client';
 import { navigate, withQuery, type Location } from '../router';
@@ -40,20 +41,14 @@ export function useAccountChoice(location: Location, vaMode: 'one' | 'all' | 'no
 
   const picker = (
     <div class="pickers">
-      <label>
-        Account
-        <select value={account ?? ''} onChange={(e) => navigate(withQuery(location, { account: e.currentTarget.value, va: null, offset: null }))}>
+      <Field label="Account"><select value={account ?? ''} onChange={(e) => navigate(withQuery(location, { account: e.currentTarget.value, va: null, offset: null }))}>
           {names.map((name) => <option key={name} value={name}>{name}</option>)}
-        </select>
-      </label>
+        </select></Field>
       {vaMode !== 'none' && (
-        <label>
-          Virtual Account
-          <select value={va ?? ''} onChange={(e) => navigate(withQuery(location, { va: e.currentTarget.value, offset: null }))}>
+        <Field label="Virtual Account"><select value={va ?? ''} onChange={(e) => navigate(withQuery(location, { va: e.currentTarget.value, offset: null }))}>
             {vaMode === 'all' && <option value="">All</option>}
             {vaNames.map((name) => <option key={name} value={name}>{name}</option>)}
-          </select>
-        </label>
+          </select></Field>
       )}
     </div>
   );

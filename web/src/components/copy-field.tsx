@@ -1,3 +1,4 @@
+import { Field } from './field';
 import { useState } from 'preact/hooks';
 
 /** A read-only textbox with a Copy button, for a secret or code that is shown once. */
@@ -13,11 +14,11 @@ export function CopyField(props: { label: string; value: string; multiline?: boo
   };
   return (
     <div class="copy-field">
-      <label>{props.label}
+      <Field label={props.label}>
         {props.multiline
           ? <textarea readOnly rows={6} value={props.value} onFocus={(e) => e.currentTarget.select()} />
           : <input readOnly value={props.value} onFocus={(e) => e.currentTarget.select()} />}
-      </label>
+      </Field>
       <button type="button" onClick={() => void copy()}>Copy</button>
       {props.download && (
         <button type="button" onClick={() => saveText(props.download ?? 'code.txt', props.value)}>Download</button>

@@ -1,3 +1,4 @@
+import { Field } from '../components/field';
 import { useState } from 'preact/hooks';
 import { api, call, errorMessage } from '../api/client';
 import { Dialog } from '../components/dialog';
@@ -111,8 +112,8 @@ function CreateForm(props: { label: string; button: string; withDescription?: bo
         setError(errorMessage(failure));
       }
     }}>
-      <label>{props.label}<input required value={name} onInput={(e) => setName(e.currentTarget.value)} /></label>
-      {props.withDescription && <label>Description<input value={description} onInput={(e) => setDescription(e.currentTarget.value)} /></label>}
+      <Field label={props.label}><input required value={name} onInput={(e) => setName(e.currentTarget.value)} /></Field>
+      {props.withDescription && <Field label="Description"><input value={description} onInput={(e) => setDescription(e.currentTarget.value)} /></Field>}
       <button type="submit">{props.button}</button>
       <ErrorAlert message={error} />
     </form>
@@ -139,7 +140,7 @@ function RenameDialog(props: { editing: NonNullable<Editing>; account: string | 
           setError(errorMessage(failure));
         }
       }}>
-        <label>New name<input required value={name} onInput={(e) => setName(e.currentTarget.value)} /></label>
+        <Field label="New name"><input required value={name} onInput={(e) => setName(e.currentTarget.value)} /></Field>
         <ErrorAlert message={error} />
         <div class="actions"><button type="submit">Rename</button><button type="button" class="secondary" onClick={props.onClose}>Cancel</button></div>
       </form>

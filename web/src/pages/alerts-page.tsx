@@ -1,3 +1,4 @@
+import { Field } from '../components/field';
 import { useAccountChoice } from '../components/account-picker';
 import { ErrorAlert } from '../components/error-alert';
 import { useLoad } from '../components/use-load';
@@ -24,12 +25,10 @@ export function AlertsPage() {
       <h1>Alerts</h1>
       <div class="pickers">
         {choice.picker}
-        <label>Severity
-          <select value={severity} onChange={(e) => navigate(withQuery(location, { severity: e.currentTarget.value }))}>
+        <Field label="Severity"><select value={severity} onChange={(e) => navigate(withQuery(location, { severity: e.currentTarget.value }))}>
             <option value="">All</option>
             {SEVERITIES.map((s) => <option key={s} value={s}>{s}</option>)}
-          </select>
-        </label>
+          </select></Field>
       </div>
       <ErrorAlert message={choice.error ?? alerts.error} />
       <p>{counts}</p>

@@ -1,3 +1,4 @@
+import { Field } from '../components/field';
 import { useState } from 'preact/hooks';
 import { api, call, errorMessage } from '../api/client';
 import { ErrorAlert } from '../components/error-alert';
@@ -32,9 +33,9 @@ export function ChangePasswordPage() {
           }
         }}
       >
-        <label>Current password<input type="password" autocomplete="current-password" required value={current} onInput={(e) => setCurrent(e.currentTarget.value)} /></label>
-        <label>New password<input type="password" autocomplete="new-password" required value={next} onInput={(e) => setNext(e.currentTarget.value)} /></label>
-        <label>Confirm new password<input type="password" autocomplete="new-password" required value={confirm} onInput={(e) => setConfirm(e.currentTarget.value)} /></label>
+        <Field label="Current password"><input type="password" autocomplete="current-password" required value={current} onInput={(e) => setCurrent(e.currentTarget.value)} /></Field>
+        <Field label="New password"><input type="password" autocomplete="new-password" required value={next} onInput={(e) => setNext(e.currentTarget.value)} /></Field>
+        <Field label="Confirm new password"><input type="password" autocomplete="new-password" required value={confirm} onInput={(e) => setConfirm(e.currentTarget.value)} /></Field>
         <ErrorAlert message={error} />
         <button type="submit">Change password</button>
         <button type="button" class="secondary" onClick={() => void signOut()}>Sign out</button>

@@ -1,3 +1,4 @@
+import { Field } from '../components/field';
 import { useState } from 'preact/hooks';
 import { api, call } from '../api/client';
 import { useAccountChoice } from '../components/account-picker';
@@ -41,9 +42,9 @@ export function EventLogPage() {
       <h1>Event Log</h1>
       {choice.picker}
       <form class="filters" onSubmit={(e) => { e.preventDefault(); navigate(withQuery(location, { type: draftType.trim(), from: draftFrom, to: draftTo, offset: null })); }}>
-        <label>Event type<input value={draftType} onInput={(e) => setDraftType(e.currentTarget.value)} placeholder="e.g. PRODUCT_INSTANCE_REGISTERED" /></label>
-        <label>From<input type="date" value={draftFrom} onInput={(e) => setDraftFrom(e.currentTarget.value)} /></label>
-        <label>To<input type="date" value={draftTo} onInput={(e) => setDraftTo(e.currentTarget.value)} /></label>
+        <Field label="Event type"><input value={draftType} onInput={(e) => setDraftType(e.currentTarget.value)} placeholder="e.g. PRODUCT_INSTANCE_REGISTERED" /></Field>
+        <Field label="From"><input type="date" value={draftFrom} onInput={(e) => setDraftFrom(e.currentTarget.value)} /></Field>
+        <Field label="To"><input type="date" value={draftTo} onInput={(e) => setDraftTo(e.currentTarget.value)} /></Field>
         <button type="submit">Filter</button>
       </form>
       <ErrorAlert message={choice.error ?? events.error} />

@@ -1,3 +1,4 @@
+import { Field } from '../components/field';
 import { useState } from 'preact/hooks';
 import { api, call, errorMessage } from '../api/client';
 import { Dialog } from '../components/dialog';
@@ -26,9 +27,7 @@ export function TransferInstanceDialog(props: { account: string; instance: Insta
           }
         }}
       >
-        <label>To virtual account
-          <select value={to} onChange={(e) => setTo(e.currentTarget.value)}>{targets.map((name) => <option key={name} value={name}>{name}</option>)}</select>
-        </label>
+        <Field label="To virtual account"><select value={to} onChange={(e) => setTo(e.currentTarget.value)}>{targets.map((name) => <option key={name} value={name}>{name}</option>)}</select></Field>
         <label class="check"><input type="checkbox" checked={force} onChange={(e) => setForce(e.currentTarget.checked)} /> Transfer even if the target is short of licenses</label>
         <ErrorAlert message={error} />
         <div class="actions">

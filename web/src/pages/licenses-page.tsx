@@ -1,3 +1,4 @@
+import { Field } from '../components/field';
 import { useState } from 'preact/hooks';
 import { api, call, errorMessage } from '../api/client';
 import { useAccountChoice } from '../components/account-picker';
@@ -122,10 +123,8 @@ function TransferLicensesDialog(props: { account: string; from: string; row: Poo
         }}
       >
         <p>From {props.from}: {props.row.purchased} purchased, balance {signed(props.row.balance)}.</p>
-        <label>To virtual account
-          <select value={to} onChange={(e) => setTo(e.currentTarget.value)}>{props.vas.map((name) => <option key={name} value={name}>{name}</option>)}</select>
-        </label>
-        <label>Quantity<input type="number" min={1} required value={quantity} onInput={(e) => setQuantity(e.currentTarget.value)} /></label>
+        <Field label="To virtual account"><select value={to} onChange={(e) => setTo(e.currentTarget.value)}>{props.vas.map((name) => <option key={name} value={name}>{name}</option>)}</select></Field>
+        <Field label="Quantity"><input type="number" min={1} required value={quantity} onInput={(e) => setQuantity(e.currentTarget.value)} /></Field>
         <ErrorAlert message={error} />
         <div class="actions">
           <button type="submit">Transfer</button>

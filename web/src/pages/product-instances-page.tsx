@@ -1,3 +1,4 @@
+import { Field } from '../components/field';
 import { useState } from 'preact/hooks';
 import { api, call } from '../api/client';
 import { useAccountChoice } from '../components/account-picker';
@@ -55,20 +56,16 @@ export function ProductInstancesPage() {
       <h1>Product Instances</h1>
       {choice.picker}
       <form class="filters" role="search" onSubmit={(e) => { e.preventDefault(); navigate(withQuery(location, { search: draft.trim(), offset: null })); }}>
-        <label>Search<input type="search" value={draft} onInput={(e) => setDraft(e.currentTarget.value)} placeholder="name, serial number, PID, IP" /></label>
-        <label>Authorization
-          <select value={authorization} onChange={(e) => navigate(withQuery(location, { authorization: e.currentTarget.value, offset: null }))}>
+        <Field label="Search"><input type="search" value={draft} onInput={(e) => setDraft(e.currentTarget.value)} placeholder="name, serial number, PID, IP" /></Field>
+        <Field label="Authorization"><select value={authorization} onChange={(e) => navigate(withQuery(location, { authorization: e.currentTarget.value, offset: null }))}>
             <option value="">Any</option>
             {AUTHORIZATIONS.map((state) => <option key={state} value={state}>{stateName(state)}</option>)}
-          </select>
-        </label>
-        <label>Registration
-          <select value={registration} onChange={(e) => navigate(withQuery(location, { registration: e.currentTarget.value, offset: null }))}>
+          </select></Field>
+        <Field label="Registration"><select value={registration} onChange={(e) => navigate(withQuery(location, { registration: e.currentTarget.value, offset: null }))}>
             <option value="">Registered</option>
             <option value="UNREGISTERED">Unregistered</option>
             <option value="ANY">Any</option>
-          </select>
-        </label>
+          </select></Field>
         <button type="submit">Search</button>
       </form>
       <ErrorAlert message={choice.error ?? list.error} />

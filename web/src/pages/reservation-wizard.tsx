@@ -1,3 +1,4 @@
+import { Field } from '../components/field';
 import { useState } from 'preact/hooks';
 import { errorMessage, raw } from '../api/client';
 import { CopyField } from '../components/copy-field';
@@ -26,17 +27,15 @@ export function ReservationWizard(props: { account: string; va: string; onClose:
       <h2>{name}</h2>
       {step === 0 && (
         <>
-          <label>Request code<textarea rows={3} value={code} onInput={(e) => setCode(e.currentTarget.value)} placeholder="CB-ZC9300-24UX:FCW2134L0RN-AK9A6sMTr-86" /></label>
-          <label>Request code file<input type="file" accept=".txt,text/plain" onChange={async (e) => {
+          <Field label="Request code"><textarea rows={3} value={code} onInput={(e) => setCode(e.currentTarget.value)} placeholder="CB-ZC9300-24UX:FCW2134L0RN-AK9A6sMTr-86" /></Field>
+          <Field label="Request code file"><input type="file" accept=".txt,text/plain" onChange={async (e) => {
             const file = e.currentTarget.files?.[0];
             if (file) setCode((await file.text()).trim());
-          }} /></label>
-          <label>Reservation type
-            <select value={type} onChange={(e) => setType(e.currentTarget.value === 'UNIVERSAL' ? 'UNIVERSAL' : 'SPECIFIC')}>
+          }} /></Field>
+          <Field label="Reservation type"><select value={type} onChange={(e) => setType(e.currentTarget.value === 'UNIVERSAL' ? 'UNIVERSAL' : 'SPECIFIC')}>
               <option value="SPECIFIC">Specific License Reservation (SLR)</option>
               <option value="UNIVERSAL">Permanent License Reservation (PLR)</option>
-            </select>
-          </label>
+            </select></Field>
         </>
       )}
       {step === 1 && (
@@ -47,8 +46,8 @@ export function ReservationWizard(props: { account: string; va: string; onClose:
             {(pools.data ?? []).map((p) => (
               <tr key={p.tag}>
                 <td>{p.license}</td><td class="num">{signed(p.balance)}</td>
-                <td><label>Quantity<input type="number" min={0} max={Math.max(0, p.balance)} value={quantities[p.tag] ?? 0}
-                  onInput={(e) => setQuantities({ ...quantities, [p.tag]: Math.max(0, Number(e.currentTarget.value) || 0) })} /></label></td>
+                <td><Field label="Quantity"><input type="number" min={0} max={Math.max(0, p.balance)} value={quantities[p.tag] ?? 0}
+                  onInput={(e) => setQuantities({ ...quantities, [p.tag]: Math.max(0, Number(e.currentTarget.value) || 0) })} /></Field></td>
               </tr>
             ))}
           </tbody>

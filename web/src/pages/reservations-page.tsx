@@ -1,3 +1,4 @@
+import { Field } from '../components/field';
 import { useState } from 'preact/hooks';
 import { ApiError, errorMessage, raw } from '../api/client';
 import { useAccountChoice } from '../components/account-picker';
@@ -100,7 +101,7 @@ function CodeAction(props: { account: string; va: string; reservation: Reservati
         setError(errorMessage(failure));
       }
     }}>
-      <label>{kind === 'confirm' ? 'Confirmation code' : 'Return code'}<input required value={code} onInput={(e) => setCode(e.currentTarget.value)} /></label>
+      <Field label={kind === 'confirm' ? 'Confirmation code' : 'Return code'}><input required value={code} onInput={(e) => setCode(e.currentTarget.value)} /></Field>
       <button type="submit">{kind === 'confirm' ? 'Confirm' : 'Return'}</button>
       <button type="button" class="secondary" onClick={() => setKind(null)}>Cancel</button>
       <ErrorAlert message={error} />

@@ -1,3 +1,4 @@
+import { Field } from '../components/field';
 import { useState } from 'preact/hooks';
 import { api, call, errorMessage } from '../api/client';
 import { ErrorAlert } from '../components/error-alert';
@@ -32,8 +33,8 @@ export function SignInPage(props: { message: string | null; onSignedIn: (result:
           }
         }}
       >
-        <label>Username<input name="username" autocomplete="username" required value={username} onInput={(e) => setUsername(e.currentTarget.value)} /></label>
-        <label>Password<input name="password" type="password" autocomplete="current-password" required value={password} onInput={(e) => setPassword(e.currentTarget.value)} /></label>
+        <Field label="Username"><input name="username" autocomplete="username" required value={username} onInput={(e) => setUsername(e.currentTarget.value)} /></Field>
+        <Field label="Password"><input name="password" type="password" autocomplete="current-password" required value={password} onInput={(e) => setPassword(e.currentTarget.value)} /></Field>
         <ErrorAlert message={error} />
         <button type="submit" disabled={busy}>Sign in</button>
       </form>

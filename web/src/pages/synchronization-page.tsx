@@ -1,3 +1,4 @@
+import { Field } from '../components/field';
 import { useState } from 'preact/hooks';
 import { api, call, errorMessage, raw } from '../api/client';
 import { saveBlob } from '../components/copy-field';
@@ -78,8 +79,7 @@ export function SynchronizationPage() {
             <ErrorAlert message={downloadError} />
           </div>
           <form class="panel" onSubmit={(e) => e.preventDefault()}>
-            <label>Upload response file
-              <input type="file" accept=".zip,application/zip" onChange={async (e) => {
+            <Field label="Upload response file"><input type="file" accept=".zip,application/zip" onChange={async (e) => {
                 const file = e.currentTarget.files?.[0];
                 e.currentTarget.value = '';
                 if (!file) return;
@@ -91,8 +91,7 @@ export function SynchronizationPage() {
                   setUploadError(`The response file was refused: ${errorMessage(failure)}`);
                 }
                 refresh();
-              }} />
-            </label>
+              }} /></Field>
             <ErrorAlert message={uploadError} />
             {imported && <p role="status">{importText(imported)}</p>}
           </form>

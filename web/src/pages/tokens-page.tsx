@@ -1,3 +1,4 @@
+import { Field } from '../components/field';
 import { useState } from 'preact/hooks';
 import { api, call, errorMessage } from '../api/client';
 import { useAccountChoice } from '../components/account-picker';
@@ -111,9 +112,9 @@ function CreateTokenDialog(props: { account: string; va: string; onClose: () => 
             setError(errorMessage(failure));
           }
         }}>
-          <label>Description<input value={description} onInput={(e) => setDescription(e.currentTarget.value)} /></label>
-          <label>Expires after (days)<input type="number" min={1} max={365} required value={days} onInput={(e) => setDays(e.currentTarget.value)} /></label>
-          <label>Max uses<input type="number" min={1} value={maxUses} onInput={(e) => setMaxUses(e.currentTarget.value)} placeholder="unlimited" /></label>
+          <Field label="Description"><input value={description} onInput={(e) => setDescription(e.currentTarget.value)} /></Field>
+          <Field label="Expires after (days)"><input type="number" min={1} max={365} required value={days} onInput={(e) => setDays(e.currentTarget.value)} /></Field>
+          <Field label="Max uses"><input type="number" min={1} value={maxUses} onInput={(e) => setMaxUses(e.currentTarget.value)} placeholder="unlimited" /></Field>
           <label class="check"><input type="checkbox" checked={exportControlled} onChange={(e) => setExportControlled(e.currentTarget.checked)} /> Allow export-controlled functionality</label>
           <ErrorAlert message={error} />
           <div class="actions">

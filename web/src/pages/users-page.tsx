@@ -1,3 +1,4 @@
+import { Field } from '../components/field';
 import { useState } from 'preact/hooks';
 import { api, call, errorMessage } from '../api/client';
 import { CopyField } from '../components/copy-field';
@@ -134,11 +135,9 @@ function PrincipalForm(props: { kind: 'user' | 'api-client'; onCreated: (name: s
         setError(errorMessage(failure));
       }
     }}>
-      <label>{isUser ? 'Username' : 'Client name'}<input required value={name} onInput={(e) => setName(e.currentTarget.value)} /></label>
-      <label>Role
-        <select value={role} onChange={(e) => setRole(e.currentTarget.value as Role)}>{ROLES.map((r) => <option key={r} value={r}>{r}</option>)}</select>
-      </label>
-      <label>Account scope<input value={scope} onInput={(e) => setScope(e.currentTarget.value)} placeholder="all accounts; or names, comma-separated" /></label>
+      <Field label={isUser ? 'Username' : 'Client name'}><input required value={name} onInput={(e) => setName(e.currentTarget.value)} /></Field>
+      <Field label="Role"><select value={role} onChange={(e) => setRole(e.currentTarget.value as Role)}>{ROLES.map((r) => <option key={r} value={r}>{r}</option>)}</select></Field>
+      <Field label="Account scope"><input value={scope} onInput={(e) => setScope(e.currentTarget.value)} placeholder="all accounts; or names, comma-separated" /></Field>
       <button type="submit">{isUser ? 'Create user' : 'Create API client'}</button>
       <ErrorAlert message={error} />
     </form>
