@@ -58,11 +58,11 @@ export async function signIn(page: Page, username: string, password: string): Pr
   await page.getByRole('button', { name: 'Sign in' }).click();
 }
 
-/** Creates a user from the CLI (no forced change) and returns its password. */
-export async function addUser(satellite: UiSatellite, username: string, role: 'admin' | 'operator' | 'viewer'): Promise<string> {
+/** Sets a user's password from the CLI (`satellite user passwd --password-stdin`: no forced change). */
+export async function setPassword(satellite: UiSatellite, username: string): Promise<string> {
   const password = `${username}-password-1`;
   await new Promise<void>((resolve, reject) => {
-    const child = execFile(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts/satellite.ts'), 'user', 'add', username, '--role', role, '--password-stdin'],
+    const child = execFile(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts/satellite.ts'), 'user', 'passwd', username, '--password-stdin'],
       { env: satellite.env, cwd: ROOT }, (error) => (error ? reject(error) : resolve()));
     child.stdin?.end(`${password}\n`);
   });

@@ -1,6 +1,6 @@
 import { Field } from '../components/field';
 import { useState } from 'preact/hooks';
-import { api, call, errorMessage, raw } from '../api/client';
+import { api, ApiError, call, errorMessage, raw } from '../api/client';
 import { saveBlob } from '../components/copy-field';
 import { ErrorAlert } from '../components/error-alert';
 import { useLoad } from '../components/use-load';
@@ -78,7 +78,7 @@ export function SynchronizationPage() {
             }}>Download request file</button>
             <ErrorAlert message={downloadError} />
           </div>
-          <form class="panel" onSubmit={(e) => e.preventDefault()}>
+          <form class="panel" aria-label="Import a response file" onSubmit={(e) => e.preventDefault()}>
             <Field label="Upload response file"><input type="file" accept=".zip,application/zip" onChange={async (e) => {
                 const file = e.currentTarget.files?.[0];
                 e.currentTarget.value = '';
@@ -88,7 +88,8 @@ export function SynchronizationPage() {
                   const response = await raw('POST', '/backend/api/v1/sync/import', { body: file, contentType: 'application/zip' });
                   setImported((await response.json()) as ImportOutcome);
                 } catch (failure) {
-                  setUploadError(`The response file was refused: ${errorMessage(failure)}`);
+                  const reason = failure instanceof ApiError && typeof failure.details.reason === 'string' ? ` (${failure.details.reason})` : '';
+                  setUploadError(`The response file was refused: ${errorMessage(failure)}${reason}`);
                 }
                 refresh();
               }} /></Field>

@@ -118,7 +118,7 @@ function PrincipalForm(props: { kind: 'user' | 'api-client'; onCreated: (name: s
   const [error, setError] = useState<string | null>(null);
   const isUser = props.kind === 'user';
   return (
-    <form class="inline" onSubmit={async (event) => {
+    <form class="inline" aria-label={isUser ? 'Create user' : 'Create API client'} onSubmit={async (event) => {
       event.preventDefault();
       setError(null);
       try {
