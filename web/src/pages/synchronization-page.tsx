@@ -43,8 +43,8 @@ export function SynchronizationPage() {
           <dt>Upstream credential</dt><dd>expires {formatTime(s.credentialExpiresAt)} ({s.credentialDaysLeft} days left)</dd>
         </dl>
       ) : <p>This satellite is not registered with an upstream yet. Register it with <code>satellite sync register &lt;file&gt;</code>.</p>)}
-      <h2>Schedule</h2>
-      {s && <p>{s.mode === 'connected'
+      {s?.registered && <h2>Schedule</h2>}
+      {s?.registered && <p>{s.mode === 'connected'
         ? `Next scheduled synchronization: ${formatTime(s.nextRunAt)} (set by SATELLITE_SYNC_SCHEDULE).`
         : 'Disconnected: synchronize by exchanging files at least every 30 days.'}</p>}
       {writer && (
