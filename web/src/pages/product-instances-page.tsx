@@ -18,6 +18,11 @@ export function instanceName(instance: { hostname: string | null; udi: { pid: st
   return instance.hostname ?? `UDI_PID:${instance.udi.pid}; UDI_SN:${instance.udi.serialNumber}`;
 }
 
+/** Reservation-held instances (DESIGN §9.2, `kind: "RESERVED"`) read as the seeds show them; older satellites send no kind. */
+function isReserved(row: object): boolean {
+  return 'kind' in row && row.kind === 'RESERVED';
+}
+
 /**
  * Product Instances (DESIGN §10): search, filters and paging run on the satellite (the list route pages in
  * SQL), so the page stays as fast with a million instances as with ten; every filter is in the URL.
@@ -88,7 +93,7 @@ export function ProductInstancesPage() {
                 <td><Link href={href(`/product-instances/${encodeURIComponent(row.id)}`, { account, va })}>{ref.name}</Link></td>
                 <td>{row.udi.pid}</td>
                 <td>{row.udi.serialNumber}</td>
-                <td>{formatTime(row.lastContactAt)}</td>
+                <td>{formatTime(row.lastContactAt)}{isReserved(row) ? ' (Reserved Licenses)' : ''}</td>
                 <td>{stateName(row.authorizationState)}</td>
                 <td>{row.authorizationState === 'OUT_OF_COMPLIANCE' && <span class="badge major">Out of Compliance</span>}</td>
                 <td class="row-actions">
