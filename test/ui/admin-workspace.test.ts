@@ -168,6 +168,29 @@ describe('web UI: the admin workspace in Chromium', () => {
     await assertAccessible(page, 'the product instance detail');
   });
 
+  it('shows a license\'s detail, revokes a token after confirmation, and removes a product instance after confirmation', async () => {
+    await page.goto('/licenses?account=Demo%20Account&va=Default');
+    await main().getByRole('link', { name: 'UCM Enhanced License (12.x)' }).click();
+    await page.getByRole('heading', { level: 1, name: 'UCM Enhanced License (12.x)' }).waitFor();
+    await main().getByRole('table', { name: /product instances report/ }).getByRole('link', { name: 'lab-switch-1' }).waitFor();
+    await assertAccessible(page, 'the license detail');
+
+    await open('Tokens');
+    await page.getByRole('button', { name: 'Revoke lab switches' }).click();
+    await page.getByRole('dialog', { name: 'Revoke lab switches' }).getByRole('button', { name: 'Revoke' }).click();
+    await main().getByRole('row').filter({ hasText: 'lab switches' }).getByRole('cell', { name: 'REVOKED' }).waitFor();
+    assert.equal(await page.getByRole('button', { name: 'Revoke lab switches' }).count(), 0);
+
+    await open('Product Instances');
+    await page.getByRole('button', { name: 'Remove lab-switch-1' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Remove lab-switch-1' });
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    assert.equal(await main().getByRole('row').filter({ hasText: 'FCW2222L0UI' }).count(), 1, 'cancel keeps it');
+    await page.getByRole('button', { name: 'Remove lab-switch-1' }).click();
+    await dialog.getByRole('button', { name: 'Remove' }).click();
+    await main().getByRole('cell', { name: 'No product instances match.' }).waitFor();
+  });
+
   it('fetches nothing but the satellite\'s own origin', () => {
     const foreign = requests.filter((url) => !url.startsWith(satellite.baseUrl) && !url.startsWith('blob:') && !url.startsWith('data:'));
     assert.deepEqual(foreign, []);
