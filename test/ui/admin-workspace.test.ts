@@ -168,7 +168,7 @@ describe('web UI: the admin workspace in Chromium', () => {
     await assertAccessible(page, 'the product instance detail');
   });
 
-  it('shows a license\'s detail, revokes a token after confirmation, and removes a product instance after confirmation', async () => {
+  it('shows a license\'s detail, revokes a token, transfers a product instance (forced past a refusal) and removes it, each after confirmation', async () => {
     await page.goto('/licenses?account=Demo%20Account&va=Default');
     await main().getByRole('link', { name: 'UCM Enhanced License (12.x)' }).click();
     await page.getByRole('heading', { level: 1, name: 'UCM Enhanced License (12.x)' }).waitFor();
@@ -182,6 +182,17 @@ describe('web UI: the admin workspace in Chromium', () => {
     assert.equal(await page.getByRole('button', { name: 'Revoke lab switches' }).count(), 0);
 
     await open('Product Instances');
+    await page.getByRole('button', { name: 'Transfer lab-switch-1' }).click();
+    const transfer = page.getByRole('dialog', { name: 'Transfer lab-switch-1' });
+    await transfer.getByLabel('To virtual account').selectOption('Lab');
+    await transfer.getByRole('button', { name: 'Transfer' }).click();
+    assert.match(await transfer.getByRole('alert').innerText(), /UCM|regid/, 'the refusal names the license that does not fit');
+    await transfer.getByLabel('Transfer even if the target is short of licenses').check();
+    await transfer.getByRole('button', { name: 'Transfer' }).click();
+    await main().getByRole('cell', { name: 'No product instances match.' }).waitFor();
+    await page.getByLabel('Virtual Account').selectOption('Lab');
+    await main().getByRole('row').filter({ hasText: 'FCW2222L0UI' }).waitFor();
+
     await page.getByRole('button', { name: 'Remove lab-switch-1' }).click();
     const dialog = page.getByRole('dialog', { name: 'Remove lab-switch-1' });
     await dialog.getByRole('button', { name: 'Cancel' }).click();
