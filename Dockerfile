@@ -14,6 +14,7 @@ COPY sync ./sync
 COPY server ./server
 COPY agent ./agent
 COPY scripts ./scripts
+COPY web ./web
 RUN npm run build && npm prune --omit=dev
 
 # Runtime stage: only the compiled output and production dependencies.

@@ -46,4 +46,12 @@ export default tseslint.config(
   ]),
   layer(['scripts/**/*.ts'], [noSqlite, { group: ['**/server/**/*-routes*'], message: 'scripts/ may use anything but HTTP routes (DESIGN §2).' }]),
   layer(['server/**/*.ts'], [noSqlite]),
+  // The web UI is a client of the admin API and nothing else (DESIGN §10): it imports its generated API
+  // types and browser libraries, never the server side's code.
+  layer(['web/src/**/*.{ts,tsx}'], [
+    { group: ['**/server/**', '**/licensing/**', '**/protocol/**', '**/db/**', '**/sync/**', '**/agent/**', '**/scripts/**', '../../*'],
+      message: 'web/ imports nothing from the server side; it talks HTTP (DESIGN §10).' },
+    ...ioLibraries.map((name) => ({ group: [name], message: 'web/ runs in the browser: no Node or server library.' })),
+    { group: ['node:*', 'better-sqlite3', 'zod', '@peculiar/*'], message: 'web/ runs in the browser: no Node or server library.' },
+  ]),
 );

@@ -44,6 +44,8 @@ export interface HttpOptions {
   deviceBodyLimitBytes: number;
   /** Sign-in and OAuth token requests per minute per client address; 0 turns the limit off. */
   authRateLimitPerMinute: number;
+  /** The built web UI (index.html and assets/); defaults to dist/web of this package. */
+  webUiDir?: string;
 }
 
 export interface SatelliteConfig {

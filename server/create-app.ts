@@ -10,6 +10,7 @@ import { deviceRoutes } from './device/device-routes.js';
 import { errorHandler } from './http/error-mapper.js';
 import { healthRoutes } from './http/health-routes.js';
 import { requestId } from './http/request-id.js';
+import { webUiRoutes } from './http/web-ui-routes.js';
 import { DomainError } from '../licensing/shared/domain-error.js';
 import { errorBody } from './http/error-mapper.js';
 
@@ -19,7 +20,17 @@ export function createApp(satellite: Satellite, options: HttpOptions = defaultHt
   app.disable('x-powered-by');
   app.set('trust proxy', false);
   app.use(requestId);
-  app.use(helmet());
+  // The web UI loads nothing but its own files and talks only to this origin (DESIGN §10): no inline
+  // script, no https: source for styles or fonts, as helmet's defaults would allow.
+  app.use(helmet({
+    contentSecurityPolicy: {
+      useDefaults: true,
+      directives: {
+        'default-src': ["'self'"], 'script-src': ["'self'"], 'style-src': ["'self'"], 'font-src': ["'self'"],
+        'img-src': ["'self'", 'data:'], 'connect-src': ["'self'"], 'object-src': ["'none'"], 'frame-ancestors': ["'none'"],
+      },
+    },
+  }));
   app.use(healthRoutes(satellite));
   app.use(deviceRoutes(satellite, options));
   const routes = adminRoutes(satellite);
@@ -29,6 +40,7 @@ export function createApp(satellite: Satellite, options: HttpOptions = defaultHt
   ]));
   app.use(authRouter(satellite, options));
   app.use(adminRouter(routes, { authenticator: satellite.adminAuthenticator }));
+  app.use(webUiRoutes(options.webUiDir));
   app.use((req, res) => {
     const error = new DomainError('NOT_FOUND', `no route for ${req.method} ${req.path}`);
     res.status(404).json(errorBody(error, String(res.getHeader('x-request-id') ?? '')));

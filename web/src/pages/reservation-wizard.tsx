@@ -1,0 +1,93 @@
+import { Field } from '../components/field';
+import { useState } from 'preact/hooks';
+import { errorMessage, raw } from '../api/client';
+import { CopyField } from '../components/copy-field';
+import { ErrorAlert } from '../components/error-alert';
+import { useLoad } from '../components/use-load';
+import { signed } from '../format';
+import { loadPools } from './licenses-page';
+import { reservationsPath } from './reservations-page';
+
+const STEPS = ['Enter Request Code', 'Select Licenses', 'Review and confirm', 'Authorization Code'] as const;
+
+/** The seeds' four-step reservation wizard (DESIGN §9.3): request code → licenses → review → authorization code. */
+export function ReservationWizard(props: { account: string; va: string; onClose: () => void }) {
+  const [step, setStep] = useState(0);
+  const [code, setCode] = useState('');
+  const [type, setType] = useState<'SPECIFIC' | 'UNIVERSAL'>('SPECIFIC');
+  const [quantities, setQuantities] = useState<Record<string, number>>({});
+  const [error, setError] = useState<string | null>(null);
+  const [authorization, setAuthorization] = useState<string | null>(null);
+  const pools = useLoad(() => loadPools(props.account, props.va), [props.account, props.va]);
+  const chosen = (pools.data ?? []).filter((p) => (quantities[p.tag] ?? 0) > 0);
+  const name = STEPS[step] ?? '';
+  return (
+    <section class="wizard" aria-label="Reserve licenses">
+      <ol class="steps">{STEPS.map((s, i) => <li key={s} aria-current={i === step ? 'step' : undefined}>{s}</li>)}</ol>
+      <h2>{name}</h2>
+      {step === 0 && (
+        <>
+          <Field label="Request code"><textarea rows={3} value={code} onInput={(e) => setCode(e.currentTarget.value)} placeholder="CB-ZC9300-24UX:FCW2134L0RN-AK9A6sMTr-86" /></Field>
+          <Field label="Request code file"><input type="file" accept=".txt,text/plain" onChange={async (e) => {
+            const file = e.currentTarget.files?.[0];
+            if (file) setCode((await file.text()).trim());
+          }} /></Field>
+          <Field label="Reservation type"><select value={type} onChange={(e) => setType(e.currentTarget.value === 'UNIVERSAL' ? 'UNIVERSAL' : 'SPECIFIC')}>
+              <option value="SPECIFIC">Specific License Reservation (SLR)</option>
+              <option value="UNIVERSAL">Permanent License Reservation (PLR)</option>
+            </select></Field>
+        </>
+      )}
+      {step === 1 && (
+        <table>
+          <caption>Licenses of {props.va} with a balance to reserve from</caption>
+          <thead><tr><th scope="col">License</th><th scope="col">Available</th><th scope="col">Reserve</th></tr></thead>
+          <tbody>
+            {(pools.data ?? []).map((p) => (
+              <tr key={p.tag}>
+                <td>{p.license}</td><td class="num">{signed(p.balance)}</td>
+                <td><Field label="Quantity"><input type="number" min={0} max={Math.max(0, p.balance)} value={quantities[p.tag] ?? 0}
+                  onInput={(e) => setQuantities({ ...quantities, [p.tag]: Math.max(0, Number(e.currentTarget.value) || 0) })} /></Field></td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {step === 2 && (
+        <>
+          <p>Request code <code>{code.trim()}</code>, {type === 'SPECIFIC' ? 'specific' : 'universal'} reservation of:</p>
+          <ul>{chosen.map((p) => <li key={p.tag}>{quantities[p.tag]} × {p.license}</li>)}</ul>
+          <button type="button" onClick={async () => {
+            setError(null);
+            try {
+              const response = await raw('POST', reservationsPath(props.account, props.va), {
+                contentType: 'application/json',
+                body: JSON.stringify({ reservationRequests: [{
+                  reservationCode: code.trim(), reservationType: type,
+                  licenses: chosen.map((p) => ({ entitlementTag: p.tag, quantity: quantities[p.tag] ?? 0 })),
+                }] }),
+              });
+              const body = (await response.json()) as { authorizationCodes?: { authorizationCode: string }[] };
+              setAuthorization(body.authorizationCodes?.[0]?.authorizationCode ?? '');
+              setStep(3);
+            } catch (failure) {
+              setError(errorMessage(failure));
+            }
+          }}>Reserve</button>
+        </>
+      )}
+      {step === 3 && authorization !== null && (
+        <>
+          <p>Install this code on the device (<code>license smart reservation install-file</code> or paste it), then enter the confirmation code it gives.</p>
+          <CopyField label="Authorization code" value={authorization} multiline download="authorization-code.txt" />
+        </>
+      )}
+      <ErrorAlert message={error ?? pools.error} />
+      <div class="actions">
+        {step > 0 && step < 3 && <button type="button" class="secondary" onClick={() => setStep(step - 1)}>Back</button>}
+        {step < 2 && <button type="button" disabled={step === 0 ? code.trim() === '' : chosen.length === 0} onClick={() => setStep(step + 1)}>Next</button>}
+        <button type="button" class="secondary" onClick={props.onClose}>{step === 3 ? 'Done' : 'Cancel'}</button>
+      </div>
+    </section>
+  );
+}
