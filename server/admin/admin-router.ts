@@ -29,6 +29,9 @@ export function adminRouter(routes: readonly AdminRouteSpec[], deps: AdminRouter
 
 function serve(route: AdminRouteSpec, deps: AdminRouterDeps): RequestHandler {
   return async (req, res, next) => {
+    // Admin answers are per principal, and some carry a secret shown once (tokens, client secrets, generated
+    // passwords, CSRF tokens): no cache may keep any of them.
+    res.set('Cache-Control', 'no-store');
     try {
       let principal = null;
       if (route.access !== 'public') {

@@ -31,11 +31,10 @@ export function apiClientRoutes(satellite: Satellite): AdminRouteSpec[] {
     defineRoute({
       method: 'post', path: '/api-clients', summary: 'Create an API client; its secret is shown once', tag: 'API clients',
       access: 'admin', successStatus: 201, body: createSchema, response: createdSchema,
-      handler: ({ body, principal, res }) => {
+      handler: ({ body, principal }) => {
         const { client, clientSecret } = satellite.apiClients.create(
           { name: body.name, role: body.role, accountScope: body.accountScope ?? null }, requirePrincipal(principal),
         );
-        res.set('Cache-Control', 'no-store');
         return { apiClient: apiClientView(satellite, client), clientId: client.id, clientSecret };
       },
     }),

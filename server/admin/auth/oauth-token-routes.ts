@@ -63,8 +63,8 @@ export function oauthTokenRoutes(satellite: Satellite): AdminRouteSpec[] {
       response: tokenResponseSchema,
       handler: ({ body, req, res }) => {
         const credentials = clientCredentials(req, body);
-        // RFC 6749 §5.1: responses carrying tokens must not be cached.
-        res.set({ 'Cache-Control': 'no-store', Pragma: 'no-cache' });
+        // RFC 6749 §5.1: responses carrying tokens must not be cached (Cache-Control comes from the router).
+        res.set('Pragma', 'no-cache');
         try {
           const issued = satellite.accessTokens.issue(credentials.clientId, credentials.clientSecret, { address: req.ip ?? '' });
           return { access_token: issued.accessToken, token_type: 'bearer' as const, expires_in: issued.expiresIn };

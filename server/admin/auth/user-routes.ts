@@ -50,13 +50,12 @@ export function userRoutes(satellite: Satellite): AdminRouteSpec[] {
     defineRoute({
       method: 'post', path: '/users', summary: 'Create a user', tag: 'Users', access: 'admin', successStatus: 201,
       body: createSchema, response: createdSchema,
-      handler: async ({ body, principal, res }) => {
+      handler: async ({ body, principal }) => {
         const { user, generatedPassword } = await satellite.users.create({
           username: body.username, role: body.role, accountScope: body.accountScope ?? null,
           ...(body.password !== undefined ? { password: body.password } : {}),
           ...(body.mustChangePassword !== undefined ? { mustChangePassword: body.mustChangePassword } : {}),
         }, requirePrincipal(principal));
-        res.set('Cache-Control', 'no-store');
         return { user: userView(satellite, user), password: generatedPassword };
       },
     }),
