@@ -15,6 +15,7 @@ const TARGETS: Target[] = [
   { name: 'Call Home (SOAP 1.1)', path: DEVICE_TRANSPORT_PATHS.callHome, type: 'text/xml', soap: true },
   { name: 'OAuth token (JSON)', path: '/backend/oauth/token', type: 'application/json' },
   { name: 'OAuth token (form)', path: '/backend/oauth/token', type: 'application/x-www-form-urlencoded' },
+  { name: 'OAuth token alias', path: '/oauth/token', type: 'application/x-www-form-urlencoded' },
   { name: 'sign-in (JSON)', path: '/backend/api/v1/session', type: 'application/json' },
   { name: 'sign-in (form)', path: '/api/v1/session', type: 'application/x-www-form-urlencoded' },
   { name: 'toolkit list', path: '/backend/api/v1/accounts/Acme/licenses', type: 'application/json' },
@@ -60,7 +61,9 @@ describe('bodies that cannot be decoded get a 4xx naming the problem, never a 5x
       assert.match(res.text, /<(?:[\w-]+:)?Fault>/, `${target.name}, ${what}: a SOAP fault`);
       assert.match(res.text, problem, `${target.name}, ${what}`);
     } else {
-      assert.match(String(res.body?.error?.message), problem, `${target.name}, ${what}`);
+      // The token endpoints answer in RFC 6749's shape, everything else in the project's.
+      const message = typeof res.body?.error === 'string' ? res.body.error_description : res.body?.error?.message;
+      assert.match(String(message), problem, `${target.name}, ${what}`);
     }
   };
 
