@@ -114,6 +114,21 @@ describe('API-toolkit clients seen in the wild', () => {
     assert.equal(twice.body.error, 'invalid_request');
   });
 
+  it('a password-grant token follows its user: it is no cookie, and disabling the user ends it at once', async () => {
+    await app.seed.user('paula', 'paula-password', 'viewer', ['Acme']);
+    const token = await request(app).post('/oauth/token').type('form')
+      .send({ grant_type: 'password', client_id: client.id, client_secret: client.secret, username: 'paula', password: 'paula-password' });
+    assert.equal(token.status, 200, token.text);
+    const bearer = `Bearer ${token.body.access_token as string}`;
+    await request(app).get(`${API}/accounts/Acme/licenses`).set('authorization', bearer).expect(200);
+    // The user's scope, not the client's (which sees every account), decides.
+    app.seed.account('Globex');
+    await request(app).get(`${API}/accounts/Globex/licenses`).set('authorization', bearer).expect(403);
+    await request(app).get(`${API}/session`).set('cookie', `satellite_session=${token.body.access_token as string}`).expect(401);
+    app.satellite.users.update('paula', { disabled: true }, 'cli');
+    await request(app).get(`${API}/accounts/Acme/licenses`).set('authorization', bearer).expect(401);
+  });
+
   it('the password grant follows the user lockout: 5 wrong passwords lock, then even the right one is refused', async () => {
     await app.seed.user('lockme', 'lockme-password', 'viewer');
     const grant = (password: string) => request(app).post('/oauth/token').type('form')
