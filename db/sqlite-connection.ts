@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DomainError } from '../licensing/shared/domain-error.js';
 import { migrations, type Migration } from './migrations/migration-list.js';
@@ -16,7 +16,7 @@ export interface OpenDatabaseOptions {
 
 /** Opens the database, applies pending migrations, and refuses a schema newer than this code. */
 export function openDatabase(options: OpenDatabaseOptions): SqliteDatabase {
-  if (options.filename !== ':memory:') mkdirSync(dirname(options.filename), { recursive: true });
+  if (options.filename !== ':memory:' && !options.readonly) createPrivately(options.filename);
   const db = new Database(options.filename, { readonly: options.readonly ?? false });
   try {
     db.pragma('journal_mode = WAL');
@@ -33,6 +33,20 @@ export function openDatabase(options: OpenDatabaseOptions): SqliteDatabase {
   } catch (error) {
     db.close();
     throw error;
+  }
+}
+
+/**
+ * The database holds password and token digests and every account's books: only the satellite's user may
+ * read it. SQLite gives the -wal and -shm files the mode of the main file, so creating that one 0600 (before
+ * SQLite does, with the umask's 0644) covers all three. An existing file keeps the mode its owner chose.
+ */
+function createPrivately(filename: string): void {
+  mkdirSync(dirname(filename), { recursive: true, mode: 0o700 });
+  try {
+    closeSync(openSync(filename, 'wx', 0o600));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
   }
 }
 

@@ -5,6 +5,7 @@ import { MS_PER_DAY, MS_PER_HOUR } from '../licensing/shared/clock.js';
 import { defaultLicensingTimers, type LicensingTimers } from '../licensing/shared/licensing-timers.js';
 import type { AuthPolicy } from '../licensing/users/auth-policy.js';
 import { formatZodIssues } from '../protocol/signed-envelope.js';
+import { defaultConnectionLimits, type ConnectionLimits } from './http/connection-limits.js';
 import { DEFAULT_SYNC_JITTER_MINUTES, DEFAULT_SYNC_SCHEDULE, syncScheduleSchema } from '../sync/connected/sync-schedule.js';
 
 /** The only reader of the environment (DESIGN §2). Every variable is listed in the README's table. */
@@ -36,6 +37,11 @@ const envSchema = z.object({
   SATELLITE_SYNC_JITTER_MINUTES: z.coerce.number().int().min(0).max(720).default(DEFAULT_SYNC_JITTER_MINUTES),
   SATELLITE_SYNC_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(600).default(30),
   SATELLITE_UPSTREAM_CA: z.string().optional(),
+  SATELLITE_MAX_CONNECTIONS: z.coerce.number().int().min(1).max(100_000).default(defaultConnectionLimits.maxConnections),
+  SATELLITE_MAX_CONNECTIONS_PER_ADDRESS: z.coerce.number().int().min(1).max(100_000).default(defaultConnectionLimits.maxConnectionsPerAddress),
+  SATELLITE_TLS_HANDSHAKE_TIMEOUT_SECONDS: z.coerce.number().positive().max(10).default(defaultConnectionLimits.tlsHandshakeTimeoutMs / 1000),
+  SATELLITE_HEADERS_TIMEOUT_SECONDS: z.coerce.number().positive().max(10).default(defaultConnectionLimits.headersTimeoutMs / 1000),
+  SATELLITE_KEEP_ALIVE_TIMEOUT_SECONDS: z.coerce.number().positive().max(120).default(defaultConnectionLimits.keepAliveTimeoutMs / 1000),
 });
 
 export interface HttpOptions {
@@ -62,6 +68,8 @@ export interface SatelliteConfig {
   timers: LicensingTimers;
   auth: AuthPolicy;
   sync: SyncOptions;
+  /** Caps and timeouts of the HTTPS server's connections (main.ts). */
+  connections: ConnectionLimits;
 }
 
 /** Connected sync (DESIGN §5.1). */
@@ -115,6 +123,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): SatelliteConfi
       accessTokenTtlMs: e.SATELLITE_ACCESS_TOKEN_TTL_SECONDS * 1000,
       maxFailedLogins: e.SATELLITE_LOGIN_MAX_FAILURES,
       lockoutMs: e.SATELLITE_LOGIN_LOCKOUT_MINUTES * 60_000,
+    },
+    connections: {
+      maxConnections: e.SATELLITE_MAX_CONNECTIONS,
+      maxConnectionsPerAddress: Math.min(e.SATELLITE_MAX_CONNECTIONS_PER_ADDRESS, e.SATELLITE_MAX_CONNECTIONS),
+      tlsHandshakeTimeoutMs: e.SATELLITE_TLS_HANDSHAKE_TIMEOUT_SECONDS * 1000,
+      headersTimeoutMs: e.SATELLITE_HEADERS_TIMEOUT_SECONDS * 1000,
+      keepAliveTimeoutMs: e.SATELLITE_KEEP_ALIVE_TIMEOUT_SECONDS * 1000,
     },
     sync: {
       cronExpression: e.SATELLITE_SYNC_SCHEDULE, jitterMinutes: e.SATELLITE_SYNC_JITTER_MINUTES,

@@ -8,6 +8,7 @@ import { DEVICE_TRANSPORT_PATHS } from '../protocol/transport-paths.js';
 import { composeSatellite, type Satellite } from './composition-root.js';
 import type { SatelliteConfig } from './config.js';
 import { createApp } from './create-app.js';
+import { limitConnections, serverTimeoutOptions } from './http/connection-limits.js';
 import { loadOrCreatePki } from './pki/pki-file-store.js';
 import { SyncSchedule } from '../sync/connected/sync-schedule.js';
 import { upstreamClientOptions } from './sync/upstream-client-options.js';
@@ -44,9 +45,8 @@ export async function startSatellite(config: SatelliteConfig, options: { logger?
   const tls = config.tlsCertFile && config.tlsKeyFile
     ? { cert: readFileSync(config.tlsCertFile, 'utf8'), key: readFileSync(config.tlsKeyFile, 'utf8') }
     : { cert: [pki.material.tlsCertificatePem, pki.material.rootCertificatePem].map((pem) => pem.trim()).join('\n'), key: pki.material.tlsKeyPem };
-  const server = createServer({ ...tls, minVersion: 'TLSv1.2' }, app);
-  server.keepAliveTimeout = 65_000;
-  server.requestTimeout = 30_000;
+  const server = createServer({ ...tls, minVersion: 'TLSv1.2', ...serverTimeoutOptions(config.connections) }, app);
+  limitConnections(server, config.connections, logger);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => {

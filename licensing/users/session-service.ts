@@ -2,11 +2,11 @@ import type { Clock } from '../shared/clock.js';
 import { DomainError } from '../shared/domain-error.js';
 import type { UnitOfWork } from '../shared/unit-of-work.js';
 import { sessionEndsAt, type AdminSession } from './admin-session.js';
-import { isLocked, principalOfUser, type AdminUser } from './admin-user.js';
+import { principalOfUser, type AdminUser } from './admin-user.js';
 import { authEvent } from './auth-event.js';
 import type { AuthPolicy } from './auth-policy.js';
-import { recordFailedPassword, recordSuccessfulLogin } from './login-attempts.js';
-import { verifyAgainstNothing, verifyPassword } from './password-digest.js';
+import { checkPasswordWithLockout, lockedError, recordSuccessfulLogin } from './login-attempts.js';
+import { verifyAgainstNothing } from './password-digest.js';
 import type { Principal } from './principal.js';
 import { csrfTokenFor, digestSecret, generateSecret } from './secret-digest.js';
 
@@ -50,46 +50,42 @@ export class SessionService {
   async login(username: string, password: string, meta: { address?: string } = {}): Promise<SignedIn> {
     const { uow, clock, policy } = this.#deps;
     const address = meta.address ?? null;
-    const before = uow.read((repos) => repos.users.findByUsername(username));
-    const startedAt = clock.now();
-    if (before && isLocked(before, startedAt)) {
-      uow.write((repos) => repos.events.append(authEvent(startedAt, before.username, 'USER_LOGIN_FAILED', `Sign-in refused: ${before.username} is locked`, {
-        userId: before.id, reason: 'locked', address,
-      })));
-      throw lockedError(before, startedAt);
-    }
-    const passwordOk = before ? await verifyPassword(password, before.passwordDigest) : await verifyAgainstNothing(password);
+    const known = uow.read((repos) => repos.users.findByUsername(username));
+    const check = known
+      ? await checkPasswordWithLockout(this.#deps, known.id, password, { during: 'sign-in', ...(meta.address ? { address: meta.address } : {}) },
+        (repos, user, now): LoginOutcome => {
+          if (user.disabled) {
+            repos.events.append(authEvent(now, user.username, 'USER_LOGIN_FAILED', `Sign-in refused: ${user.username} is disabled`, { userId: user.id, reason: 'disabled', address }));
+            return { kind: 'refused', error: new DomainError('FORBIDDEN', `user ${user.username} is disabled; ask an admin`) };
+          }
+          const signedInUser = recordSuccessfulLogin(repos, user, now);
+          const sessionId = generateSecret();
+          const session: AdminSession = { idDigest: digestSecret(sessionId), userId: user.id, createdAt: now, lastSeenAt: now, expiresAt: now + policy.sessionAbsoluteMs };
+          repos.sessions.insert(session);
+          repos.events.append(authEvent(now, user.username, 'USER_LOGIN', `User ${user.username} signed in`, { userId: user.id, address }));
+          return {
+            kind: 'ok',
+            signedIn: {
+              sessionId, csrfToken: csrfTokenFor(sessionId), user: signedInUser,
+              idleExpiresAt: sessionEndsAt(session, policy.sessionIdleMs), expiresAt: session.expiresAt,
+            },
+          };
+        })
+      : { kind: 'gone' as const };
     const now = clock.now();
-    const outcome = uow.write((repos): LoginOutcome => {
-      const user = before ? repos.users.findById(before.id) : undefined;
-      if (!user) {
-        repos.events.append(authEvent(now, username.slice(0, 100), 'USER_LOGIN_FAILED', 'Sign-in failed: unknown user', { reason: 'unknown user', address }));
-        return { kind: 'refused', error: new DomainError('UNAUTHENTICATED', BAD_LOGIN) };
+    switch (check.kind) {
+      case 'locked': throw lockedError(check.user, now);
+      case 'wrong': throw check.lockedNow ? lockedError(check.user, now) : new DomainError('UNAUTHENTICATED', BAD_LOGIN);
+      case 'gone': {
+        // Unknown users cost the same scrypt time as wrong passwords.
+        await verifyAgainstNothing(password);
+        uow.write((repos) => repos.events.append(authEvent(clock.now(), username.slice(0, 100), 'USER_LOGIN_FAILED', 'Sign-in failed: unknown user', { reason: 'unknown user', address })));
+        throw new DomainError('UNAUTHENTICATED', BAD_LOGIN);
       }
-      if (!passwordOk) {
-        const updated = recordFailedPassword(repos, user, now, policy, { during: 'sign-in', ...(meta.address ? { address: meta.address } : {}) });
-        return { kind: 'refused', error: isLocked(updated, now) ? lockedError(updated, now) : new DomainError('UNAUTHENTICATED', BAD_LOGIN) };
-      }
-      if (user.disabled) {
-        repos.events.append(authEvent(now, user.username, 'USER_LOGIN_FAILED', `Sign-in refused: ${user.username} is disabled`, { userId: user.id, reason: 'disabled', address }));
-        return { kind: 'refused', error: new DomainError('FORBIDDEN', `user ${user.username} is disabled; ask an admin`) };
-      }
-      const signedInUser = recordSuccessfulLogin(repos, user, now);
-      const sessionId = generateSecret();
-      const session: AdminSession = { idDigest: digestSecret(sessionId), userId: user.id, createdAt: now, lastSeenAt: now, expiresAt: now + policy.sessionAbsoluteMs };
-      repos.sessions.insert(session);
-      repos.events.append(authEvent(now, user.username, 'USER_LOGIN', `User ${user.username} signed in`, { userId: user.id, address }));
-      return {
-        kind: 'ok',
-        signedIn: {
-          sessionId, csrfToken: csrfTokenFor(sessionId), user: signedInUser,
-          idleExpiresAt: sessionEndsAt(session, policy.sessionIdleMs), expiresAt: session.expiresAt,
-        },
-      };
-    });
-    // Thrown after the transaction so that the failure and lockout are committed.
-    if (outcome.kind === 'refused') throw outcome.error;
-    return outcome.signedIn;
+      case 'right':
+        if (check.result.kind === 'refused') throw check.result.error;
+        return check.result.signedIn;
+    }
   }
 
   /**
@@ -137,11 +133,4 @@ export class SessionService {
     const now = this.#deps.clock.now();
     return this.#deps.uow.write((repos) => repos.sessions.prune(now, now - this.#deps.policy.sessionIdleMs));
   }
-}
-
-function lockedError(user: AdminUser, now: number): DomainError {
-  const until = user.lockedUntil ?? now;
-  return new DomainError('RATE_LIMITED', `${user.username} is locked after repeated failed sign-ins; try again after ${new Date(until).toISOString()}`, {
-    lockedUntil: until, retryAfterSeconds: Math.max(1, Math.ceil((until - now) / 1000)),
-  });
 }

@@ -4,11 +4,11 @@ import type { IdGenerator } from '../shared/id-generator.js';
 import type { Repositories, UnitOfWork } from '../shared/unit-of-work.js';
 import { accountIdsForNames } from './account-scope.js';
 import { actorName, requireUserAdministrator, type Actor } from './actor.js';
-import { isLocked, USERNAME_PATTERN, type AdminUser } from './admin-user.js';
+import { USERNAME_PATTERN, type AdminUser } from './admin-user.js';
 import { authEvent } from './auth-event.js';
 import type { AuthPolicy } from './auth-policy.js';
-import { recordFailedPassword } from './login-attempts.js';
-import { digestPassword, generatePassword, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, verifyPassword } from './password-digest.js';
+import { checkPasswordWithLockout, lockedError } from './login-attempts.js';
+import { digestPassword, generatePassword, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from './password-digest.js';
 import { ROLES, type Role } from './principal.js';
 
 export interface NewUser {
@@ -169,17 +169,13 @@ export class UserService {
     if (!self) requireUserAdministrator(actor);
     const now = this.#deps.clock.now();
     if (self) {
-      if (isLocked(target, now)) throw new DomainError('RATE_LIMITED', `${target.username} is locked after failed sign-ins until ${new Date(target.lockedUntil ?? now).toISOString()}`);
       if (change.currentPassword === undefined) {
         throw new ValidationError('currentPassword is required to change your own password', { field: 'currentPassword' });
       }
-      if (!await verifyPassword(change.currentPassword, target.passwordDigest)) {
-        this.#deps.uow.write((repos) => {
-          const fresh = repos.users.findById(target.id);
-          if (fresh) recordFailedPassword(repos, fresh, now, this.#deps.policy, { during: 'password change' });
-        });
-        throw new DomainError('FORBIDDEN', 'the current password is wrong', { field: 'currentPassword' });
-      }
+      const check = await checkPasswordWithLockout(this.#deps, target.id, change.currentPassword, { during: 'password change' }, () => null);
+      if (check.kind === 'gone') throw new NotFoundError('user', username);
+      if (check.kind === 'locked') throw lockedError(check.user, this.#deps.clock.now());
+      if (check.kind === 'wrong') throw new DomainError('FORBIDDEN', 'the current password is wrong', { field: 'currentPassword' });
     }
     const passwordDigest = await digestPassword(change.newPassword);
     return this.#deps.uow.write((repos) => {

@@ -9,8 +9,8 @@ export interface Authentication {
 }
 
 /**
- * Resolves the credentials of an admin request. Returns null when the request carries none; throws a
- * DomainError('UNAUTHENTICATED') when it carries bad or expired ones.
+ * Resolves the credentials of an admin request. Returns null when the request carries none we accept (the
+ * router answers 403); throws a DomainError('UNAUTHENTICATED') when it carries bad or expired ones (401).
  */
 export interface AdminAuthenticator {
   authenticate(req: Request): Authentication | null;

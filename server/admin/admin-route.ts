@@ -33,6 +33,8 @@ export interface AdminRouteSpec<P extends Schema | undefined = Schema | undefine
   /** Shape of the success body, for the OpenAPI document; 'csv' for text/csv exports. */
   response: Schema | 'csv';
   successStatus?: number;
+  /** Shape of the error bodies, for the OpenAPI document, when not the project's (the OAuth token endpoint). */
+  errorResponse?: Schema;
   /** Also accept application/x-www-form-urlencoded bodies (OAuth clients send them). */
   acceptsForm?: boolean;
   /** Content types left unread for the handler to stream from `req` itself (a zip upload); the JSON parser skips them. */

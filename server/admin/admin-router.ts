@@ -29,11 +29,17 @@ export function adminRouter(routes: readonly AdminRouteSpec[], deps: AdminRouter
 
 function serve(route: AdminRouteSpec, deps: AdminRouterDeps): RequestHandler {
   return async (req, res, next) => {
+    // Admin answers are per principal, and some carry a secret shown once (tokens, client secrets, generated
+    // passwords, CSRF tokens): no cache may keep any of them.
+    res.set('Cache-Control', 'no-store');
     try {
       let principal = null;
       if (route.access !== 'public') {
-        const auth = deps.authenticator.authenticate(req);
-        if (!auth) throw new DomainError('UNAUTHENTICATED', 'sign in or send a bearer token (POST /backend/oauth/token)');
+        const auth = authenticate(deps.authenticator, req, res);
+        if (!auth) {
+          // DESIGN §6: 403, not 401, without credentials; the WWT Ansible module waits for exactly that.
+          throw new DomainError('FORBIDDEN', 'sign in or send a bearer token (POST /backend/oauth/token)', { reason: 'CREDENTIALS_REQUIRED' });
+        }
         if (auth.via === 'session' && route.method !== 'get' && req.get('x-csrf-token') !== auth.csrfToken) {
           throw new DomainError('FORBIDDEN', 'missing or wrong x-csrf-token header for a session request');
         }
@@ -56,6 +62,19 @@ function serve(route: AdminRouteSpec, deps: AdminRouterDeps): RequestHandler {
       next(error);
     }
   };
+}
+
+/** Bad or expired credentials are a 401 with the challenge RFC 6750 §3 asks for. */
+function authenticate(authenticator: AdminAuthenticator, req: Request, res: Response): ReturnType<AdminAuthenticator['authenticate']> {
+  try {
+    return authenticator.authenticate(req);
+  } catch (error) {
+    if (error instanceof DomainError && error.code === 'UNAUTHENTICATED') {
+      const bearer = req.get('authorization') !== undefined;
+      res.set('WWW-Authenticate', `Bearer realm="License Satellite"${bearer ? ', error="invalid_token"' : ''}`);
+    }
+    throw error;
+  }
 }
 
 function send(res: Response, route: AdminRouteSpec, result: unknown): void {

@@ -57,10 +57,10 @@ export function buildOpenApiDocument(groups: readonly RouteGroup[], version: str
       ...(bodyTypes ? { requestBody: { required: true, content: bodyTypes } } : {}),
       responses: {
         [String(route.successStatus ?? 200)]: route.successStatus === 204 ? { description: 'Done' } : success,
-        400: { description: 'Invalid request (the message names the field)', content: errorContent },
+        400: { description: 'Invalid request (the message names the field)', content: route.errorResponse ? { 'application/json': { schema: jsonSchema(route.errorResponse, 'output') } } : errorContent },
         ...(route.access === 'public' ? {} : {
-          401: { description: 'No or bad credentials', content: errorContent },
-          403: { description: 'Role or account scope does not allow this', content: errorContent },
+          401: { description: 'Invalid, expired or revoked bearer token or session (WWW-Authenticate: Bearer)', content: errorContent },
+          403: { description: 'No credentials, credentials other than a bearer token or session (e.g. HTTP Basic), or a role or account scope that does not allow this', content: errorContent },
         }),
       },
     };
@@ -75,7 +75,7 @@ export function buildOpenApiDocument(groups: readonly RouteGroup[], version: str
     servers: [{ url: '/' }],
     components: {
       securitySchemes: {
-        bearer: { type: 'http', scheme: 'bearer', description: 'POST /backend/oauth/token (client credentials)' },
+        bearer: { type: 'http', scheme: 'bearer', description: 'POST /backend/oauth/token (client credentials, or the password grant)' },
         session: { type: 'apiKey', in: 'cookie', name: 'satellite_session' },
       },
     },

@@ -177,8 +177,12 @@ export class DeviceRequestHandler {
   }
 }
 
-/** Business refusals a device may legitimately retry with the same message_id after losing the answer. */
-const REMEMBERED_REFUSALS = new Set(['TOKEN_INVALID', 'TOKEN_EXPIRED', 'TOKEN_REVOKED', 'TOKEN_EXHAUSTED', 'ALREADY_REGISTERED']);
+/**
+ * Business refusals a device may legitimately retry with the same message_id after losing the answer. Each
+ * names a token that exists. TOKEN_INVALID (no such token) is left out: anyone can send those, and storing
+ * them would let an unauthenticated caller fill device_messages.
+ */
+const REMEMBERED_REFUSALS = new Set(['TOKEN_EXPIRED', 'TOKEN_REVOKED', 'TOKEN_EXHAUSTED', 'ALREADY_REGISTERED']);
 
 function requireId(request: ParsedDeviceRequest): string {
   const id = request.message.sender.product_instance_id;

@@ -22,7 +22,7 @@ describe('admin API: accounts', () => {
     });
     const scoped = await request(f.app).get('/api/v1/accounts').set('authorization', f.otherOperator);
     assert.deepEqual(scoped.body.accounts.map((a: { name: string }) => a.name), ['Other Account']);
-    assert.equal((await request(f.app).get('/api/v1/accounts')).status, 401);
+    assert.equal((await request(f.app).get('/api/v1/accounts')).status, 403);
   });
 
   it('shows one account with its virtual accounts; 403 outside the scope', async () => {

@@ -84,6 +84,6 @@ describe('admin API: license pools of a virtual account', () => {
     assert.equal((await request(f.app).post(`/api/v1${LINES}`).set('authorization', f.viewer).send(line)).status, 403);
     assert.equal((await request(f.app).post(`/api/v1${LINES}`).set('authorization', f.otherOperator).send(line)).status, 403);
     assert.equal((await request(f.app).get(`/api/v1${POOLS}`).set('authorization', f.otherOperator)).status, 403);
-    assert.equal((await request(f.app).get(`/api/v1${POOLS}`)).status, 401);
+    assert.equal((await request(f.app).get(`/api/v1${POOLS}`)).status, 403);
   });
 });

@@ -32,14 +32,14 @@ describe('admin API: virtual accounts', () => {
     assert.equal((await request(f.app).get(`/api/v1${VAS}/Nope`).set('authorization', f.viewer)).status, 404);
   });
 
-  it('refuses to create: duplicate 409, no name 400, viewer 403, other account\'s scope 403, no credentials 401', async () => {
+  it('refuses to create: duplicate 409, no name 400, viewer 403, other account\'s scope 403, no credentials 403', async () => {
     assert.equal((await request(f.app).post(`/api/v1${VAS}`).set('authorization', f.operator).send({ name: 'Default' })).status, 409);
     const noName = await request(f.app).post(`/api/v1${VAS}`).set('authorization', f.operator).send({ description: 'x' });
     assert.equal(noName.status, 400);
     assert.match(noName.body.error.message, /^body\.name:/);
     assert.equal((await request(f.app).post(`/api/v1${VAS}`).set('authorization', f.viewer).send({ name: 'V' })).status, 403);
     assert.equal((await request(f.app).post(`/api/v1${VAS}`).set('authorization', f.otherOperator).send({ name: 'V' })).status, 403);
-    assert.equal((await request(f.app).post(`/api/v1${VAS}`).send({ name: 'V' })).status, 401);
+    assert.equal((await request(f.app).post(`/api/v1${VAS}`).send({ name: 'V' })).status, 403);
   });
 
   it('renames a VA and changes its description; refuses a name in use and upstream VAs', async () => {

@@ -53,25 +53,27 @@ describe('OAuth2 client credentials: POST /backend/oauth/token', () => {
     assert.match(String(res.headers['www-authenticate']), /^Basic realm=/);
   });
 
-  it('refuses a bad secret or an unknown client with 401 in the project error shape', async () => {
+  it('refuses a bad secret or an unknown client with 401 invalid_client (RFC 6749 §5.2)', async () => {
     for (const body of [
       { grant_type: 'client_credentials', client_id: clientId, client_secret: `${secret}x` },
       { grant_type: 'client_credentials', client_id: 'nobody', client_secret: secret },
     ]) {
       const res = await request(app).post(TOKEN).send(body).expect(401);
-      assert.equal(res.body.error.code, 'UNAUTHENTICATED');
-      assert.equal(typeof res.body.error.requestId, 'string');
+      assert.equal(res.body.error, 'invalid_client');
+      assert.equal(typeof res.body.error_description, 'string');
       assert.equal(res.body.access_token, undefined);
     }
   });
 
-  it('answers 400 naming the field for a wrong grant_type or missing credentials', async () => {
-    const wrong = await request(app).post(TOKEN).send({ grant_type: 'password', client_id: clientId, client_secret: secret }).expect(400);
-    assert.equal(wrong.body.error.details.field, 'body.grant_type');
-    assert.match(wrong.body.error.message, /grant_type/);
+  it('answers 400 naming the parameter for a wrong grant_type or missing credentials', async () => {
+    const wrong = await request(app).post(TOKEN).send({ grant_type: 'authorization_code', client_id: clientId, client_secret: secret }).expect(400);
+    assert.equal(wrong.body.error, 'unsupported_grant_type');
+    assert.match(wrong.body.error_description, /grant_type/);
     const missing = await request(app).post(TOKEN).send({ grant_type: 'client_credentials', client_secret: secret }).expect(400);
-    assert.equal(missing.body.error.details.field, 'body.client_id');
-    await request(app).post(TOKEN).type('text/plain').send('grant_type=client_credentials').expect(415);
+    assert.equal(missing.body.error, 'invalid_request');
+    assert.match(missing.body.error_description, /client_id/);
+    const plain = await request(app).post(TOKEN).type('text/plain').send('grant_type=client_credentials').expect(415);
+    assert.equal(plain.body.error, 'invalid_request');
   });
 
   it('expires bearer tokens after expires_in (moving the ManualClock)', async () => {
@@ -93,13 +95,17 @@ describe('OAuth2 client credentials: POST /backend/oauth/token', () => {
     await request(app).post(TOKEN).send({ grant_type: 'client_credentials', client_id: client.id, client_secret: clientSecret }).expect(401);
   });
 
-  it('answers 401 without credentials and for a malformed Authorization header', async () => {
-    const none = await request(app).get('/backend/api/v1/users').expect(401);
-    assert.equal(none.body.error.code, 'UNAUTHENTICATED');
-    await request(app).get('/api/v1/users').expect(401);
-    await request(app).get('/backend/api/v1/users').set('authorization', 'Bearer').expect(401);
-    await request(app).get('/backend/api/v1/users').set('authorization', 'Basic Zm9vOmJhcg==').expect(401);
-    await request(app).get('/backend/api/v1/users').set('authorization', 'Bearer not-a-token').expect(401);
+  // DESIGN §6 (amended): no credentials, or credentials that are not a bearer token or session, are a 403.
+  it('answers 403 without credentials or with HTTP Basic, 401 for a malformed or unknown bearer token', async () => {
+    const none = await request(app).get('/backend/api/v1/users').expect(403);
+    assert.equal(none.body.error.code, 'FORBIDDEN');
+    assert.equal(none.body.error.details.reason, 'CREDENTIALS_REQUIRED');
+    await request(app).get('/api/v1/users').expect(403);
+    await request(app).get('/backend/api/v1/users').set('authorization', 'Basic Zm9vOmJhcg==').expect(403);
+    const malformed = await request(app).get('/backend/api/v1/users').set('authorization', 'Bearer').expect(401);
+    assert.equal(malformed.body.error.code, 'UNAUTHENTICATED');
+    const unknown = await request(app).get('/backend/api/v1/users').set('authorization', 'Bearer not-a-token').expect(401);
+    assert.match(String(unknown.headers['www-authenticate']), /^Bearer /);
   });
 
   it('applies the role of the client row on every request', async () => {
@@ -126,7 +132,7 @@ describe('sign-in and token rate limit per address', () => {
       await request(app).post(TOKEN).send(body).expect(401);
       await request(app).post('/backend/api/v1/session').send({ username: 'a', password: 'b' }).expect(401);
       const limited = await request(app).post(TOKEN).send(body).expect(429);
-      assert.equal(limited.body.error.code, 'RATE_LIMITED');
+      assert.equal(limited.body.error, 'slow_down');
       assert.ok(limited.headers.ratelimit);
       await request(app).post('/api/v1/session').send({ username: 'a', password: 'b' }).expect(429);
     } finally {

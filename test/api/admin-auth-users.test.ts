@@ -35,6 +35,20 @@ describe('user and API client management', () => {
     await request(app).get(`${USERS}/eve`).set('authorization', admin).expect(404);
   });
 
+  it('keeps an admin scoped to one account from reading users and API clients (403), like from changing them', async () => {
+    await app.seed.user('uma', 'uma-password', 'viewer');
+    const client = app.satellite.apiClients.create({ name: 'reader', role: 'viewer' }, 'seed').client;
+    const scoped = await bearerFor(app, { role: 'admin', accountScope: ['Acme'] });
+    for (const path of [USERS, `${USERS}/uma`, `${USERS}/nobody`, CLIENTS, `${CLIENTS}/${client.id}`, `${CLIENTS}/nothing`]) {
+      const res = await request(app).get(path).set('authorization', scoped);
+      assert.equal(res.status, 403, `${path}: ${res.text}`);
+      assert.equal(res.body.error.code, 'FORBIDDEN');
+      assert.doesNotMatch(res.text, /uma|reader/);
+    }
+    await request(app).get(`${USERS}/uma`).set('authorization', admin).expect(200);
+    await request(app).get(`${CLIENTS}/${client.id}`).set('authorization', admin).expect(200);
+  });
+
   it('a viewer signed in with a session cannot write either', async () => {
     await app.seed.user('vera', 'vera-password', 'viewer');
     secrets.push('vera-password');

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, it } from 'vitest';
 import { MS_PER_HOUR } from '../../licensing/shared/clock.js';
 import { labSatellite, post, registerDevice, signedRequest, TAG_A, type Device, type Fixture } from '../support/satellite-fixture.js';
 import {
-  assertFailed, assertStillServes, deviceFrom, registeredInstanceOf, registerRequest, roomyPool, snapshot, storedResponseCount,
+  assertFailed, assertStillServes, countRows, deviceFrom, registeredInstanceOf, registerRequest, roomyPool, snapshot, storedResponseCount,
 } from '../support/device-probe.js';
 
 const SKEW = 24 * MS_PER_HOUR;
@@ -110,11 +110,24 @@ describe('replay protection and idempotent retries (DESIGN §4.3)', () => {
     await assertStillServes(f, device);
   });
 
-  it('remembers a token refusal so a retry gets the same answer', async () => {
-    const req = await registerRequest(f, { token: randomBytes(48).toString('base64url') });
+  it('remembers a refusal for a token that exists (revoked) so a retry gets the same answer', async () => {
+    const seeded = f.app.seed.token('Acme', 'Lab', { maxUses: 5 });
+    f.app.satellite.tokens.revoke(seeded.token.id);
+    const req = await registerRequest(f, { token: seeded.secret });
     const first = await post(f.app, req.text);
-    assertFailed(first, 'TOKEN_INVALID');
+    assertFailed(first, 'TOKEN_REVOKED');
     assert.equal((await post(f.app, req.text)).text, first.text);
+  });
+
+  it('stores nothing for a REGISTER with an unknown token: no device_messages row, no nonce', async () => {
+    const rows = () => ({ messages: storedResponseCount(f), nonces: countRows(f, 'device_nonces') });
+    const before = rows();
+    for (let i = 0; i < 5; i += 1) {
+      const req = await registerRequest(f, { token: randomBytes(48).toString('base64url') });
+      assertFailed(await post(f.app, req.text), 'TOKEN_INVALID');
+      assertFailed(await post(f.app, req.text), 'TOKEN_INVALID');
+    }
+    assert.deepEqual(rows(), before);
   });
 
   it('refuses a reused message_id carrying a different AUTHORIZE with REPLAY_DETECTED', async () => {

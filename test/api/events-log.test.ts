@@ -79,7 +79,7 @@ describe('GET /accounts/{a}/events and /events: the event log', () => {
     assertError(await getAs(f, EVENTS, scoped), 403, 'FORBIDDEN');
     const other = await list('', scoped, '/accounts/Other/events');
     assert.deepEqual(other.events.map((e) => e.type).sort(), ['ACCOUNT_CREATED', 'VIRTUAL_ACCOUNT_CREATED']);
-    assertError(await getAs(f, EVENTS, null), 401, 'UNAUTHENTICATED');
+    assertError(await getAs(f, EVENTS, null), 403, 'FORBIDDEN');
   });
 
   it('serves the satellite-wide log to admins without an account scope, events of no account included', async () => {

@@ -62,7 +62,7 @@ describe('GET /accounts/{a}/product-instances/{id}: one product instance', () =>
   it('keeps a scoped principal out of other accounts with 403', async () => {
     const scoped = await bearerFor(f.app, { role: 'viewer', accountScope: ['Other'] });
     assertError(await getAs(f, `${BASE}/${device.instanceId}`, scoped), 403, 'FORBIDDEN');
-    assertError(await getAs(f, `${BASE}/${device.instanceId}`, null), 401, 'UNAUTHENTICATED');
+    assertError(await getAs(f, `${BASE}/${device.instanceId}`, null), 403, 'FORBIDDEN');
   });
 });
 
@@ -107,6 +107,6 @@ describe('GET /accounts/{a}/product-instances/export.csv', () => {
     const rows = parseCsv(res.text).slice(1);
     assert.deepEqual(rows.map((r) => r[0]), [devices[1]?.instanceId]);
     assertError(await getAs(f, `${BASE}/export.csv?limit=100001`, viewer), 400, 'VALIDATION_FAILED', /query\.limit/);
-    assertError(await getAs(f, `${BASE}/export.csv`, null), 401, 'UNAUTHENTICATED');
+    assertError(await getAs(f, `${BASE}/export.csv`, null), 403, 'FORBIDDEN');
   });
 });

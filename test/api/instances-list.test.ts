@@ -124,7 +124,7 @@ describe('GET /accounts/{a}/product-instances: list, filter, search, sort, page'
 
   it('needs credentials, and keeps a scoped principal to its accounts', async () => {
     f.app.seed.account('Other');
-    assertError(await getAs(f, LIST, null), 401, 'UNAUTHENTICATED');
+    assertError(await getAs(f, LIST, null), 403, 'FORBIDDEN');
     const scoped = await bearerFor(f.app, { role: 'admin', accountScope: ['Other'] });
     assertError(await getAs(f, LIST, scoped), 403, 'FORBIDDEN', /Acme/);
     assertError(await getAs(f, '/accounts/Nobody/product-instances', scoped), 403, 'FORBIDDEN');

@@ -68,7 +68,7 @@ describe('DELETE /accounts/{a}/product-instances/{id}', () => {
     assert.deepEqual(alerts(), []);
   });
 
-  it('refuses a second removal (409), a viewer (403), an unknown id (404) and no credentials (401)', async () => {
+  it('refuses a second removal (409), a viewer (403), an unknown id (404) and no credentials (403)', async () => {
     const op = await bearerFor(f.app, { role: 'operator' });
     const device = await registerNamed(f);
     const viewer = await bearerFor(f.app, { role: 'viewer' });
@@ -80,6 +80,6 @@ describe('DELETE /accounts/{a}/product-instances/{id}', () => {
     const scoped = await bearerFor(f.app, { role: 'operator', accountScope: ['Other'] });
     assertError(await deleteAs(f, `${BASE}/${device.instanceId}`, scoped), 403, 'FORBIDDEN');
     const res = await request(f.app).delete(`/backend/api/v1${BASE}/${device.instanceId}`);
-    assertError(res, 401, 'UNAUTHENTICATED');
+    assertError(res, 403, 'FORBIDDEN');
   });
 });

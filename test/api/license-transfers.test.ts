@@ -123,12 +123,12 @@ describe('admin API: license transfers between virtual accounts', () => {
     ]);
   });
 
-  it('needs operator to transfer and viewer to list; 403 across scopes; 401 without credentials', async () => {
+  it('needs operator to transfer and viewer to list; 403 across scopes and without credentials', async () => {
     const body = { from: 'Default', to: 'Lab Two', tag: TAG_A, quantity: 1 };
     assert.equal((await request(f.app).post(`/api/v1${TRANSFERS}`).set('authorization', f.viewer).send(body)).status, 403);
     assert.equal((await request(f.app).post(`/api/v1${TRANSFERS}`).set('authorization', f.otherOperator).send(body)).status, 403);
     assert.equal((await request(f.app).get(`/api/v1${TRANSFERS}`).set('authorization', f.otherOperator)).status, 403);
-    assert.equal((await request(f.app).post(`/api/v1${TRANSFERS}`).send(body)).status, 401);
+    assert.equal((await request(f.app).post(`/api/v1${TRANSFERS}`).send(body)).status, 403);
     assert.equal((await request(f.app).get(`/api/v1${TRANSFERS}`).set('authorization', f.viewer)).status, 200);
   });
 });

@@ -31,8 +31,8 @@ describe('admin API: response bundle upload and import history', () => {
     return (token === undefined ? req : req.set('authorization', token)).send(body);
   };
 
-  it('401 without credentials, 403 for a viewer', async () => {
-    assert.equal((await upload(bundle)).status, 401);
+  it('403 without credentials and for a viewer', async () => {
+    assert.equal((await upload(bundle)).status, 403);
     assert.equal((await upload(bundle, viewer)).status, 403);
   });
 

@@ -59,7 +59,7 @@ describe('API toolkit: POST .../accounts/{a}/alerts', () => {
     assert.deepEqual(own.body.alerts.map((a: { message: string }) => a.message), ['someone else\'s', 'not synchronized for 30 days']);
     const denied = await request(f.app).post(`/api/v1${DEMO_PATH}/alerts`).set('authorization', f.otherOperator).send({ limit: -1 });
     assert.equal(denied.status, 403);
-    assert.equal((await request(f.app).post(`/api/v1${DEMO_PATH}/alerts`).send({ limit: -1 })).status, 401);
+    assert.equal((await request(f.app).post(`/api/v1${DEMO_PATH}/alerts`).send({ limit: -1 })).status, 403);
     const bad = await request(f.app).post(`/api/v1${DEMO_PATH}/alerts`).set('authorization', f.viewer).send({ limit: 100000 });
     assert.equal(bad.status, 400);
     assert.match(bad.body.error.message, /^body\.limit:/);

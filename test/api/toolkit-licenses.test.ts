@@ -68,10 +68,10 @@ describe('API toolkit: POST .../accounts/{a}/licenses', () => {
     assert.match(res.body.error.message, /^query\.limit:/);
   });
 
-  it('is 401 without credentials, 403 for a principal scoped to another account, 404 for an unknown account', async () => {
+  it('is 403 without credentials and for a principal scoped to another account, 404 for an unknown account', async () => {
     const anonymous = await request(f.app).post(`/backend/api/v1${DEMO_PATH}/licenses`).send({ limit: -1 });
-    assert.equal(anonymous.status, 401);
-    assert.equal(anonymous.body.error.code, 'UNAUTHENTICATED');
+    assert.equal(anonymous.status, 403);
+    assert.equal(anonymous.body.error.details.reason, 'CREDENTIALS_REQUIRED');
     const scoped = await request(f.app).post(`/backend/api/v1${DEMO_PATH}/licenses`).set('authorization', f.otherOperator).send({ limit: -1 });
     assert.equal(scoped.status, 403);
     assert.equal(scoped.body.error.code, 'FORBIDDEN');

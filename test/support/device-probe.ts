@@ -54,7 +54,7 @@ export interface Snapshot {
   usageB: PoolUsage;
 }
 
-function countRows(f: Fixture, table: 'product_instances' | 'id_certificates' | 'device_messages'): number {
+export function countRows(f: Fixture, table: 'product_instances' | 'id_certificates' | 'device_messages' | 'device_nonces'): number {
   const n: unknown = f.app.satellite.db.prepare(`SELECT COUNT(*) FROM ${table}`).pluck().get();
   assert.equal(typeof n, 'number');
   return Number(n);

@@ -28,8 +28,8 @@ export function virtualAccountRoutes(satellite: Satellite): AdminRouteSpec[] {
     }),
     defineRoute({
       method: 'post', path: '/accounts/:accountName/virtual-accounts', tag: TAG, access: 'operator',
-      summary: 'Create a virtual account (API toolkit)',
-      params: accountParams,
+      summary: 'Create a virtual account (API toolkit; JSON or form)',
+      params: accountParams, acceptsForm: true,
       body: z.object({ name: nameParam, description: description.optional() }),
       response: z.object({ virtualAccount: virtualAccountView }),
       handler: ({ params, body, principal }) => {

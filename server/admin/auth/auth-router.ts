@@ -3,7 +3,7 @@ import { rateLimit } from 'express-rate-limit';
 import { DomainError } from '../../../licensing/shared/domain-error.js';
 import type { Satellite } from '../../composition-root.js';
 import { ADMIN_API_PREFIXES, adminRouter } from '../admin-router.js';
-import { OAUTH_PREFIX, OAUTH_TOKEN_PATH, oauthTokenRoutes } from './oauth-token-routes.js';
+import { OAUTH_ALIAS_PREFIX, OAUTH_PREFIX, OAUTH_TOKEN_PATHS, oauthErrorHandler, oauthTokenRoutes } from './oauth-token-routes.js';
 import { SESSION_PATH } from './session-routes.js';
 
 export interface AuthRouterOptions {
@@ -12,8 +12,9 @@ export interface AuthRouterOptions {
 }
 
 /**
- * The OAuth token endpoint, and a per-address rate limit in front of both places that check a secret
- * (sign-in and token). Mount before the admin router: the limiter passes allowed requests on to it.
+ * The OAuth token endpoint (also at /oauth/token) with its RFC 6749 error answers, and a per-address rate
+ * limit in front of both places that check a secret (sign-in and token). Mount before the admin router: the
+ * limiter passes allowed requests on to it.
  */
 export function authRouter(satellite: Satellite, options: AuthRouterOptions): Router {
   const router = Router();
@@ -27,9 +28,10 @@ export function authRouter(satellite: Satellite, options: AuthRouterOptions): Ro
         next(new DomainError('RATE_LIMITED', 'too many sign-in or token requests from this address; retry later'));
       },
     });
-    router.post(OAUTH_TOKEN_PATH, limiter);
+    for (const path of OAUTH_TOKEN_PATHS) router.post(path, limiter);
     for (const prefix of ADMIN_API_PREFIXES) router.post(`${prefix}${SESSION_PATH}`, limiter);
   }
-  router.use(adminRouter(oauthTokenRoutes(satellite), { authenticator: satellite.adminAuthenticator, prefixes: [OAUTH_PREFIX] }));
+  router.use(adminRouter(oauthTokenRoutes(satellite), { authenticator: satellite.adminAuthenticator, prefixes: [OAUTH_PREFIX, OAUTH_ALIAS_PREFIX] }));
+  router.use([...OAUTH_TOKEN_PATHS], oauthErrorHandler());
   return router;
 }

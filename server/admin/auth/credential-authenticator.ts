@@ -5,11 +5,14 @@ import type { SessionService } from '../../../licensing/users/session-service.js
 import type { AdminAuthenticator, Authentication } from '../admin-authenticator.js';
 import { readSessionCookie } from './session-cookie.js';
 
+const BEARER_SCHEME = /^Bearer(?: |$)/i;
 const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
 
 /**
- * Bearer tokens (API clients) and the session cookie (browsers). When an Authorization header is present it
- * alone decides, so a stale cookie cannot mask a bad token.
+ * Bearer tokens (API clients, and users through the password grant) and the session cookie (browsers). When
+ * a Bearer Authorization header is present it alone decides, so a stale cookie cannot mask a bad token. Any
+ * other scheme (HTTP Basic, ...) carries no credentials we accept: the caller is treated as anonymous,
+ * which DESIGN §6 answers with 403.
  */
 export class CredentialAuthenticator implements AdminAuthenticator {
   readonly #tokens: AccessTokenService;
@@ -23,6 +26,7 @@ export class CredentialAuthenticator implements AdminAuthenticator {
   authenticate(req: Request): Authentication | null {
     const header = req.get('authorization');
     if (header !== undefined) {
+      if (!BEARER_SCHEME.test(header)) return null;
       const token = BEARER.exec(header)?.[1];
       if (!token) throw new DomainError('UNAUTHENTICATED', 'the Authorization header must be "Bearer <access token>" (POST /backend/oauth/token)');
       return { principal: this.#tokens.resolve(token), via: 'bearer', csrfToken: null };

@@ -48,7 +48,6 @@ export function sessionRoutes(satellite: Satellite): AdminRouteSpec[] {
           throw error;
         }
         setSessionCookie(req, res, signedIn.sessionId);
-        res.set('Cache-Control', 'no-store');
         return {
           user: userView(satellite, signedIn.user), csrfToken: signedIn.csrfToken,
           idleExpiresAt: isoTime(signedIn.idleExpiresAt), expiresAt: isoTime(signedIn.expiresAt),
@@ -58,11 +57,10 @@ export function sessionRoutes(satellite: Satellite): AdminRouteSpec[] {
     defineRoute({
       method: 'get', path: SESSION_PATH, summary: 'Who am I: the signed-in user or API client, and the CSRF token', tag: 'Authentication',
       access: 'viewer', response: whoamiSchema,
-      handler: ({ principal, req, res }) => {
+      handler: ({ principal, req }) => {
         if (!principal) throw new DomainError('UNAUTHENTICATED', 'not signed in');
         const { kind, id, name, role } = principal;
         const sessionId = req.get('authorization') === undefined ? readSessionCookie(req) : null;
-        res.set('Cache-Control', 'no-store');
         if (sessionId === null) {
           const user = kind === 'user' ? userView(satellite, satellite.users.get(name)) : null;
           return { via: 'bearer' as const, principal: { kind, id, name, role }, user, csrfToken: null, idleExpiresAt: null, expiresAt: null };

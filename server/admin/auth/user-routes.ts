@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DomainError } from '../../../licensing/shared/domain-error.js';
+import { requireUserAdministrator } from '../../../licensing/users/actor.js';
 import { MAX_PASSWORD_LENGTH } from '../../../licensing/users/password-digest.js';
 import { digestSecret } from '../../../licensing/users/secret-digest.js';
 import type { Satellite } from '../../composition-root.js';
@@ -35,31 +36,36 @@ const createdSchema = z.object({
   password: z.string().nullable().describe('the generated password, shown only in this answer; null when you chose one'),
 });
 
-/** User management (admins without an account scope); any user may change their own password. */
+/** User management, reads included (admins without an account scope); any user may change their own password. */
 export function userRoutes(satellite: Satellite): AdminRouteSpec[] {
   return [
     defineRoute({
       method: 'get', path: '/users', summary: 'List users', tag: 'Users', access: 'admin',
       response: z.object({ users: z.array(userViewSchema) }),
-      handler: () => ({ users: satellite.users.list().map((user) => userView(satellite, user)) }),
+      handler: ({ principal }) => {
+        requireUserAdministrator(requirePrincipal(principal));
+        return { users: satellite.users.list().map((user) => userView(satellite, user)) };
+      },
     }),
     defineRoute({
       method: 'post', path: '/users', summary: 'Create a user', tag: 'Users', access: 'admin', successStatus: 201,
       body: createSchema, response: createdSchema,
-      handler: async ({ body, principal, res }) => {
+      handler: async ({ body, principal }) => {
         const { user, generatedPassword } = await satellite.users.create({
           username: body.username, role: body.role, accountScope: body.accountScope ?? null,
           ...(body.password !== undefined ? { password: body.password } : {}),
           ...(body.mustChangePassword !== undefined ? { mustChangePassword: body.mustChangePassword } : {}),
         }, requirePrincipal(principal));
-        res.set('Cache-Control', 'no-store');
         return { user: userView(satellite, user), password: generatedPassword };
       },
     }),
     defineRoute({
       method: 'get', path: '/users/:username', summary: 'Get a user', tag: 'Users', access: 'admin',
       params: usernameParams, response: userViewSchema,
-      handler: ({ params }) => userView(satellite, satellite.users.get(params.username)),
+      handler: ({ params, principal }) => {
+        requireUserAdministrator(requirePrincipal(principal));
+        return userView(satellite, satellite.users.get(params.username));
+      },
     }),
     defineRoute({
       method: 'patch', path: '/users/:username', summary: 'Change a user\'s role, account scope or disabled flag', tag: 'Users',

@@ -27,8 +27,8 @@ export function toolkitListRoutes<Row, Key extends string>(satellite: Satellite,
   const path = `/accounts/:accountName/${spec.resource}`;
   return [
     defineRoute({
-      method: 'post', path, tag: spec.tag, access: 'viewer', summary: `${spec.summary} (API toolkit)`,
-      params: accountParams, body: pagingSchema, response: spec.response,
+      method: 'post', path, tag: spec.tag, access: 'viewer', summary: `${spec.summary} (API toolkit; JSON or form)`,
+      params: accountParams, body: pagingSchema, acceptsForm: true, response: spec.response,
       handler: ({ params, body, principal, res }) => list(params.accountName, principal, body, res),
     }),
     defineRoute({

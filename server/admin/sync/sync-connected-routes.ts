@@ -38,7 +38,8 @@ export function syncConnectedRoutes(satellite: Satellite): AdminRouteSpec[] {
     defineRoute({
       method: 'get', path: '/sync/status', tag: 'Sync', access: 'viewer', response: statusResponse,
       summary: 'Sync mode, upstream, last success and error (with its class), next run, sync age and credential expiry',
-      handler: () => {
+      handler: ({ principal }) => {
+        requireUnscoped(principal);
         const status = satellite.satelliteBinding.status();
         const running = satellite.syncRunner.running;
         if (!status) {

@@ -45,8 +45,8 @@ export function tokenRoutes(satellite: Satellite): AdminRouteSpec[] {
   return [
     defineRoute({
       method: 'post', path: tokensPath, tag: TAG, access: 'operator',
-      summary: 'Create a registration token (API toolkit); the secret is in this answer only',
-      params: virtualAccountParams,
+      summary: 'Create a registration token (API toolkit; JSON or form); the secret is in this answer only',
+      params: virtualAccountParams, acceptsForm: true,
       body: z.object({
         description: z.string().max(500).optional(),
         expiresAfterDays: integerField({ min: 1, max: 365 }).optional().describe(`1-365, default ${satellite.timers.tokenDefaultExpiryDays}`),

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, it } from 'vitest';
@@ -8,6 +8,7 @@ import Database from 'better-sqlite3';
 import { latestSchemaVersion, openDatabase, schemaVersion } from '../../../db/sqlite-connection.js';
 import { SqliteUnitOfWork } from '../../../db/sqlite-unit-of-work.js';
 import { DomainError } from '../../../licensing/shared/domain-error.js';
+import { loadConfig } from '../../../server/config.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'satellite-db-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -26,6 +27,24 @@ describe('SQLite connection', () => {
     db.close();
     // An independent tool agrees the file is sound.
     assert.equal(execFileSync('sqlite3', [file, 'PRAGMA integrity_check;'], { encoding: 'utf8' }).trim(), 'ok');
+  });
+
+  it('creates the database, its WAL and SHM files 0600 (and missing folders 0700) wherever SATELLITE_DATABASE points', () => {
+    const config = loadConfig({ SATELLITE_DATA_DIR: join(dir, 'data'), SATELLITE_DATABASE: join(dir, 'elsewhere', 'deep', 'books.db') });
+    const previous = process.umask(0o022);
+    try {
+      const db = openDatabase({ filename: config.databaseFile });
+      db.exec('CREATE TABLE probe (x INTEGER) STRICT; INSERT INTO probe VALUES (1);');
+      const mode = (path: string) => (statSync(path).mode & 0o777).toString(8);
+      assert.deepEqual(
+        ['', '-wal', '-shm'].map((suffix) => mode(`${config.databaseFile}${suffix}`)),
+        ['600', '600', '600'],
+      );
+      assert.equal(mode(join(dir, 'elsewhere', 'deep')), '700');
+      db.close();
+    } finally {
+      process.umask(previous);
+    }
   });
 
   it('reopens an existing database without re-running migrations', () => {

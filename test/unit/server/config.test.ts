@@ -19,6 +19,19 @@ describe('configuration', () => {
   });
 });
 
+describe('connection limits', () => {
+  it('defaults to caps and timeouts of at most 10 s, and refuses a TLS handshake or headers timeout above 10 s', () => {
+    assert.deepEqual(loadConfig({}).connections, {
+      maxConnections: 1000, maxConnectionsPerAddress: 100, tlsHandshakeTimeoutMs: 10_000, headersTimeoutMs: 10_000, keepAliveTimeoutMs: 5_000,
+    });
+    const tuned = loadConfig({ SATELLITE_MAX_CONNECTIONS: '50', SATELLITE_MAX_CONNECTIONS_PER_ADDRESS: '80', SATELLITE_TLS_HANDSHAKE_TIMEOUT_SECONDS: '2.5' }).connections;
+    assert.deepEqual([tuned.maxConnections, tuned.maxConnectionsPerAddress, tuned.tlsHandshakeTimeoutMs], [50, 50, 2500]);
+    assert.throws(() => loadConfig({ SATELLITE_TLS_HANDSHAKE_TIMEOUT_SECONDS: '11' }), /SATELLITE_TLS_HANDSHAKE_TIMEOUT_SECONDS/);
+    assert.throws(() => loadConfig({ SATELLITE_HEADERS_TIMEOUT_SECONDS: '60' }), /SATELLITE_HEADERS_TIMEOUT_SECONDS/);
+    assert.throws(() => loadConfig({ SATELLITE_MAX_CONNECTIONS_PER_ADDRESS: '0' }), /SATELLITE_MAX_CONNECTIONS_PER_ADDRESS/);
+  });
+});
+
 describe('replay record retention', () => {
   it('keeps nonces long enough that a message dated +skew cannot be replayed after pruning', async () => {
     const { replayRecordCutoff } = await import('../../../server/main.js');

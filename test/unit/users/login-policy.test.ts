@@ -1,12 +1,14 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'vitest';
+import { beforeAll, describe, it } from 'vitest';
 import type { SatelliteEvent } from '../../../licensing/events/satellite-event.js';
-import type { Repositories } from '../../../licensing/shared/unit-of-work.js';
+import { ManualClock } from '../../../licensing/shared/clock.js';
+import type { Repositories, UnitOfWork } from '../../../licensing/shared/unit-of-work.js';
 import { requireUserAdministrator } from '../../../licensing/users/actor.js';
 import { sessionEndsAt } from '../../../licensing/users/admin-session.js';
 import { isLocked, type AdminUser } from '../../../licensing/users/admin-user.js';
 import { defaultAuthPolicy } from '../../../licensing/users/auth-policy.js';
-import { recordFailedPassword, recordSuccessfulLogin } from '../../../licensing/users/login-attempts.js';
+import { checkPasswordWithLockout, recordSuccessfulLogin } from '../../../licensing/users/login-attempts.js';
+import { digestPassword } from '../../../licensing/users/password-digest.js';
 import type { Principal } from '../../../licensing/users/principal.js';
 
 const T0 = Date.UTC(2026, 0, 1);
@@ -16,37 +18,61 @@ const user = (over: Partial<AdminUser> = {}): AdminUser => ({
   disabled: false, failedLogins: 0, lockedUntil: null, lastLoginAt: null, passwordChangedAt: T0, createdAt: T0, updatedAt: T0, ...over,
 });
 
-/** Just the two repositories the login bookkeeping touches. */
-function fakeRepos(): { repos: Repositories; saved: AdminUser[]; events: SatelliteEvent[] } {
-  const saved: AdminUser[] = [];
+/** Just the two repositories the login bookkeeping touches, behind a unit of work that runs work at once. */
+function fakeStore(initial: AdminUser): { uow: UnitOfWork; current: () => AdminUser; events: SatelliteEvent[] } {
+  let stored = initial;
   const events: SatelliteEvent[] = [];
-  const repos = { users: { update: (u: AdminUser) => saved.push(u) }, events: { append: (e: SatelliteEvent) => events.push(e) } };
-  return { repos: repos as unknown as Repositories, saved, events };
+  const repos = {
+    users: { findById: (id: string) => (id === stored.id ? stored : undefined), update: (u: AdminUser) => { stored = u; } },
+    events: { append: (e: SatelliteEvent) => events.push(e) },
+  } as unknown as Repositories;
+  const uow = { write: <T>(work: (r: Repositories) => T) => work(repos), read: <T>(work: (r: Repositories) => T) => work(repos) } as UnitOfWork;
+  return { uow, current: () => stored, events };
 }
 
-describe('failed password bookkeeping', () => {
-  it('counts failures and locks for the lockout period at the limit, restarting the count', () => {
-    const { repos, events } = fakeRepos();
-    let current = user();
+describe('password checks under the lockout rules', () => {
+  let digest = '';
+  beforeAll(async () => { digest = await digestPassword('olga-password'); });
+  const check = (store: ReturnType<typeof fakeStore>, password: string, address?: string) => checkPasswordWithLockout(
+    { uow: store.uow, clock: new ManualClock(T0), policy: defaultAuthPolicy }, 'u1', password,
+    { during: 'sign-in', ...(address ? { address } : {}) }, () => 'signed in',
+  );
+
+  it('counts failures and locks for the lockout period at the limit, restarting the count', async () => {
+    const store = fakeStore(user({ passwordDigest: digest }));
     for (let i = 1; i < defaultAuthPolicy.maxFailedLogins; i += 1) {
-      current = recordFailedPassword(repos, current, T0, defaultAuthPolicy, { during: 'sign-in' });
-      assert.equal(current.failedLogins, i);
-      assert.equal(isLocked(current, T0), false);
+      assert.deepEqual(await check(store, 'wrong'), { kind: 'wrong', user: store.current(), lockedNow: false });
+      assert.equal(store.current().failedLogins, i);
     }
-    current = recordFailedPassword(repos, current, T0, defaultAuthPolicy, { during: 'sign-in', address: '10.0.0.1' });
-    assert.equal(current.failedLogins, 0);
-    assert.equal(current.lockedUntil, T0 + 15 * 60_000);
-    assert.equal(isLocked(current, T0 + 15 * 60_000 - 1), true);
-    assert.equal(isLocked(current, T0 + 15 * 60_000), false);
-    assert.deepEqual(events.map((e) => e.type), [...Array(5).fill('USER_LOGIN_FAILED'), 'USER_LOCKED_OUT']);
-    assert.equal(events[4]?.details.address, '10.0.0.1');
+    const fifth = await check(store, 'wrong', '10.0.0.1');
+    assert.equal(fifth.kind === 'wrong' && fifth.lockedNow, true);
+    assert.equal(store.current().failedLogins, 0);
+    assert.equal(store.current().lockedUntil, T0 + 15 * 60_000);
+    assert.equal(isLocked(store.current(), T0 + 15 * 60_000 - 1), true);
+    assert.equal(isLocked(store.current(), T0 + 15 * 60_000), false);
+    assert.equal((await check(store, 'olga-password')).kind, 'locked');
+    assert.deepEqual(store.events.map((e) => e.type), [...Array(5).fill('USER_LOGIN_FAILED'), 'USER_LOCKED_OUT', 'USER_LOGIN_FAILED']);
+    assert.equal(store.events[4]?.details.address, '10.0.0.1');
+    assert.equal(store.events[6]?.details.reason, 'locked');
   });
 
-  it('a success clears the count and any lock', () => {
-    const { repos, saved } = fakeRepos();
-    const after = recordSuccessfulLogin(repos, user({ failedLogins: 3, lockedUntil: T0 - 1 }), T0 + 5);
-    assert.deepEqual({ failed: after.failedLogins, locked: after.lockedUntil, last: after.lastLoginAt }, { failed: 0, locked: null, last: T0 + 5 });
-    assert.equal(saved.length, 1);
+  it('evaluates no more than the limit when attempts overlap', async () => {
+    const store = fakeStore(user({ passwordDigest: digest }));
+    const outcomes = await Promise.all(Array.from({ length: 8 }, () => check(store, 'wrong')));
+    assert.deepEqual(outcomes.map((o) => o.kind).sort(), [...Array(3).fill('locked'), ...Array(5).fill('wrong')]);
+  });
+
+  it('a right password clears the count and any lock, and runs the success work', async () => {
+    const store = fakeStore(user({ passwordDigest: digest, failedLogins: 3, lockedUntil: T0 - 1 }));
+    const outcome = await check(store, 'olga-password');
+    assert.equal(outcome.kind === 'right' && outcome.result, 'signed in');
+    assert.deepEqual({ failed: store.current().failedLogins, locked: store.current().lockedUntil }, { failed: 0, locked: null });
+  });
+
+  it('a sign-in records its time', () => {
+    const store = fakeStore(user());
+    const after = store.uow.write((repos) => recordSuccessfulLogin(repos, store.current(), T0 + 5));
+    assert.equal(after.lastLoginAt, T0 + 5);
   });
 });
 
