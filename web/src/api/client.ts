@@ -39,20 +39,23 @@ const session: Middleware = {
   async onResponse({ request, response }) {
     onActivity();
     // The sign-in itself answers 401 for a wrong password; only a lost session sends the user back.
-    if (response.status === 401 && !(request.method === 'POST' && new URL(request.url).pathname.endsWith('/session'))) {
-      onSignedOut(await messageOf(response.clone()));
-    }
+    const signIn = request.method === 'POST' && new URL(request.url).pathname.endsWith('/session');
+    if (!signIn) await signOutIfSessionLost(response);
     return response;
   },
 };
 
-async function messageOf(response: Response): Promise<string> {
-  try {
-    const body = (await response.json()) as ApiErrorBody;
-    return body.error?.message ?? `HTTP ${response.status}`;
-  } catch {
-    return `HTTP ${response.status}`;
-  }
+/**
+ * A lost session answers 401 (an expired or unknown session) or, like every call without credentials
+ * (DESIGN §6: toolkit clients poll for exactly 403), 403 with reason CREDENTIALS_REQUIRED. A 403 for a
+ * missing role stays on the page as an error.
+ */
+async function signOutIfSessionLost(response: Response): Promise<void> {
+  if (response.status !== 401 && response.status !== 403) return;
+  let body: ApiErrorBody = {};
+  try { body = (await response.clone().json()) as ApiErrorBody; } catch { body = {}; }
+  if (response.status === 403 && body.error?.details?.reason !== 'CREDENTIALS_REQUIRED') return;
+  onSignedOut(body.error?.message ?? `HTTP ${response.status}`);
 }
 
 /** Typed client of the satellite's own OpenAPI document; same origin, session cookie. */
@@ -81,7 +84,7 @@ export async function raw(method: string, path: string, init: { body?: BodyInit;
   if (method !== 'GET' && csrfToken !== null) headers.set('x-csrf-token', csrfToken);
   const response = await fetch(path, { method, headers, credentials: 'same-origin', ...(init.body !== undefined ? { body: init.body } : {}) });
   onActivity();
-  if (response.status === 401) onSignedOut(await messageOf(response.clone()));
+  await signOutIfSessionLost(response);
   if (!response.ok) {
     let body: unknown = null;
     try { body = await response.json(); } catch { body = null; }

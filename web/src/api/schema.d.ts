@@ -55,7 +55,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description No or bad credentials */
+                /** @description Invalid, expired or revoked bearer token or session (WWW-Authenticate: Bearer) */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -73,7 +73,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Role or account scope does not allow this */
+                /** @description No credentials, credentials other than a bearer token or session (e.g. HTTP Basic), or a role or account scope that does not allow this */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -144,7 +144,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description No or bad credentials */
+                /** @description Invalid, expired or revoked bearer token or session (WWW-Authenticate: Bearer) */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -162,7 +162,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Role or account scope does not allow this */
+                /** @description No credentials, credentials other than a bearer token or session (e.g. HTTP Basic), or a role or account scope that does not allow this */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -252,7 +252,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description No or bad credentials */
+                /** @description Invalid, expired or revoked bearer token or session (WWW-Authenticate: Bearer) */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -270,7 +270,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Role or account scope does not allow this */
+                /** @description No credentials, credentials other than a bearer token or session (e.g. HTTP Basic), or a role or account scope that does not allow this */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -329,7 +329,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description No or bad credentials */
+                /** @description Invalid, expired or revoked bearer token or session (WWW-Authenticate: Bearer) */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -347,7 +347,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Role or account scope does not allow this */
+                /** @description No credentials, credentials other than a bearer token or session (e.g. HTTP Basic), or a role or account scope that does not allow this */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -421,7 +421,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description No or bad credentials */
+                /** @description Invalid, expired or revoked bearer token or session (WWW-Authenticate: Bearer) */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -439,7 +439,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Role or account scope does not allow this */
+                /** @description No credentials, credentials other than a bearer token or session (e.g. HTTP Basic), or a role or account scope that does not allow this */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -522,7 +522,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description No or bad credentials */
+                /** @description Invalid, expired or revoked bearer token or session (WWW-Authenticate: Bearer) */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -540,7 +540,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Role or account scope does not allow this */
+                /** @description No credentials, credentials other than a bearer token or session (e.g. HTTP Basic), or a role or account scope that does not allow this */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -561,7 +561,7 @@ export interface paths {
             };
         };
         put?: never;
-        /** Active alerts of an account (API toolkit) */
+        /** Active alerts of an account (API toolkit; JSON or form) */
         post: {
             parameters: {
                 query?: never;
@@ -574,6 +574,12 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        /** @description -1 (the default) for all rows, else 1-1000 */
+                        limit?: number | string;
+                        /** @description rows to skip; default 0 */
+                        offset?: number | string;
+                    };
+                    "application/x-www-form-urlencoded": {
                         /** @description -1 (the default) for all rows, else 1-1000 */
                         limit?: number | string;
                         /** @description rows to skip; default 0 */
@@ -619,7 +625,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description No or bad credentials */
+                /** @description Invalid, expired or revoked bearer token or session (WWW-Authenticate: Bearer) */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -637,7 +643,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Role or account scope does not allow this */
+                /** @description No credentials, credentials other than a bearer token or session (e.g. HTTP Basic), or a role or account scope that does not allow this */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -741,7 +747,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description No or bad credentials */
+                /** @description Invalid, expired or revoked bearer token or session (WWW-Authenticate: Bearer) */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -759,7 +765,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Role or account scope does not allow this */
+                /** @description No credentials, credentials other than a bearer token or session (e.g. HTTP Basic), or a role or account scope that does not allow this */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -846,7 +852,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description No or bad credentials */
+                /** @description Invalid, expired or revoked bearer token or session (WWW-Authenticate: Bearer) */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -864,7 +870,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Role or account scope does not allow this */
+                /** @description No credentials, credentials other than a bearer token or session (e.g. HTTP Basic), or a role or account scope that does not allow this */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -955,7 +961,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description No or bad credentials */
+                /** @description Invalid, expired or revoked bearer token or session (WWW-Authenticate: Bearer) */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -973,7 +979,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Role or account scope does not allow this */
+                /** @description No credentials, credentials other than a bearer token or session (e.g. HTTP Basic), or a role or account scope that does not allow this */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -1072,7 +1078,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description No or bad credentials */
+                /** @description Invalid, expired or revoked bearer token or session (WWW-Authenticate: Bearer) */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -1090,7 +1096,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Role or account scope does not allow this */
+                /** @description No credentials, credentials other than a bearer token or session (e.g. HTTP Basic), or a role or account scope that does not allow this */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -1181,7 +1187,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description No or bad credentials */
+                /** @description Invalid, expired or revoked bearer token or session (WWW-Authenticate: Bearer) */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -1199,7 +1205,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Role or account scope does not allow this */
+                /** @description No credentials, credentials other than a bearer token or session (e.g. HTTP Basic), or a role or account scope that does not allow this */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -1220,7 +1226,7 @@ export interface paths {
             };
         };
         put?: never;
-        /** Licenses of an account, one row per license (API toolkit) */
+        /** Licenses of an account, one row per license (API toolkit; JSON or form) */
         post: {
             parameters: {
                 query?: never;
@@ -1233,6 +1239,12 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        /** @description -1 (the default) for all rows, else 1-1000 */
+                        limit?: number | string;
+                        /** @description rows to skip; default 0 */
+                        offset?: number | string;
+                    };
+                    "application/x-www-form-urlencoded": {
                         /** @description -1 (the default) for all rows, else 1-1000 */
                         limit?: number | string;
                         /** @description rows to skip; default 0 */
@@ -1282,7 +1294,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description No or bad credentials */
+                /** @description Invalid, expired or revoked bearer token or session (WWW-Authenticate: Bearer) */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -1300,7 +1312,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Role or account scope does not allow this */
+                /** @description No credentials, credentials other than a bearer token or session (e.g. HTTP Basic), or a role or account scope that does not allow this */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -1372,7 +1384,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description No or bad credentials */
+                /** @description Invalid, expired or revoked bearer token or session (WWW-Authenticate: Bearer) */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -1390,7 +1402,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Role or account scope does not allow this */
+                /** @description No credentials, credentials other than a bearer token or session (e.g. HTTP Basic), or a role or account scope that does not allow this */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -1517,7 +1529,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description No or bad credentials */
+                /** @description Invalid, expired or revoked bearer token or session (WWW-Authenticate: Bearer) */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -1535,7 +1547,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Role or account scope does not allow this */
+                /** @description No credentials, credentials other than a bearer token or session (e.g. HTTP Basic), or a role or account scope that does not allow this */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -1656,7 +1668,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description No or bad credentials */
+                /** @description Invalid, expired or revoked bearer token or session (WWW-Authenticate: Bearer) */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -1674,7 +1686,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Role or account scope does not allow this */
+                /** @description No credentials, credentials other than a bearer token or session (e.g. HTTP Basic), or a role or account scope that does not allow this */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -1734,7 +1746,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description No or bad credentials */
+                /** @description Invalid, expired or revoked bearer token or session (WWW-Authenticate: Bearer) */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -1752,7 +1764,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Role or account scope does not allow this */
+                /** @description No credentials, credentials other than a bearer token or session (e.g. HTTP Basic), or a role or account scope that does not allow this */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -1898,7 +1910,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description No or bad credentials */
+                /** @description Invalid, expired or revoked bearer token or session (WWW-Authenticate: Bearer) */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -1916,7 +1928,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Role or account scope does not allow this */
+                /** @description No credentials, credentials other than a bearer token or session (e.g. HTTP Basic), or a role or account scope that does not allow this */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -2014,7 +2026,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description No or bad credentials */
+                /** @description Invalid, expired or revoked bearer token or session (WWW-Authenticate: Bearer) */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -2032,7 +2044,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Role or account scope does not allow this */
+                /** @description No credentials, credentials other than a bearer token or session (e.g. HTTP Basic), or a role or account scope that does not allow this */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -2118,7 +2130,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description No or bad credentials */
+                /** @description Invalid, expired or revoked bearer token or session (WWW-Authenticate: Bearer) */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -2136,7 +2148,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Role or account scope does not allow this */
+                /** @description No credentials, credentials other than a bearer token or session (e.g. HTTP Basic), or a role or account scope that does not allow this */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -2157,7 +2169,7 @@ export interface paths {
             };
         };
         put?: never;
-        /** Create a virtual account (API toolkit) */
+        /** Create a virtual account (API toolkit; JSON or form) */
         post: {
             parameters: {
                 query?: never;
@@ -2170,6 +2182,10 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        description?: string;
+                        name: string;
+                    };
+                    "application/x-www-form-urlencoded": {
                         description?: string;
                         name: string;
                     };
@@ -2215,7 +2231,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description No or bad credentials */
+                /** @description Invalid, expired or revoked bearer token or session (WWW-Authenticate: Bearer) */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -2233,7 +2249,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Role or account scope does not allow this */
+                /** @description No credentials, credentials other than a bearer token or session (e.g. HTTP Basic), or a role or account scope that does not allow this */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -2318,7 +2334,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description No or bad credentials */
+                /** @description Invalid, expired or revoked bearer token or session (WWW-Authenticate: Bearer) */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -2336,7 +2352,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Role or account scope does not allow this */
+                /** @description No credentials, credentials other than a bearer token or session (e.g. HTTP Basic), or a role or account scope that does not allow this */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -2396,7 +2412,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description No or bad credentials */
+                /** @description Invalid, expired or revoked bearer token or session (WWW-Authenticate: Bearer) */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -2414,7 +2430,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Role or account scope does not allow this */
+                /** @description No credentials, credentials other than a bearer token or session (e.g. HTTP Basic), or a role or account scope that does not allow this */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -2495,7 +2511,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description No or bad credentials */
+                /** @description Invalid, expired or revoked bearer token or session (WWW-Authenticate: Bearer) */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -2513,7 +2529,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Role or account scope does not allow this */
+                /** @description No credentials, credentials other than a bearer token or session (e.g. HTTP Basic), or a role or account scope that does not allow this */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -2615,7 +2631,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description No or bad credentials */
+                /** @description Invalid, expired or revoked bearer token or session (WWW-Authenticate: Bearer) */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -2633,7 +2649,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Role or account scope does not allow this */
+                /** @description No credentials, credentials other than a bearer token or session (e.g. HTTP Basic), or a role or account scope that does not allow this */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -2733,7 +2749,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description No or bad credentials */
+                /** @description Invalid, expired or revoked bearer token or session (WWW-Authenticate: Bearer) */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -2751,7 +2767,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Role or account scope does not allow this */
+                /** @description No credentials, credentials other than a bearer token or session (e.g. HTTP Basic), or a role or account scope that does not allow this */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -2846,7 +2862,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description No or bad credentials */
+                /** @description Invalid, expired or revoked bearer token or session (WWW-Authenticate: Bearer) */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -2864,7 +2880,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Role or account scope does not allow this */
+                /** @description No credentials, credentials other than a bearer token or session (e.g. HTTP Basic), or a role or account scope that does not allow this */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -2885,7 +2901,7 @@ export interface paths {
             };
         };
         put?: never;
-        /** Create a registration token (API toolkit); the secret is in this answer only */
+        /** Create a registration token (API toolkit; JSON or form); the secret is in this answer only */
         post: {
             parameters: {
                 query?: never;
@@ -2899,6 +2915,18 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        description?: string;
+                        /** @description 1-365, default 30 */
+                        expiresAfterDays?: number | string;
+                        /**
+                         * @description default Allowed
+                         * @enum {string}
+                         */
+                        exportControlled?: "Allowed" | "Not Allowed";
+                        /** @description absent or null: unlimited */
+                        maxUses?: (number | string) | null;
+                    };
+                    "application/x-www-form-urlencoded": {
                         description?: string;
                         /** @description 1-365, default 30 */
                         expiresAfterDays?: number | string;
@@ -2952,7 +2980,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description No or bad credentials */
+                /** @description Invalid, expired or revoked bearer token or session (WWW-Authenticate: Bearer) */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -2970,7 +2998,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Role or account scope does not allow this */
+                /** @description No credentials, credentials other than a bearer token or session (e.g. HTTP Basic), or a role or account scope that does not allow this */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -3062,7 +3090,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description No or bad credentials */
+                /** @description Invalid, expired or revoked bearer token or session (WWW-Authenticate: Bearer) */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -3080,7 +3108,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Role or account scope does not allow this */
+                /** @description No credentials, credentials other than a bearer token or session (e.g. HTTP Basic), or a role or account scope that does not allow this */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -3163,7 +3191,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description No or bad credentials */
+                /** @description Invalid, expired or revoked bearer token or session (WWW-Authenticate: Bearer) */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -3181,7 +3209,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Role or account scope does not allow this */
+                /** @description No credentials, credentials other than a bearer token or session (e.g. HTTP Basic), or a role or account scope that does not allow this */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -3266,7 +3294,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description No or bad credentials */
+                /** @description Invalid, expired or revoked bearer token or session (WWW-Authenticate: Bearer) */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -3284,7 +3312,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Role or account scope does not allow this */
+                /** @description No credentials, credentials other than a bearer token or session (e.g. HTTP Basic), or a role or account scope that does not allow this */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -3368,7 +3396,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description No or bad credentials */
+                /** @description Invalid, expired or revoked bearer token or session (WWW-Authenticate: Bearer) */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -3386,7 +3414,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Role or account scope does not allow this */
+                /** @description No credentials, credentials other than a bearer token or session (e.g. HTTP Basic), or a role or account scope that does not allow this */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -3445,7 +3473,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description No or bad credentials */
+                /** @description Invalid, expired or revoked bearer token or session (WWW-Authenticate: Bearer) */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -3463,7 +3491,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Role or account scope does not allow this */
+                /** @description No credentials, credentials other than a bearer token or session (e.g. HTTP Basic), or a role or account scope that does not allow this */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -3562,7 +3590,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description No or bad credentials */
+                /** @description Invalid, expired or revoked bearer token or session (WWW-Authenticate: Bearer) */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -3580,7 +3608,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Role or account scope does not allow this */
+                /** @description No credentials, credentials other than a bearer token or session (e.g. HTTP Basic), or a role or account scope that does not allow this */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -3684,7 +3712,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description No or bad credentials */
+                /** @description Invalid, expired or revoked bearer token or session (WWW-Authenticate: Bearer) */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -3702,7 +3730,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Role or account scope does not allow this */
+                /** @description No credentials, credentials other than a bearer token or session (e.g. HTTP Basic), or a role or account scope that does not allow this */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -3833,7 +3861,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description No or bad credentials */
+                /** @description Invalid, expired or revoked bearer token or session (WWW-Authenticate: Bearer) */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -3851,7 +3879,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Role or account scope does not allow this */
+                /** @description No credentials, credentials other than a bearer token or session (e.g. HTTP Basic), or a role or account scope that does not allow this */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -3920,7 +3948,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description No or bad credentials */
+                /** @description Invalid, expired or revoked bearer token or session (WWW-Authenticate: Bearer) */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -3938,7 +3966,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Role or account scope does not allow this */
+                /** @description No credentials, credentials other than a bearer token or session (e.g. HTTP Basic), or a role or account scope that does not allow this */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -4001,13 +4029,15 @@ export interface paths {
                                 acknowledgedSequence: number | null;
                                 actorId: string;
                                 bundleId: string;
+                                fileSha256: string | null;
                                 importedAt: string | null;
                                 inReplyToSequence: number | null;
                                 linesAdded: number;
                                 linesEnded: number;
                                 linesUpdated: number;
                                 notices: number;
-                                result: string;
+                                /** @constant */
+                                result: "IMPORTED";
                                 sequence: number;
                                 virtualAccountsCreated: number;
                             };
@@ -4032,7 +4062,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description No or bad credentials */
+                /** @description Invalid, expired or revoked bearer token or session (WWW-Authenticate: Bearer) */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -4050,7 +4080,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Role or account scope does not allow this */
+                /** @description No credentials, credentials other than a bearer token or session (e.g. HTTP Basic), or a role or account scope that does not allow this */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -4083,7 +4113,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The response import history, newest first */
+        /** The response import history, newest first, refused imports included */
         get: {
             parameters: {
                 query?: {
@@ -4102,20 +4132,32 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            imports: {
+                            imports: ({
                                 acknowledgedSequence: number | null;
                                 actorId: string;
                                 bundleId: string;
+                                fileSha256: string | null;
                                 importedAt: string | null;
                                 inReplyToSequence: number | null;
                                 linesAdded: number;
                                 linesEnded: number;
                                 linesUpdated: number;
                                 notices: number;
-                                result: string;
+                                /** @constant */
+                                result: "IMPORTED";
                                 sequence: number;
                                 virtualAccountsCreated: number;
-                            }[];
+                            } | {
+                                actorId: string;
+                                bundleId: string | null;
+                                fileSha256: string | null;
+                                importedAt: string | null;
+                                message: string;
+                                reason: string;
+                                /** @constant */
+                                result: "REFUSED";
+                                sequence: number | null;
+                            })[];
                         };
                     };
                 };
@@ -4137,7 +4179,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description No or bad credentials */
+                /** @description Invalid, expired or revoked bearer token or session (WWW-Authenticate: Bearer) */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -4155,7 +4197,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Role or account scope does not allow this */
+                /** @description No credentials, credentials other than a bearer token or session (e.g. HTTP Basic), or a role or account scope that does not allow this */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -4238,7 +4280,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description No or bad credentials */
+                /** @description Invalid, expired or revoked bearer token or session (WWW-Authenticate: Bearer) */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -4256,7 +4298,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Role or account scope does not allow this */
+                /** @description No credentials, credentials other than a bearer token or session (e.g. HTTP Basic), or a role or account scope that does not allow this */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -4345,7 +4387,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description No or bad credentials */
+                /** @description Invalid, expired or revoked bearer token or session (WWW-Authenticate: Bearer) */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -4363,7 +4405,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Role or account scope does not allow this */
+                /** @description No credentials, credentials other than a bearer token or session (e.g. HTTP Basic), or a role or account scope that does not allow this */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -4454,7 +4496,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description No or bad credentials */
+                /** @description Invalid, expired or revoked bearer token or session (WWW-Authenticate: Bearer) */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -4472,7 +4514,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Role or account scope does not allow this */
+                /** @description No credentials, credentials other than a bearer token or session (e.g. HTTP Basic), or a role or account scope that does not allow this */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -4565,7 +4607,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description No or bad credentials */
+                /** @description Invalid, expired or revoked bearer token or session (WWW-Authenticate: Bearer) */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -4583,7 +4625,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Role or account scope does not allow this */
+                /** @description No credentials, credentials other than a bearer token or session (e.g. HTTP Basic), or a role or account scope that does not allow this */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -4672,7 +4714,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description No or bad credentials */
+                /** @description Invalid, expired or revoked bearer token or session (WWW-Authenticate: Bearer) */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -4690,7 +4732,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Role or account scope does not allow this */
+                /** @description No credentials, credentials other than a bearer token or session (e.g. HTTP Basic), or a role or account scope that does not allow this */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -4749,7 +4791,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description No or bad credentials */
+                /** @description Invalid, expired or revoked bearer token or session (WWW-Authenticate: Bearer) */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -4767,7 +4809,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Role or account scope does not allow this */
+                /** @description No credentials, credentials other than a bearer token or session (e.g. HTTP Basic), or a role or account scope that does not allow this */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -4857,7 +4899,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description No or bad credentials */
+                /** @description Invalid, expired or revoked bearer token or session (WWW-Authenticate: Bearer) */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -4875,7 +4917,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Role or account scope does not allow this */
+                /** @description No credentials, credentials other than a bearer token or session (e.g. HTTP Basic), or a role or account scope that does not allow this */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -4950,7 +4992,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description No or bad credentials */
+                /** @description Invalid, expired or revoked bearer token or session (WWW-Authenticate: Bearer) */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -4968,7 +5010,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Role or account scope does not allow this */
+                /** @description No credentials, credentials other than a bearer token or session (e.g. HTTP Basic), or a role or account scope that does not allow this */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -5004,7 +5046,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Get a bearer token with OAuth2 client credentials (JSON, form or HTTP Basic) */
+        /** Get a bearer token: client credentials, or the password grant (JSON, form, query parameters or HTTP Basic); also at /oauth/token */
         post: {
             parameters: {
                 query?: never;
@@ -5017,16 +5059,22 @@ export interface paths {
                     "application/json": {
                         client_id?: string;
                         client_secret?: string;
-                        /** @constant */
-                        grant_type: "client_credentials";
+                        /** @description 'client_credentials', or 'password' with username and password beside the client credentials */
+                        grant_type?: string;
+                        password?: string;
                         scope?: string;
+                        /** @description password grant: the user whose role and account scope the token gets */
+                        username?: string;
                     };
                     "application/x-www-form-urlencoded": {
                         client_id?: string;
                         client_secret?: string;
-                        /** @constant */
-                        grant_type: "client_credentials";
+                        /** @description 'client_credentials', or 'password' with username and password beside the client credentials */
+                        grant_type?: string;
+                        password?: string;
                         scope?: string;
+                        /** @description password grant: the user whose role and account scope the token gets */
+                        username?: string;
                     };
                 };
             };
@@ -5053,14 +5101,9 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            error: {
-                                code: string;
-                                details?: {
-                                    [key: string]: unknown;
-                                };
-                                message: string;
-                                requestId: string;
-                            };
+                            /** @enum {string} */
+                            error: "invalid_request" | "invalid_client" | "invalid_grant" | "unsupported_grant_type" | "slow_down";
+                            error_description: string;
                         };
                     };
                 };
