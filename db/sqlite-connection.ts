@@ -40,17 +40,23 @@ export function schemaVersion(db: SqliteDatabase): number {
   return db.pragma('user_version', { simple: true }) as number;
 }
 
-export const latestSchemaVersion = migrations.length;
+export const latestSchemaVersion = newestVersion(migrations);
+
+function newestVersion(list: readonly Migration[]): number {
+  return list.reduce((newest, m) => Math.max(newest, m.version), 0);
+}
 
 function migrate(db: SqliteDatabase, list: readonly Migration[]): void {
   const current = schemaVersion(db);
-  if (current > list.length) {
+  const newest = newestVersion(list);
+  if (current > newest) {
     throw new DomainError(
       'DATABASE_TOO_NEW',
-      `database schema version ${current} is newer than this satellite supports (${list.length}); upgrade the satellite or restore a matching backup`,
+      `database schema version ${current} is newer than this satellite supports (${newest}); upgrade the satellite or restore a matching backup`,
     );
   }
-  for (const migration of list.slice(current)) {
+  // By version, not position: allocated numbers may leave gaps (see migration-list.ts).
+  for (const migration of list.filter((m) => m.version > current)) {
     db.transaction(() => {
       db.exec(migration.sql);
       db.pragma(`user_version = ${migration.version}`);

@@ -21,6 +21,8 @@ import type { UnitOfWork } from '../licensing/shared/unit-of-work.js';
 import { ResponseImporter } from '../sync/import/response-importer.js';
 import { SatelliteBindingService } from '../licensing/binding/satellite-binding-service.js';
 import { TokenService } from '../licensing/tokens/token-service.js';
+import { ReservationService } from '../licensing/reservations/reservation-service.js';
+import { SatelliteReservationCodec } from '../protocol/reservation/satellite-reservation-codec.js';
 import type { AccessTokenService } from '../licensing/users/access-token-service.js';
 import type { ApiClientService } from '../licensing/users/api-client-service.js';
 import { defaultAuthPolicy, type AuthPolicy } from '../licensing/users/auth-policy.js';
@@ -66,6 +68,8 @@ export interface Satellite {
   instanceQueries: InstanceQueryService;
   instanceAdmin: InstanceAdminService;
   eventLog: EventLogService;
+  /** License reservation (DESIGN §9): codes signed with the satellite signing key. */
+  reservations: ReservationService;
   adminAuthenticator: AdminAuthenticator;
   authPolicy: AuthPolicy;
   users: UserService;
@@ -129,6 +133,7 @@ function composeWith(db: SqliteDatabase, pki: SatellitePki, deps: SatelliteDeps)
     instanceQueries: new InstanceQueryService({ uow, clock }),
     instanceAdmin: new InstanceAdminService({ uow, clock, timers, registration, alerts }),
     eventLog: new EventLogService({ uow }),
+    reservations: new ReservationService({ uow, clock, newId, codec: new SatelliteReservationCodec(pki), alerts }),
     satelliteBinding: new SatelliteBindingService({ uow, clock, newId }),
     requestExporter,
     responseImporter,

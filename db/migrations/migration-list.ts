@@ -3,6 +3,7 @@ import { adminAuthSchema } from './0002-admin-auth.js';
 import { licenseTransfersSchema } from './0003-license-transfers.js';
 import { syncBindingSchema } from './0004-sync-binding.js';
 import { upstreamLineSyncSchema } from './0005-upstream-line-sync.js';
+import { reservationsSchema } from './0011-reservations.js';
 
 export interface Migration {
   version: number;
@@ -10,5 +11,11 @@ export interface Migration {
   sql: string;
 }
 
-/** Append-only: never edit a shipped migration, add the next number instead. Version = position. */
-export const migrations: readonly Migration[] = [coreSchema, adminAuthSchema, licenseTransfersSchema, syncBindingSchema, upstreamLineSyncSchema];
+/**
+ * Append-only: never edit a shipped migration, add the next number instead. Versions ascend; parallel
+ * branches are allocated numbers ahead of time, so a list may have gaps until they merge.
+ */
+export const migrations: readonly Migration[] = [
+  coreSchema, adminAuthSchema, licenseTransfersSchema, syncBindingSchema, upstreamLineSyncSchema,
+  reservationsSchema,
+];
