@@ -28,6 +28,9 @@ export function parseReservationRequestCode(input: string): ReservationRequestCo
   if (typeof input !== 'string') throw new ReservationCodeError('the reservation request code must be text');
   const code = input.trim();
   if (code === '') throw new ReservationCodeError('the reservation request code is empty');
+  if (code.startsWith('<')) {
+    throw new ReservationCodeError('this is an SLR authorization code (XML), not a request code: give the code the device printed for "reservation request"');
+  }
   if (code.length > MAX_REQUEST_CODE_LENGTH) {
     throw new ReservationCodeError(`the reservation request code is longer than ${MAX_REQUEST_CODE_LENGTH} characters`);
   }

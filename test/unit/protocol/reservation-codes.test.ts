@@ -40,7 +40,7 @@ describe('reservation request codes (DESIGN §9.1)', () => {
     refusal(() => parseReservationRequestCode('CB-PExpressway,X08F8FF3C,V1.0,H320aa69d-A7C3vjcf-AE'), /serial number field .*"S"/);
     refusal(() => parseReservationRequestCode('CB-ZC9300:FCW 2134-AK9A6sMTr-86'), /characters/);
     refusal(() => parseReservationRequestCode('CB-C9300:FCW2134-AK9A6sMTr-86'), /carries no UDI/);
-    refusal(() => parseReservationRequestCode('<specificPLR></specificPLR>'), /two letters/);
+    refusal(() => parseReservationRequestCode('<specificPLR></specificPLR>'), /authorization code \(XML\), not a request code/);
     refusal(() => parseReservationRequestCode(`CB-Z${'A'.repeat(600)}:X-AK9A6sMTr-86`), /longer than 512/);
   });
 
