@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { openDatabase, type SqliteDatabase } from '../db/sqlite-connection.js';
 import { SqliteUnitOfWork } from '../db/sqlite-unit-of-work.js';
 import { SqliteRequestSnapshotSource } from '../db/repositories/sqlite-request-snapshot-source.js';
+import { SqliteReservationSyncSource } from '../db/repositories/sqlite-reservation-sync-source.js';
 import { InventoryService } from '../licensing/accounts/inventory-service.js';
 import { AlertService } from '../licensing/alerts/alert-service.js';
 import { AuthorizationService } from '../licensing/device/authorization-service.js';
@@ -105,7 +106,7 @@ function composeWith(db: SqliteDatabase, pki: SatellitePki, deps: SatelliteDeps)
   const registration = new RegistrationService({ uow, clock, newId, timers, issuer: pki, alerts });
   const authorization = new AuthorizationService(timers, alerts);
   const requestExporter = new RequestExporter({
-    source: new SqliteRequestSnapshotSource(db), signingKey: createPrivateKey(deps.pkiMaterial.signingKeyPem), clock, newId,
+    source: new SqliteRequestSnapshotSource(db), reservations: new SqliteReservationSyncSource(db), signingKey: createPrivateKey(deps.pkiMaterial.signingKeyPem), clock, newId,
   });
   const responseImporter = new ResponseImporter({ uow, clock, newId, alerts });
   const syncRunner = new SyncRunner({

@@ -1,6 +1,7 @@
 import type { Migration } from '../migrations/migration-list.js';
 import { upstreamCoreSchema } from './migrations/0001-upstream-core.js';
 import { upstreamSatelliteReportsSchema } from './migrations/0002-satellite-reports.js';
+import { upstreamSatelliteReservationsSchema } from './migrations/0004-satellite-reservations.js';
 
-/** The reference upstream's migrations: append-only like the satellite's, version = position. */
-export const upstreamMigrations: readonly Migration[] = [upstreamCoreSchema, upstreamSatelliteReportsSchema];
+/** The reference upstream's migrations: append-only like the satellite's, in ascending versions (gaps allowed). */
+export const upstreamMigrations: readonly Migration[] = [upstreamCoreSchema, upstreamSatelliteReportsSchema, upstreamSatelliteReservationsSchema];

@@ -2,11 +2,11 @@ import { createPublicKey, type KeyObject } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import type { z } from 'zod';
 import type { RegisteredSatellite } from '../../licensing/upstream/registered-satellite.js';
-import type { ReportedPoolUsage, ReportedProductInstance } from '../../licensing/upstream/satellite-report.js';
+import type { ReportedPoolUsage, ReportedProductInstance, ReportedReservation } from '../../licensing/upstream/satellite-report.js';
 import { SyncRefusedError } from '../../licensing/upstream/satellite-sync-service.js';
 import { formatZodIssues } from '../../protocol/signed-envelope.js';
 import {
-  entryFileName, productInstanceRecordSchema, satelliteRecordSchema, usageRecordSchema,
+  entryFileName, productInstanceRecordSchema, reservationRecordSchema, satelliteRecordSchema, usageRecordSchema,
 } from '../../protocol/sync-entries.js';
 import type { SyncManifest } from '../../protocol/sync-manifest.js';
 import { checkBundleAddress } from '../bundle/bundle-address.js';
@@ -117,6 +117,15 @@ export class RequestProcessor {
       }
     }
     sync.recordUsage(satelliteId, sequence, usage);
+    // Absent from a satellite that predates reservations: then its stored reservations stay as they were.
+    if (listed.has(entryFileName('reservations'))) {
+      const reservations: ReportedReservation[] = [];
+      for await (const raw of bundle.readEntry(entryFileName('reservations'))) {
+        const r = parseRecord(reservationRecordSchema, raw, 'reservations');
+        reservations.push({ productInstanceId: r.product_instance_id, account: r.account, virtualAccount: r.virtual_account, licenses: r.licenses, record: JSON.stringify(r) });
+      }
+      sync.recordReservations(satelliteId, sequence, reservations);
+    }
     return count;
   }
 }
