@@ -27,6 +27,7 @@ export class SqliteReservationRepository implements ReservationRepository {
   readonly #licenses;
   readonly #enabled;
   readonly #setEnabled;
+  readonly #markDevice;
 
   constructor(db: SqliteDatabase) {
     // UNREGISTERED and without certificate: the registered-UDI index stays free for the device itself.
@@ -51,6 +52,7 @@ export class SqliteReservationRepository implements ReservationRepository {
     this.#licenses = db.prepare<[string], LicenseRow>('SELECT tag, quantity, pending_quantity FROM reservation_licenses WHERE instance_id = ? ORDER BY tag');
     this.#enabled = db.prepare<[string], { reservation_enabled: number }>('SELECT reservation_enabled FROM accounts WHERE id = ?');
     this.#setEnabled = db.prepare('UPDATE accounts SET reservation_enabled = ? WHERE id = ?');
+    this.#markDevice = db.prepare(`UPDATE product_instances SET kind = 'DEVICE' WHERE id = ?`);
   }
 
   insert(reservation: Reservation, options: { withInstance: boolean; productTag: string }): void {
@@ -80,6 +82,10 @@ export class SqliteReservationRepository implements ReservationRepository {
   findById(instanceId: string): Reservation | undefined {
     const row = this.#byId.get(instanceId);
     return row ? this.#toReservation(row) : undefined;
+  }
+
+  markDevice(instanceId: string): void {
+    this.#markDevice.run(instanceId);
   }
 
   findByUdi(pid: string, serialNumber: string): Reservation | undefined {

@@ -8,6 +8,8 @@ export interface ReservationRepository {
   /** Deletes the reservation, and its product instance when that is of kind RESERVED. */
   delete(instanceId: string): void;
   findById(instanceId: string): Reservation | undefined;
+  /** The RESERVED instance became its device (it registered): kind DEVICE, the reservation stays. */
+  markDevice(instanceId: string): void;
   findByUdi(pid: string, serialNumber: string): Reservation | undefined;
   listByVirtualAccount(virtualAccountId: string): Reservation[];
   /** IN_TRANSIT reservations whose update has waited since `before` or longer, for the alert sweep. */

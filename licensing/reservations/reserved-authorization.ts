@@ -4,6 +4,13 @@ import type { Repositories } from '../shared/unit-of-work.js';
 import { countsInPool, releaseInstanceUsage } from '../device/usage-ledger.js';
 import { heldSeats } from './reservation.js';
 
+/** The RESERVED instance a registering device with this UDI becomes: same VA only, else none. */
+export function adoptableReservedInstance(repos: Repositories, udi: { pid: string; serialNumber: string }, virtualAccountId: string): string | null {
+  const reservation = repos.reservations.findByUdi(udi.pid, udi.serialNumber);
+  if (!reservation || reservation.virtualAccountId !== virtualAccountId) return null;
+  return repos.instances.findById(reservation.instanceId)?.kind === 'RESERVED' ? reservation.instanceId : null;
+}
+
 export interface ReservedDecision {
   tag: string;
   requested: number;

@@ -50,16 +50,22 @@ describe('AUTHORIZE from a reserved UDI (DESIGN §9.2)', () => {
     assert.deepEqual(await poolOf(f.app, f.viewer, TAG_A), { inUse: 0, reserved: 0, balance: 10 });
   });
 
-  it('grants the usual way again once the reservation is gone', async () => {
+  it('makes a reserved UDI that registers its RESERVED instance, now a DEVICE, and grants the usual way once the reservation is gone', async () => {
     const serial = 'FCW2134RSV2';
     const { requestCode } = await airGappedDevice(serial);
     const res = await request(f.app).post(RESERVATIONS).set('authorization', f.operator)
       .send({ reservationRequests: [{ reservationCode: requestCode, licenses: [{ entitlementTag: TAG_A, quantity: 1 }] }] });
     const id = res.body.authorizationCodes[0].productInstanceId as string;
     const device = await registerDevice(f, { udi: { udi_pid: 'C9300-24UX', udi_serial_number: serial, udi_vid: 'V02' } });
+    assert.equal(device.instanceId, id);
+    const instance = async () => (await request(f.app).get(`/backend/api/v1/accounts/Acme/product-instances/${id}`).set('authorization', f.viewer).expect(200))
+      .body.productInstance as { kind: string; registrationState: string; reservation: { status: string } | null };
+    assert.deepEqual(await instance().then((i) => [i.kind, i.registrationState, i.reservation?.status]), ['DEVICE', 'REGISTERED', 'RESERVED']);
     assert.equal((await authorize(device, [{ tag: TAG_A, count: 1 }])).entitlements[0]?.status, 'RESERVED_AUTHORIZED');
     assert.deepEqual(await poolOf(f.app, f.viewer, TAG_A), { inUse: 1, reserved: 1, balance: 9 });
     await request(f.app).delete(`${RESERVATIONS}/${id}`).set('authorization', f.admin).expect(200);
+    // The device keeps its instance; only the reservation is gone.
+    assert.deepEqual(await instance().then((i) => [i.kind, i.registrationState, i.reservation]), ['DEVICE', 'REGISTERED', null]);
     assert.equal((await authorize(device, [{ tag: TAG_A, count: 1 }])).entitlements[0]?.status, 'AUTHORIZED');
     assert.deepEqual(await poolOf(f.app, f.viewer, TAG_A), { inUse: 1, reserved: 0, balance: 9 });
   });
