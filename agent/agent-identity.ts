@@ -15,6 +15,7 @@ export function initialState(identity: DeviceIdentity): AgentState {
     certificate_chain: null,
     registration: null,
     authorization: null,
+    reservation: null,
     last_authorization_error: null,
   }, identity);
 }

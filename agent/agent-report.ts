@@ -45,6 +45,7 @@ export function stateLines(state: AgentState | null, location: string): string[]
     `key: ${state.key_algorithm ?? 'none yet'}`,
     `satellite: ${state.satellite.url ?? '-'}${state.satellite.transport ? ` (${state.satellite.transport})` : ''}`,
   ];
+  lines.push(...reservationLines(state.reservation));
   const { registration, authorization } = state;
   if (registration === null) {
     lines.push('registration: UNREGISTERED');
@@ -76,4 +77,15 @@ function entitlementLine(item: { tag: string; requested: number; status: string;
 
 function time(epochMs: number): string {
   return new Date(epochMs).toISOString();
+}
+
+/** A reserved device's codes, so `device status` tells an admin where the reservation stands. */
+function reservationLines(reservation: AgentState['reservation']): string[] {
+  if (reservation === null) return [];
+  const installed = reservation.authorization;
+  if (installed === null) return [`reservation: requested, request code ${reservation.request_code}`];
+  return [
+    `reservation: ${installed.type} installed at ${time(installed.installed_at)}, confirmation code ${installed.confirmation_code}`,
+    ...installed.entitlements.map((e) => `  reserved: ${e.tag} x ${e.count}`),
+  ];
 }

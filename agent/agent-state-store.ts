@@ -52,6 +52,19 @@ export const agentStateSchema = z.object({
     next_renewal_at: epochMs,
     entitlements: z.array(entitlementResultSchema),
   }).nullable().default(null),
+  /** License reservation (DESIGN §9): the request code shown to the admin and the code installed from them. */
+  reservation: z.object({
+    request_code: z.string().min(1),
+    requested_at: epochMs,
+    authorization: z.object({
+      type: z.enum(['SPECIFIC', 'UNIVERSAL']),
+      code: z.string().min(1),
+      product_instance_id: nullableText,
+      entitlements: z.array(z.object({ tag: z.string(), count: z.number().int().nonnegative() })),
+      confirmation_code: z.string(),
+      installed_at: epochMs,
+    }).nullable().default(null),
+  }).nullable().default(null),
   /** The last AUTHORIZE that did not succeed; cleared by the next one that does. */
   last_authorization_error: z.object({ at: epochMs, code: z.string(), message: z.string() }).nullable().default(null),
 });

@@ -24,3 +24,7 @@ export {
 export { issuedByChain, verifyResponse, type ExpectedReply, type ResponseTrust, type VerifiedResponse } from './response-verifier.js';
 export { SmartAgent, type AgentExchange, type SmartAgentOptions } from './smart-agent.js';
 export { responseLines, stateLines } from './agent-report.js';
+export {
+  CODE_MISMATCH_MESSAGE, DeviceReservation, ReservationRefusedError,
+  type DeviceReservationState, type InstalledReservation, type ReservationUdi,
+} from './device-reservation.js';

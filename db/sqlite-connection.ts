@@ -54,17 +54,20 @@ export function schemaVersion(db: SqliteDatabase): number {
   return db.pragma('user_version', { simple: true }) as number;
 }
 
-const latestOf = (list: readonly Migration[]): number => list.at(-1)?.version ?? 0;
-export const latestSchemaVersion = latestOf(migrations);
+export const latestSchemaVersion = newestVersion(migrations);
+
+function newestVersion(list: readonly Migration[]): number {
+  return list.reduce((newest, m) => Math.max(newest, m.version), 0);
+}
 
 /** By version, not position: a list may skip numbers allocated to another branch until that branch merges. */
 function migrate(db: SqliteDatabase, list: readonly Migration[]): void {
   const current = schemaVersion(db);
-  const latest = latestOf(list);
-  if (current > latest) {
+  const newest = newestVersion(list);
+  if (current > newest) {
     throw new DomainError(
       'DATABASE_TOO_NEW',
-      `database schema version ${current} is newer than this satellite supports (${latest}); upgrade the satellite or restore a matching backup`,
+      `database schema version ${current} is newer than this satellite supports (${newest}); upgrade the satellite or restore a matching backup`,
     );
   }
   for (const migration of list.filter((m) => m.version > current)) {

@@ -8,6 +8,7 @@ import { SqliteEventRepository } from './repositories/sqlite-event-repository.js
 import { SqliteInstanceInventoryRepository } from './repositories/sqlite-instance-inventory-repository.js';
 import { SqliteLicenseRepository } from './repositories/sqlite-license-repository.js';
 import { SqliteProductInstanceRepository } from './repositories/sqlite-product-instance-repository.js';
+import { SqliteReservationRepository } from './repositories/sqlite-reservation-repository.js';
 import { SqliteSatelliteBindingRepository } from './repositories/sqlite-satellite-binding-repository.js';
 import { SqliteUpstreamSyncRepository } from './repositories/sqlite-upstream-sync-repository.js';
 import { SqliteTokenRepository } from './repositories/sqlite-token-repository.js';
@@ -43,6 +44,7 @@ export class SqliteUnitOfWork implements UnitOfWork {
       accessTokens: new SqliteAccessTokenRepository(db),
       satelliteBinding: new SqliteSatelliteBindingRepository(db),
       upstreamSync: new SqliteUpstreamSyncRepository(db),
+      reservations: new SqliteReservationRepository(db),
     };
     this.#transaction = db.transaction((work: Work) => work(this.#repos));
   }

@@ -60,6 +60,24 @@ export const eventSummaryRecordSchema = z.object({
   last_at: epoch,
 });
 
+/**
+ * License reservations of bound accounts (DESIGN §9.2), a full snapshot in every request: the upstream
+ * replaces what it holds for the satellite, so one made while disconnected arrives with the next export.
+ */
+export const reservationRecordSchema = z.object({
+  product_instance_id: z.uuid(),
+  account: name,
+  virtual_account: name,
+  reservation_type: z.enum(['SPECIFIC', 'UNIVERSAL']),
+  status: z.enum(['RESERVED', 'IN_TRANSIT']),
+  udi_pid: z.string().max(64),
+  udi_serial_number: z.string().max(64),
+  /** Seats held per tag now: the larger of the confirmed and the pending count while an update is in transit. */
+  licenses: z.array(z.object({ tag: z.string().min(1).max(256), reserved: z.number().int().nonnegative() })).max(100),
+  created_at: epoch,
+  confirmed_at: epoch.nullable(),
+});
+
 // ---- response (upstream → satellite) ----
 
 /** A full snapshot of every bound account's lines; the satellite reconciles by upstream_line_id. */
@@ -106,6 +124,7 @@ export const REQUEST_ENTRY_KINDS = {
   usage: usageRecordSchema,
   'virtual-accounts': localVirtualAccountRecordSchema,
   'event-summary': eventSummaryRecordSchema,
+  reservations: reservationRecordSchema,
 } as const;
 
 export const RESPONSE_ENTRY_KINDS = {
@@ -119,6 +138,7 @@ export const entryFileName = (kind: string): string => `${kind}.ndjson`;
 
 export type ProductInstanceRecord = z.infer<typeof productInstanceRecordSchema>;
 export type UsageRecord = z.infer<typeof usageRecordSchema>;
+export type ReservationRecord = z.infer<typeof reservationRecordSchema>;
 export type LicenseLineRecord = z.infer<typeof licenseLineRecordSchema>;
 export type CatalogRecord = z.infer<typeof catalogRecordSchema>;
 export type AcknowledgementRecord = z.infer<typeof acknowledgementRecordSchema>;

@@ -7,6 +7,8 @@ import { registerDemoCommands } from './cli/demo-commands.js';
 import { registerDeviceCommands } from './cli/device-commands.js';
 import { registerInstanceCommands } from './cli/instance-commands.js';
 import { registerLicenseCommands } from './cli/license-commands.js';
+import { registerPkiCommands } from './cli/pki-commands.js';
+import { registerReservationCommands } from './cli/reservation-commands.js';
 import { registerServeCommand } from './cli/serve-command.js';
 import { registerSyncCommands } from './cli/sync-commands.js';
 import { registerTokenCommands } from './cli/token-commands.js';
@@ -26,6 +28,8 @@ registerDeviceCommands(program);
 registerInstanceCommands(program);
 registerSyncCommands(program);
 registerUpstreamCommands(program);
+registerReservationCommands(program);
+registerPkiCommands(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   const message = error instanceof DomainError ? `${error.code}: ${error.message}` : error instanceof Error ? error.message : String(error);

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { openDatabase, type SqliteDatabase } from '../db/sqlite-connection.js';
 import { SqliteUnitOfWork } from '../db/sqlite-unit-of-work.js';
 import { SqliteRequestSnapshotSource } from '../db/repositories/sqlite-request-snapshot-source.js';
+import { SqliteReservationSyncSource } from '../db/repositories/sqlite-reservation-sync-source.js';
 import { InventoryService } from '../licensing/accounts/inventory-service.js';
 import { AlertService } from '../licensing/alerts/alert-service.js';
 import { AuthorizationService } from '../licensing/device/authorization-service.js';
@@ -21,6 +22,8 @@ import type { UnitOfWork } from '../licensing/shared/unit-of-work.js';
 import { ResponseImporter } from '../sync/import/response-importer.js';
 import { SatelliteBindingService } from '../licensing/binding/satellite-binding-service.js';
 import { TokenService } from '../licensing/tokens/token-service.js';
+import { ReservationService } from '../licensing/reservations/reservation-service.js';
+import { SatelliteReservationCodec } from '../protocol/reservation/satellite-reservation-codec.js';
 import type { AccessTokenService } from '../licensing/users/access-token-service.js';
 import type { ApiClientService } from '../licensing/users/api-client-service.js';
 import { defaultAuthPolicy, type AuthPolicy } from '../licensing/users/auth-policy.js';
@@ -66,6 +69,8 @@ export interface Satellite {
   instanceQueries: InstanceQueryService;
   instanceAdmin: InstanceAdminService;
   eventLog: EventLogService;
+  /** License reservation (DESIGN §9): codes signed with the satellite signing key. */
+  reservations: ReservationService;
   adminAuthenticator: AdminAuthenticator;
   authPolicy: AuthPolicy;
   users: UserService;
@@ -101,7 +106,7 @@ function composeWith(db: SqliteDatabase, pki: SatellitePki, deps: SatelliteDeps)
   const registration = new RegistrationService({ uow, clock, newId, timers, issuer: pki, alerts });
   const authorization = new AuthorizationService(timers, alerts);
   const requestExporter = new RequestExporter({
-    source: new SqliteRequestSnapshotSource(db), signingKey: createPrivateKey(deps.pkiMaterial.signingKeyPem), clock, newId,
+    source: new SqliteRequestSnapshotSource(db), reservations: new SqliteReservationSyncSource(db), signingKey: createPrivateKey(deps.pkiMaterial.signingKeyPem), clock, newId,
   });
   const responseImporter = new ResponseImporter({ uow, clock, newId, alerts });
   const syncRunner = new SyncRunner({
@@ -129,6 +134,7 @@ function composeWith(db: SqliteDatabase, pki: SatellitePki, deps: SatelliteDeps)
     instanceQueries: new InstanceQueryService({ uow, clock }),
     instanceAdmin: new InstanceAdminService({ uow, clock, timers, registration, alerts }),
     eventLog: new EventLogService({ uow }),
+    reservations: new ReservationService({ uow, clock, newId, codec: new SatelliteReservationCodec(pki), alerts }),
     satelliteBinding: new SatelliteBindingService({ uow, clock, newId }),
     requestExporter,
     responseImporter,

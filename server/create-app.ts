@@ -9,6 +9,7 @@ import { OAUTH_PREFIX, oauthTokenRoutes } from './admin/auth/oauth-token-routes.
 import { deviceRoutes } from './device/device-routes.js';
 import { errorHandler } from './http/error-mapper.js';
 import { healthRoutes } from './http/health-routes.js';
+import { pkiChainRoutes } from './pki/pki-chain-routes.js';
 import { requestId } from './http/request-id.js';
 import { webUiRoutes } from './http/web-ui-routes.js';
 import { DomainError } from '../licensing/shared/domain-error.js';
@@ -32,6 +33,7 @@ export function createApp(satellite: Satellite, options: HttpOptions = defaultHt
     },
   }));
   app.use(healthRoutes(satellite));
+  app.use(pkiChainRoutes(satellite));
   app.use(deviceRoutes(satellite, options));
   const routes = adminRoutes(satellite);
   app.use(openApiRouter([

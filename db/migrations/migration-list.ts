@@ -4,6 +4,7 @@ import { licenseTransfersSchema } from './0003-license-transfers.js';
 import { syncBindingSchema } from './0004-sync-binding.js';
 import { upstreamLineSyncSchema } from './0005-upstream-line-sync.js';
 import { syncImportRefusalsSchema } from './0009-sync-import-refusals.js';
+import { reservationsSchema } from './0011-reservations.js';
 
 export interface Migration {
   version: number;
@@ -13,8 +14,9 @@ export interface Migration {
 
 /**
  * Append-only: never edit a shipped migration, add the next number instead. Versions ascend; numbers are allocated
- * to parallel branches, so a branch's list may skip some until they merge (openDatabase applies by version).
+ * to parallel branches, so a list may skip some until they merge (openDatabase applies by version).
  */
 export const migrations: readonly Migration[] = [
   coreSchema, adminAuthSchema, licenseTransfersSchema, syncBindingSchema, upstreamLineSyncSchema, syncImportRefusalsSchema,
+  reservationsSchema,
 ];

@@ -1,16 +1,31 @@
 import type { InstanceFilter, InstanceInventoryRepository, InstanceQuery, InstanceSort } from '../../licensing/instances/instance-inventory-repository.js';
-import type { InstanceSummary } from '../../licensing/instances/instance-views.js';
+import { z } from 'zod';
+import type { InstanceReservationSummary, InstanceSummary } from '../../licensing/instances/instance-views.js';
 import type { SqliteDatabase } from '../sqlite-connection.js';
 import { toInstance, type InstanceRow } from './sqlite-product-instance-repository.js';
 
-interface ListRow extends InstanceRow { va_name: string; cert_not_after: number | null }
+interface ListRow extends InstanceRow {
+  va_name: string; cert_not_after: number | null; reservation_type: string | null; reservation_status: string | null; reserved: string | null;
+}
+
+const reservedColumn = z.array(z.object({ tag: z.string(), reserved: z.number().int() }));
+
+function reservationOf(row: ListRow): InstanceReservationSummary | null {
+  if (row.reservation_type === null || row.reservation_status === null) return null;
+  return {
+    type: row.reservation_type === 'UNIVERSAL' ? 'UNIVERSAL' : 'SPECIFIC',
+    status: row.reservation_status === 'IN_TRANSIT' ? 'IN_TRANSIT' : 'RESERVED',
+    licenses: reservedColumn.parse(JSON.parse(row.reserved ?? '[]')),
+  };
+}
 
 // Optional filters are "(@x IS NULL OR ...)" so one prepared statement serves every combination.
 const FROM = `FROM product_instances pi
   JOIN virtual_accounts va ON va.id = pi.va_id
   WHERE va.account_id = @account
     AND (@va IS NULL OR pi.va_id = @va)
-    AND (@registration IS NULL OR pi.registration_state = @registration)
+    AND (@registration IS NULL OR (pi.kind = 'DEVICE' AND pi.registration_state = @registration)
+      OR (pi.kind = 'RESERVED' AND @registration = 'REGISTERED'))
     AND (@authorization IS NULL OR pi.authorization_state = @authorization)
     AND (@pid IS NULL OR pi.udi_pid = @pid COLLATE NOCASE)
     AND (@serial IS NULL OR pi.udi_serial_number = @serial COLLATE NOCASE)
@@ -40,8 +55,11 @@ const filterParams = (f: InstanceFilter) => ({
 
 const prepareList = (db: SqliteDatabase, sort: InstanceSort) => db.prepare<Record<string, unknown>, ListRow>(
   `SELECT pi.*, va.name AS va_name,
-     (SELECT c.not_after FROM id_certificates c WHERE c.serial = pi.current_cert_serial) AS cert_not_after
-   ${FROM} ORDER BY ${ORDER[sort]} LIMIT @limit OFFSET @offset`,
+     (SELECT c.not_after FROM id_certificates c WHERE c.serial = pi.current_cert_serial) AS cert_not_after,
+     r.reservation_type, r.status AS reservation_status,
+     (SELECT json_group_array(json_object('tag', rl.tag, 'reserved', MAX(rl.quantity, COALESCE(rl.pending_quantity, 0))))
+        FROM reservation_licenses rl WHERE rl.instance_id = pi.id) AS reserved
+   ${FROM.replace('WHERE va.account_id', 'LEFT JOIN reservations r ON r.instance_id = pi.id\n  WHERE va.account_id')} ORDER BY ${ORDER[sort]} LIMIT @limit OFFSET @offset`,
 );
 
 export class SqliteInstanceInventoryRepository implements InstanceInventoryRepository {
@@ -55,7 +73,9 @@ export class SqliteInstanceInventoryRepository implements InstanceInventoryRepos
 
   list(query: InstanceQuery): InstanceSummary[] {
     const rows = this.#list[query.sort].all({ ...filterParams(query), limit: query.limit, offset: query.offset });
-    return rows.map((row) => ({ instance: toInstance(row), virtualAccountName: row.va_name, certificateNotAfter: row.cert_not_after }));
+    return rows.map((row) => ({
+      instance: toInstance(row), virtualAccountName: row.va_name, certificateNotAfter: row.cert_not_after, reservation: reservationOf(row),
+    }));
   }
 
   count(filter: InstanceFilter): number {

@@ -9,7 +9,7 @@ export interface InstanceRow {
   host_identifier: string | null; product_tag: string; hostname: string | null; ip_address: string | null;
   token_id: string | null; export_control_allowed: number; registration_state: string; authorization_state: string;
   registered_at: number; last_contact_at: number; authorized_at: number | null; authorization_expires_at: number | null;
-  short_report_streak: number; current_cert_serial: string | null;
+  short_report_streak: number; current_cert_serial: string | null; kind?: string;
 }
 interface EntitlementRow { tag: string; requested: number; authorized: number; status: string; updated_at: number }
 
@@ -30,6 +30,7 @@ export const toInstance = (row: InstanceRow): ProductInstance => ({
   authorizationExpiresAt: row.authorization_expires_at,
   shortReportStreak: row.short_report_streak,
   currentCertificateSerial: row.current_cert_serial,
+  kind: row.kind === 'RESERVED' ? 'RESERVED' : 'DEVICE',
 });
 
 const toParams = (pi: ProductInstance) => ({

@@ -42,9 +42,9 @@ const INSTANCES = `SELECT pi.id, ${NAMES}, pi.udi_pid, pi.udi_serial_number, pi.
   (SELECT json_group_array(json_object('tag', e.tag, 'requested', e.requested, 'authorized', e.authorized))
      FROM instance_entitlements e WHERE e.instance_id = pi.id) AS entitlements
   FROM product_instances pi ${NAMES_JOIN.replace('X.', 'pi.')}
-  WHERE @since IS NULL OR MAX(pi.registered_at, pi.last_contact_at, COALESCE(pi.authorized_at, 0),
+  WHERE pi.kind = 'DEVICE' AND (@since IS NULL OR MAX(pi.registered_at, pi.last_contact_at, COALESCE(pi.authorized_at, 0),
     COALESCE((SELECT MAX(c.revoked_at) FROM id_certificates c WHERE c.instance_id = pi.id), 0),
-    COALESCE((SELECT MAX(e.updated_at) FROM instance_entitlements e WHERE e.instance_id = pi.id), 0)) >= @since
+    COALESCE((SELECT MAX(e.updated_at) FROM instance_entitlements e WHERE e.instance_id = pi.id), 0)) >= @since)
   ORDER BY pi.id`;
 
 export class SqliteRequestSnapshotSource implements RequestSnapshotSource {

@@ -1,5 +1,6 @@
 import type {
-  ReportedEventCount, ReportedPoolUsage, ReportedProductInstance, ReportedVirtualAccount, SatelliteReportRepository, SatelliteReportSummary,
+  ReportedEventCount, ReportedPoolUsage, ReportedProductInstance, ReportedReservation, ReportedVirtualAccount, ReservedSeats,
+  SatelliteReportRepository, SatelliteReportSummary,
 } from '../../licensing/upstream/satellite-report.js';
 import type { SqliteDatabase } from '../sqlite-connection.js';
 
@@ -18,8 +19,22 @@ export class SqliteSatelliteReportRepository implements SatelliteReportRepositor
   readonly #countUsage;
   readonly #vas;
   readonly #events;
+  readonly #dropSeats;
+  readonly #dropReservations;
+  readonly #reservation;
+  readonly #seat;
+  readonly #seats;
 
   constructor(db: SqliteDatabase) {
+    this.#dropSeats = db.prepare('DELETE FROM satellite_reserved_seats WHERE satellite_id = ?');
+    this.#dropReservations = db.prepare('DELETE FROM satellite_reservations WHERE satellite_id = ?');
+    this.#reservation = db.prepare(`INSERT INTO satellite_reservations (satellite_id, product_instance_id, account, virtual_account, record,
+      reported_sequence, reported_at) VALUES (?, ?, ?, ?, ?, ?, ?)`);
+    this.#seat = db.prepare('INSERT INTO satellite_reserved_seats (satellite_id, product_instance_id, tag, reserved) VALUES (?, ?, ?, ?)');
+    this.#seats = db.prepare<[], { account: string; virtual_account: string; tag: string; reserved: number }>(`SELECT r.account,
+      r.virtual_account, s.tag, SUM(s.reserved) AS reserved FROM satellite_reserved_seats s
+      JOIN satellite_reservations r ON r.satellite_id = s.satellite_id AND r.product_instance_id = s.product_instance_id
+      GROUP BY r.account, r.virtual_account, s.tag ORDER BY r.account, r.virtual_account, s.tag`);
     this.#instance = db.prepare(`INSERT OR REPLACE INTO satellite_product_instances (satellite_id, product_instance_id, account, virtual_account,
       removed, record, reported_sequence, reported_at) VALUES (@satellite_id, @product_instance_id, @account, @virtual_account, @removed, @record,
       @reported_sequence, @reported_at)`);
@@ -71,6 +86,19 @@ export class SqliteSatelliteReportRepository implements SatelliteReportRepositor
 
   dropReportsBefore(satelliteId: string, sequence: number): void {
     for (const drop of [this.#dropUsage, this.#dropVas, this.#dropEvents]) drop.run(satelliteId, sequence);
+  }
+
+  replaceReservations(satelliteId: string, sequence: number, at: number, reservations: readonly ReportedReservation[]): void {
+    this.#dropSeats.run(satelliteId);
+    this.#dropReservations.run(satelliteId);
+    for (const r of reservations) {
+      this.#reservation.run(satelliteId, r.productInstanceId, r.account, r.virtualAccount, r.record, sequence, at);
+      for (const l of r.licenses) this.#seat.run(satelliteId, r.productInstanceId, l.tag, l.reserved);
+    }
+  }
+
+  reservedSeats(): ReservedSeats[] {
+    return this.#seats.all().map((r) => ({ account: r.account, virtualAccount: r.virtual_account, tag: r.tag, reserved: r.reserved }));
   }
 
   countInstances(satelliteId: string): { registered: number; removed: number } {

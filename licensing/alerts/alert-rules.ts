@@ -10,21 +10,27 @@ import type { Alert } from './alert.js';
 export const INSUFFICIENT_LICENSES = 'INSUFFICIENT_LICENSES';
 export const TOKEN_EXPIRING = 'TOKEN_EXPIRING';
 export const AUTHORIZATION_RENEWAL_FAILED = 'AUTHORIZATION_RENEWAL_FAILED';
+export const RESERVATION_PENDING_CONFIRMATION = 'RESERVATION_PENDING_CONFIRMATION';
 
 /** The message types owned by these rules; the periodic sweep never touches any other (e.g. sync alerts). */
-export const RULE_MESSAGE_TYPES: readonly string[] = [INSUFFICIENT_LICENSES, TOKEN_EXPIRING, AUTHORIZATION_RENEWAL_FAILED];
+export const RULE_MESSAGE_TYPES: readonly string[] = [
+  INSUFFICIENT_LICENSES, TOKEN_EXPIRING, AUTHORIZATION_RENEWAL_FAILED, RESERVATION_PENDING_CONFIRMATION,
+];
 
 export interface AlertRuleSettings {
   /** A token this close to its expiry (and still usable) raises TOKEN_EXPIRING. */
   tokenExpiryWarningMs: number;
   /** How long past its renewal date a device may stay silent before AUTHORIZATION_RENEWAL_FAILED. */
   renewalGraceMs: number;
+  /** How long a reservation update may wait for its confirmation code before RESERVATION_PENDING_CONFIRMATION. */
+  reservationConfirmationMs: number;
 }
 
 export const defaultAlertRuleSettings: AlertRuleSettings = {
   tokenExpiryWarningMs: 7 * MS_PER_DAY,
   // Devices retry a failed renewal; a week of silence past the due date is a real problem, a day is noise.
   renewalGraceMs: 7 * MS_PER_DAY,
+  reservationConfirmationMs: 7 * MS_PER_DAY,
 };
 
 /** What any rule wants to exist for one target; the alert service turns it into a raise or a clear. */
@@ -109,6 +115,31 @@ export function renewalFailedAlert(subject: RenewalSubject, status: Exclude<Rene
   return {
     severity: status === 'EXPIRED' ? 'Major' : 'Minor', messageType: AUTHORIZATION_RENEWAL_FAILED,
     source: subject.virtualAccountName, target: subject.instanceId, message,
+    accountId: subject.accountId, virtualAccountId: subject.virtualAccountId,
+  };
+}
+
+// ---- (4) a reservation update whose confirmation code has not come back ----
+
+export interface PendingReservationSubject {
+  instanceId: string;
+  /** When the update in transit was issued; null when none is. */
+  inTransitSince: number | null;
+  label: string;
+  virtualAccountId: string;
+  virtualAccountName: string;
+  accountId: string | null;
+}
+
+export function reservationConfirmationOverdue(subject: Pick<PendingReservationSubject, 'inTransitSince'>, now: number, settings: AlertRuleSettings): boolean {
+  return subject.inTransitSince !== null && now - subject.inTransitSince >= settings.reservationConfirmationMs;
+}
+
+export function reservationPendingAlert(subject: PendingReservationSubject): AlertDraft {
+  return {
+    severity: 'Minor', messageType: RESERVATION_PENDING_CONFIRMATION, source: subject.virtualAccountName, target: subject.instanceId,
+    message: `The reservation update of ${subject.label} issued at ${iso(subject.inTransitSince ?? 0)} has not been confirmed: `
+      + 'enter the confirmation code the device printed when the authorization code was installed',
     accountId: subject.accountId, virtualAccountId: subject.virtualAccountId,
   };
 }

@@ -8,9 +8,11 @@ import type { Repositories, UnitOfWork } from '../shared/unit-of-work.js';
 import type { Alert, AlertSeverity } from './alert.js';
 import {
   AUTHORIZATION_RENEWAL_FAILED, defaultAlertRuleSettings, INSUFFICIENT_LICENSES, insufficientLicensesAlert, isPoolShort,
-  poolTarget, renewalCutoff, renewalFailedAlert, renewalStatus, RULE_MESSAGE_TYPES, TOKEN_EXPIRING, tokenExpiringAlert,
-  tokenNeedsWarning, type AlertDraft, type AlertRuleSettings,
+  poolTarget, renewalCutoff, renewalFailedAlert, renewalStatus, RESERVATION_PENDING_CONFIRMATION, reservationConfirmationOverdue,
+  reservationPendingAlert, RULE_MESSAGE_TYPES, TOKEN_EXPIRING, tokenExpiringAlert, tokenNeedsWarning,
+  type AlertDraft, type AlertRuleSettings, type PendingReservationSubject,
 } from './alert-rules.js';
+import type { Reservation } from '../reservations/reservation.js';
 import type { AlertTriggers } from './alert-triggers.js';
 
 export interface AlertServiceDeps {
@@ -94,6 +96,15 @@ export class AlertService implements AlertTriggers {
     this.#reconcile(repos, TOKEN_EXPIRING, tokenId, want, now);
   }
 
+  /** A reservation was updated, confirmed, returned or removed (licensing/reservations/). */
+  reservationChanged(repos: Repositories, instanceId: string, now: number): void {
+    const reservation = repos.reservations.findById(instanceId);
+    const want: Want = reservation && reservationConfirmationOverdue(reservation, now, this.#settings)
+      ? { severity: 'Minor', draft: () => reservationPendingAlert(pendingSubject(repos, reservation)) }
+      : null;
+    this.#reconcile(repos, RESERVATION_PENDING_CONFIRMATION, instanceId, want, now);
+  }
+
   /** Re-evaluates every rule for every target in one transaction: the periodic job and `sync now` call this. */
   sweep(): SweepResult {
     const now = this.#deps.clock.now();
@@ -110,6 +121,9 @@ export class AlertService implements AlertTriggers {
       for (const subject of repos.alertCauses.renewalCandidates(renewalCutoff(now, renewAfter, this.#settings), now)) {
         const status = renewalStatus(subject, now, renewAfter, this.#settings);
         if (status !== 'CURRENT') want(renewalFailedAlert(subject, status));
+      }
+      for (const reservation of repos.reservations.listInTransitSince(now - this.#settings.reservationConfirmationMs)) {
+        want(reservationPendingAlert(pendingSubject(repos, reservation)));
       }
       const result: SweepResult = { raised: 0, cleared: 0 };
       for (const active of repos.alertCauses.activeAlertsOfTypes(RULE_MESSAGE_TYPES)) {
@@ -171,6 +185,15 @@ export class AlertService implements AlertTriggers {
   #insert(repos: Repositories, draft: AlertDraft, now: number): Alert {
     return repos.alerts.raise({ id: this.#deps.newId(), ...draft, raisedAt: now, clearedAt: null });
   }
+}
+
+function pendingSubject(repos: Repositories, reservation: Reservation): PendingReservationSubject {
+  const va = repos.accounts.findVirtualAccountById(reservation.virtualAccountId);
+  return {
+    instanceId: reservation.instanceId, inTransitSince: reservation.inTransitSince,
+    label: `${reservation.udi.pid} ${reservation.udi.serialNumber}`, virtualAccountId: reservation.virtualAccountId,
+    virtualAccountName: va?.name ?? reservation.virtualAccountId, accountId: va?.accountId ?? null,
+  };
 }
 
 function key(messageType: string, target: string): string {

@@ -4,6 +4,7 @@ import type { LicensingTimers } from '../shared/licensing-timers.js';
 import type { Repositories } from '../shared/unit-of-work.js';
 import { requireRegistered } from './registration-service.js';
 import { renewUnchangedReport } from './unchanged-report.js';
+import { authorizeReservedReport } from '../reservations/reserved-authorization.js';
 import { changedPoolTags, grantEntitlement, releaseInstanceUsage } from './usage-ledger.js';
 
 export interface RequestedEntitlement { tag: string; count: number }
@@ -48,10 +49,12 @@ export class AuthorizationService {
     const report = mergeDuplicates(requested);
     // Most reports repeat what the instance already holds; when that provably changes nothing, skip the
     // release and re-grant (unchanged-report.ts). No pool changes then, so no pool needs its alerts re-checked.
-    const unchanged = renewUnchangedReport(repos, instance, report, now);
-    const { decisions, changedTags } = unchanged ? { decisions: unchanged, changedTags: [] } : regrant(repos, instance, report, now);
+    // A reserved UDI is answered from its reservation and touches no pool (DESIGN §9.2): the one attachment point.
+    const reserved = authorizeReservedReport(repos, instance, report, now);
+    const unchanged = reserved ? null : renewUnchangedReport(repos, instance, report, now);
+    const { decisions, changedTags } = reserved ?? (unchanged ? { decisions: unchanged, changedTags: [] } : regrant(repos, instance, report, now));
     const inUse = decisions.some((d) => d.requested > 0);
-    const short = decisions.some((d) => d.status === 'OUT_OF_COMPLIANCE' || d.status === 'INVALID_TAG');
+    const short = decisions.some((d) => d.status === 'OUT_OF_COMPLIANCE' || d.status === 'INVALID_TAG' || d.status === 'NOT_AUTHORIZED');
     const status: OverallAuthorization = !inUse ? 'NO_LICENSES_IN_USE' : short ? 'OUT_OF_COMPLIANCE' : 'AUTHORIZED';
     // The inventory state follows Cisco's rule of consecutive over-usage reports; the response tells the device
     // the pool's current answer at once so it can run its own compliance timers.

@@ -10,6 +10,7 @@ import type { LicensingTimers } from '../shared/licensing-timers.js';
 import type { Repositories, UnitOfWork } from '../shared/unit-of-work.js';
 import { digestTokenSecret, tokenState, type RegistrationToken } from '../tokens/registration-token.js';
 import type { IdentityOutcome } from './identity-outcome.js';
+import { adoptableReservedInstance } from '../reservations/reserved-authorization.js';
 import { changedPoolTags, releaseInstanceUsage } from './usage-ledger.js';
 
 export interface RegisterCommand {
@@ -51,13 +52,13 @@ export class RegistrationService {
 
   /** Cheap checks first so a bad token costs no signature; commitRegistration repeats them under the lock. */
   async prepareRegistration(command: RegisterCommand, now: number): Promise<PreparedRegistration> {
-    const existing = this.#deps.uow.read((repos) => {
-      usableToken(repos, command.tokenSecret, now);
+    const { existing, reservedId } = this.#deps.uow.read((repos) => {
+      const token = usableToken(repos, command.tokenSecret, now);
       const found = repos.instances.findRegisteredByUdi(command.udi.pid, command.udi.serialNumber);
       if (found && !command.force) throw alreadyRegistered(found);
-      return found;
+      return { existing: found, reservedId: found ? null : adoptableReservedInstance(repos, command.udi, token.virtualAccountId) };
     });
-    const instanceId = existing?.id ?? this.#deps.newId();
+    const instanceId = existing?.id ?? reservedId ?? this.#deps.newId();
     const certificate = await this.#deps.issuer.issueDeviceCertificate({
       csr: command.csr, productInstanceId: instanceId, udi: command.udi, now,
     });
@@ -104,8 +105,11 @@ export class RegistrationService {
       shortReportStreak: 0,
       currentCertificateSerial: certificate.serial,
     };
-    if (existing) repos.instances.update(instance);
+    // A reserved UDI that registers becomes its RESERVED instance, now a device, keeping the reservation (DESIGN §9.2).
+    const adopting = !existing && adoptableReservedInstance(repos, command.udi, va.id) === instance.id;
+    if (existing || adopting) repos.instances.update(instance);
     else repos.instances.insert(instance);
+    if (adopting) repos.reservations.markDevice(instance.id);
     repos.certificates.insert(certificate);
     repos.events.append({
       occurredAt: now, accountId: account.id, virtualAccountId: va.id, actorType: 'device', actorId: instance.id,

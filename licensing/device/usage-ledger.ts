@@ -3,13 +3,21 @@ import { isLineActive, type LicenseLine } from '../licenses/license-line.js';
 import type { Repositories } from '../shared/unit-of-work.js';
 
 /**
+ * Entitlements whose counts are in pool_usage. INVALID_TAG touches no pool; nor does a reserved device's
+ * answer, whose seats the reservation holds already (licensing/reservations/reserved-authorization.ts).
+ */
+export function countsInPool(status: InstanceEntitlement['status']): boolean {
+  return status !== 'INVALID_TAG' && status !== 'RESERVED_AUTHORIZED' && status !== 'NOT_AUTHORIZED';
+}
+
+/**
  * Takes an instance's counts out of its pools; pool_usage must always equal the sum of entitlements.
  * Returns what was released, so callers can re-grant it elsewhere or tell which pools changed.
  */
 export function releaseInstanceUsage(repos: Repositories, instance: ProductInstance): InstanceEntitlement[] {
   const released = repos.instances.listEntitlements(instance.id);
   for (const entitlement of released) {
-    if (entitlement.status === 'INVALID_TAG') continue;
+    if (!countsInPool(entitlement.status)) continue;
     repos.licenses.addUsage(instance.virtualAccountId, entitlement.tag, {
       authorized: -entitlement.authorized, requested: -entitlement.requested, reserved: 0,
     });
@@ -57,8 +65,8 @@ export function grantEntitlement(repos: Repositories, virtualAccountId: string, 
 /** Pools whose requested count differs between two sets of entitlements: the only ones whose status can change. */
 export function changedPoolTags(before: readonly InstanceEntitlement[], after: readonly InstanceEntitlement[]): string[] {
   const delta = new Map<string, number>();
-  for (const e of before) if (e.status !== 'INVALID_TAG') delta.set(e.tag, (delta.get(e.tag) ?? 0) - e.requested);
-  for (const e of after) if (e.status !== 'INVALID_TAG') delta.set(e.tag, (delta.get(e.tag) ?? 0) + e.requested);
+  for (const e of before) if (countsInPool(e.status)) delta.set(e.tag, (delta.get(e.tag) ?? 0) - e.requested);
+  for (const e of after) if (countsInPool(e.status)) delta.set(e.tag, (delta.get(e.tag) ?? 0) + e.requested);
   return [...delta].filter(([, d]) => d !== 0).map(([tag]) => tag);
 }
 

@@ -6,6 +6,7 @@ import type { Repositories, UnitOfWork } from '../shared/unit-of-work.js';
 import type { InstanceQuery } from './instance-inventory-repository.js';
 import type { InstanceDetail, InstancePage } from './instance-views.js';
 import type { ProductInstance } from './product-instance.js';
+import { heldSeats } from '../reservations/reservation.js';
 
 /** The product instance inventory as admins read it: always within one account. */
 export class InstanceQueryService {
@@ -46,8 +47,13 @@ export class InstanceQueryService {
         const describing = lines.find((line) => isLineActive(line, now)) ?? lines[0];
         return { ...e, displayName: describing?.displayName ?? null };
       });
+      const reservation = repos.reservations.findById(instance.id);
       return {
         instance, virtualAccountName, certificateNotAfter: certificate?.notAfter ?? null,
+        reservation: reservation ? {
+          type: reservation.type, status: reservation.status,
+          licenses: reservation.licenses.map((l) => ({ tag: l.tag, reserved: heldSeats(l) })),
+        } : null,
         certificate: certificate
           ? { serial: certificate.serial, notBefore: certificate.notBefore, notAfter: certificate.notAfter, revokedAt: certificate.revokedAt }
           : null,

@@ -1,11 +1,21 @@
 import type { Alert } from '../alerts/alert.js';
+import type { ReservationStatus, ReservationType } from '../reservations/reservation.js';
 import type { EntitlementStatus, IdCertificate, ProductInstance } from './product-instance.js';
+
+/** The reservation an instance holds, as the inventory shows it (DESIGN §9.2). */
+export interface InstanceReservationSummary {
+  type: ReservationType;
+  status: ReservationStatus;
+  licenses: Array<{ tag: string; reserved: number }>;
+}
 
 /** One row of the inventory list. */
 export interface InstanceSummary {
   instance: ProductInstance;
   virtualAccountName: string;
   certificateNotAfter: number | null;
+  /** Absent where the reader did not look (null: none). */
+  reservation?: InstanceReservationSummary | null;
 }
 
 export interface InstanceEntitlementView {

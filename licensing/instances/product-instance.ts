@@ -7,6 +7,9 @@ export interface Udi {
 
 export type RegistrationState = 'REGISTERED' | 'UNREGISTERED';
 
+/** DEVICE: registered by its smart agent; RESERVED: created by a license reservation (DESIGN §9.2). */
+export type InstanceKind = 'DEVICE' | 'RESERVED';
+
 export type AuthorizationState =
   | 'NOT_AUTHORIZED'
   | 'AUTHORIZED'
@@ -31,6 +34,8 @@ export interface ProductInstance {
   /** Consecutive AUTHORIZE reports in which some tag could not be covered by its pool. */
   shortReportStreak: number;
   currentCertificateSerial: string | null;
+  /** As stored; absent on instances built before they were written, which are devices. */
+  kind?: InstanceKind;
 }
 
 export type EntitlementStatus =

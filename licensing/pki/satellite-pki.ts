@@ -83,6 +83,11 @@ export class SatellitePki implements DeviceCertificateIssuer {
     return sign('sha256', Buffer.from(payload, 'utf8'), this.#signingKey).toString('base64');
   }
 
+  /** The same signature as the raw 64-byte r‖s (IEEE P1363): PLR codes carry it in base58 (DESIGN §9.1). */
+  signRaw(payload: string): Uint8Array {
+    return sign('sha256', Buffer.from(payload, 'utf8'), { key: this.#signingKey, dsaEncoding: 'ieee-p1363' });
+  }
+
   /**
    * X.509 times have whole seconds, so any milliseconds in `now` are dropped from notBefore and notAfter:
    * the stored times are what the device sees in its certificate.

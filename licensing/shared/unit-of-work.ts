@@ -8,6 +8,7 @@ import type { CertificateRepository, ProductInstanceRepository } from '../instan
 import type { LicenseRepository } from '../licenses/license-repository.js';
 import type { SatelliteBindingRepository } from '../binding/satellite-binding-repository.js';
 import type { UpstreamSyncRepository } from '../sync-import/upstream-snapshot.js';
+import type { ReservationRepository } from '../reservations/reservation-repository.js';
 import type { TokenRepository } from '../tokens/token-repository.js';
 import type { AccessTokenRepository, ApiClientRepository } from '../users/api-client-repository.js';
 import type { SessionRepository, UserRepository } from '../users/user-repository.js';
@@ -29,6 +30,7 @@ export interface Repositories {
   accessTokens: AccessTokenRepository;
   satelliteBinding: SatelliteBindingRepository;
   upstreamSync: UpstreamSyncRepository;
+  reservations: ReservationRepository;
 }
 
 /**

@@ -41,6 +41,18 @@ export interface SatelliteReportSummary {
   eventSummary: Array<ReportedEventCount & { reportedSequence: number }>;
 }
 
+export interface ReportedReservation {
+  productInstanceId: string;
+  account: string;
+  virtualAccount: string;
+  /** Seats held per tag. */
+  licenses: Array<{ tag: string; reserved: number }>;
+  record: string;
+}
+
+/** Seats reserved per account, VA and tag, over every satellite. */
+export interface ReservedSeats { account: string; virtualAccount: string; tag: string; reserved: number }
+
 /** Where the upstream keeps what satellites report (db/upstream/). */
 export interface SatelliteReportRepository {
   upsertInstance(satelliteId: string, sequence: number, at: number, instance: ReportedProductInstance): void;
@@ -51,4 +63,7 @@ export interface SatelliteReportRepository {
   dropReportsBefore(satelliteId: string, sequence: number): void;
   countInstances(satelliteId: string): { registered: number; removed: number };
   summarize(satelliteId: string): SatelliteReportSummary;
+  /** A request carries every reservation of the satellite: what it no longer lists is gone. */
+  replaceReservations(satelliteId: string, sequence: number, at: number, reservations: readonly ReportedReservation[]): void;
+  reservedSeats(): ReservedSeats[];
 }

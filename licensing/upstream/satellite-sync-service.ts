@@ -3,8 +3,10 @@ import { ConflictError, DomainError, NotFoundError } from '../shared/domain-erro
 import type { UpstreamOrderLine } from './order-line.js';
 import type { RegisteredSatellite } from './registered-satellite.js';
 import type {
-  ReportedEventCount, ReportedPoolUsage, ReportedProductInstance, ReportedVirtualAccount, SatelliteReportSummary,
+  ReportedEventCount, ReportedPoolUsage, ReportedProductInstance, ReportedReservation, ReportedVirtualAccount, ReservedSeats,
+  SatelliteReportSummary,
 } from './satellite-report.js';
+import { effectiveEnd } from './order-line.js';
 import { DEFAULT_CREDENTIAL_VALIDITY_MS } from './satellite-registry-service.js';
 import type { UpstreamUnitOfWork } from './upstream-unit-of-work.js';
 
@@ -84,6 +86,33 @@ export class SatelliteSyncService {
     const now = this.#deps.clock.now();
     this.#deps.uow.write((repos) => {
       for (const count of batch) repos.reports.upsertEventCount(satelliteId, sequence, now, count);
+    });
+  }
+
+  recordReservations(satelliteId: string, sequence: number, reservations: readonly ReportedReservation[]): void {
+    const now = this.#deps.clock.now();
+    this.#deps.uow.write((repos) => repos.reports.replaceReservations(satelliteId, sequence, now, reservations));
+  }
+
+  /**
+   * Reserved seats counted against the purchased lines of a satellite's accounts: what the upstream has sold
+   * minus what devices behind satellites hold by reservation, per account, VA and tag.
+   */
+  reservedAgainstLines(satellite: Pick<RegisteredSatellite, 'accounts'>, now: number): Array<ReservedSeats & { purchased: number; available: number }> {
+    const purchased = new Map<string, number>();
+    const key = (account: string, va: string, tag: string) => `${account}\u0000${va}\u0000${tag}`;
+    for (const line of this.linesFor(satellite)) {
+      const end = effectiveEnd(line);
+      if (line.startsAt > now || (end !== null && now >= end)) continue;
+      const k = key(line.smartAccount, line.virtualAccount, line.tag);
+      purchased.set(k, (purchased.get(k) ?? 0) + line.quantity);
+    }
+    const mapped = new Set(satellite.accounts.flatMap((m) => m.virtualAccounts.map((va) => `${m.account}\u0000${va}`)));
+    const seatsOfSatellite = this.#deps.uow.read((repos) => repos.reports.reservedSeats())
+      .filter((seats) => mapped.has(`${seats.account}\u0000${seats.virtualAccount}`));
+    return seatsOfSatellite.map((seats) => {
+      const bought = purchased.get(key(seats.account, seats.virtualAccount, seats.tag)) ?? 0;
+      return { ...seats, purchased: bought, available: bought - seats.reserved };
     });
   }
 

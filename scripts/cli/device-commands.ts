@@ -5,6 +5,7 @@ import {
   FileAgentStateStore, SmartAgent, responseLines, stateLines,
   type AnyDeviceResponse, type DeviceIdentity, type EntitlementRequest, type SmartAgentOptions, type TransportKind,
 } from '../../agent/index.js';
+import { registerDeviceReservationCommands } from './device-reservation-commands.js';
 
 /** Where the device commands write; replaced in tests so they can read the output and the exit code. */
 export interface DeviceCommandIo {
@@ -111,6 +112,8 @@ export function registerDeviceCommands(program: Command, io: DeviceCommandIo = p
       for (const line of lines) io.out(line);
       return true;
     }));
+
+  registerDeviceReservationCommands(device, io, { stateDir: DEFAULT_STATE_DIR, pid: DEFAULT_PID, productTag: DEFAULT_PRODUCT_TAG });
 }
 
 function connectionOptions(command: Command): Command {

@@ -19,11 +19,13 @@ export function registerLicenseCommands(program: Command, context: AdminCliConte
       await context.open(opts.data, (satellite) => {
         if (opts.va === undefined) {
           const account = satellite.inventory.findAccount(opts.account);
-          const rows = satellite.licensePools.accountLicenses(account.id).map((r) => ({
+          const summaries = satellite.licensePools.accountLicenses(account.id);
+          const reservedOf = summaries.map((r) => r.reserved);
+          const rows = summaries.map((r) => ({
             license: r.displayName, tag: r.tag, quantity: r.quantity, inUse: r.inUse, available: r.available, status: statusWord(r.status),
           }));
           if (opts.json) context.out(JSON.stringify(rows));
-          else printRows(context, rows.map((r) => [r.license, r.quantity, r.inUse, r.available, r.status, r.tag]));
+          else printRows(context, rows.map((r, i) => [r.license, r.quantity, inUseText(r.inUse, reservedOf[i] ?? 0), r.available, r.status, r.tag]));
           return;
         }
         const va = satellite.inventory.findVirtualAccount(opts.account, opts.va);
@@ -32,7 +34,12 @@ export function registerLicenseCommands(program: Command, context: AdminCliConte
           balance: p.balance, status: statusWord(p.status),
         }));
         if (opts.json) context.out(JSON.stringify(rows));
-        else printRows(context, rows.map((r) => [r.license, r.purchased, r.inUse, r.requested, r.reserved, r.balance, r.status, r.tag]));
+        else printRows(context, rows.map((r) => [r.license, r.purchased, inUseText(r.inUse, r.reserved), r.requested, r.reserved, r.balance, r.status, r.tag]));
       });
     });
+}
+
+/** The seeds' "In Use" column: `4 (4 Reserved)` when some seats are reserved (DESIGN §9.2). */
+function inUseText(inUse: number, reserved: number): string | number {
+  return reserved > 0 ? `${inUse} (${reserved} Reserved)` : inUse;
 }

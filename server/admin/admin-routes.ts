@@ -12,6 +12,7 @@ import { instanceRoutes } from './instances/instance-routes.js';
 import { licenseRoutes } from './licenses/license-routes.js';
 import { licenseTransferRoutes } from './licenses/license-transfer-routes.js';
 import { buildOpenApiDocument, type RouteGroup } from './openapi-document.js';
+import { reservationRoutes } from './reservations/reservation-routes.js';
 import { syncImportRoutes } from './sync/sync-import-routes.js';
 import { syncConnectedRoutes } from './sync/sync-connected-routes.js';
 import { tokenRoutes } from './tokens/token-routes.js';
@@ -37,6 +38,7 @@ export function adminRoutes(satellite: Satellite): AdminRouteSpec[] {
     ...accountAlertRoutes(satellite),
     ...syncImportRoutes(satellite),
     ...syncConnectedRoutes(satellite),
+    ...reservationRoutes(satellite),
   ];
 }
 

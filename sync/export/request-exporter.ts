@@ -14,6 +14,8 @@ import { SYNC_FORMAT, SYNC_FORMAT_VERSION, type SyncManifest } from '../../proto
 import { writeBundle, writeBundleToStream, type BundleContent } from '../bundle/bundle-writer.js';
 import { createManifestSigner } from '../bundle/manifest-signer.js';
 import { NdjsonSpoolWriter, readSpool } from './ndjson-spool-writer.js';
+import { reservationEntry } from './reservation-entry-writer.js';
+import type { ReservationSyncSource } from '../../licensing/reservations/reservation-sync-source.js';
 
 /** A request is good for 30 days: a carried file may wait for the monthly trip across the air gap. */
 export const REQUEST_VALIDITY_MS = 30 * MS_PER_DAY;
@@ -24,6 +26,8 @@ export interface RequestExporterDeps {
   signingKey: KeyObject;
   clock: Clock;
   newId: IdGenerator;
+  /** The reservations of bound VAs (a separate entry writer: reservation-entry-writer.ts); none sent when absent. */
+  reservations?: ReservationSyncSource;
   /** Where the spool files go; the OS temp directory by default. */
   tempDir?: string;
 }
@@ -102,6 +106,7 @@ export class RequestExporter {
         entries: [
           { name: entryFileName('satellite'), kind: 'satellite', records: [satellite] },
           ...SPOOLED.map((kind) => ({ name: entryFileName(kind), kind, records: readSpool(spool(kind).path) })),
+          ...(this.#deps.reservations ? [reservationEntry(this.#deps.reservations)] : []),
         ],
         sign: createManifestSigner(this.#deps.signingKey),
       };

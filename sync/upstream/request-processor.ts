@@ -3,13 +3,13 @@ import { rm } from 'node:fs/promises';
 import type { z } from 'zod';
 import type { RegisteredSatellite } from '../../licensing/upstream/registered-satellite.js';
 import type {
-  ReportedEventCount, ReportedPoolUsage, ReportedProductInstance, ReportedVirtualAccount,
+  ReportedEventCount, ReportedPoolUsage, ReportedProductInstance, ReportedReservation, ReportedVirtualAccount,
 } from '../../licensing/upstream/satellite-report.js';
 import { SyncRefusedError } from '../../licensing/upstream/satellite-sync-service.js';
 import { formatZodIssues } from '../../protocol/signed-envelope.js';
 import {
-  entryFileName, eventSummaryRecordSchema, localVirtualAccountRecordSchema, productInstanceRecordSchema, satelliteRecordSchema,
-  usageRecordSchema,
+  entryFileName, eventSummaryRecordSchema, localVirtualAccountRecordSchema, productInstanceRecordSchema, reservationRecordSchema,
+  satelliteRecordSchema, usageRecordSchema,
 } from '../../protocol/sync-entries.js';
 import type { SyncManifest } from '../../protocol/sync-manifest.js';
 import { checkBundleAddress } from '../bundle/bundle-address.js';
@@ -105,6 +105,15 @@ export class RequestProcessor {
     await recordEntry(bundle, 'event-summary', eventSummaryRecordSchema, (r): ReportedEventCount => ({
       type: r.type, count: r.count, firstAt: r.first_at, lastAt: r.last_at,
     }), (batch) => sync.recordEventCounts(satelliteId, sequence, batch));
+    // Absent from a satellite that predates reservations: then its stored reservations stay as they were.
+    if (bundle.manifest.entries.some((e) => e.name === entryFileName('reservations'))) {
+      const reservations: ReportedReservation[] = [];
+      for await (const raw of bundle.readEntry(entryFileName('reservations'))) {
+        const r = parseRecord(reservationRecordSchema, raw, 'reservations');
+        reservations.push({ productInstanceId: r.product_instance_id, account: r.account, virtualAccount: r.virtual_account, licenses: r.licenses, record: JSON.stringify(r) });
+      }
+      sync.recordReservations(satelliteId, sequence, reservations);
+    }
     return instances;
   }
 }

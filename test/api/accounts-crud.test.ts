@@ -16,8 +16,8 @@ describe('admin API: accounts', () => {
     assert.equal(all.status, 200, all.text);
     assert.deepEqual(all.body, {
       accounts: [
-        { name: 'Demo Account', createdAt: iso(START), virtualAccountCount: 2 },
-        { name: 'Other Account', createdAt: iso(START), virtualAccountCount: 1 },
+        { name: 'Demo Account', createdAt: iso(START), virtualAccountCount: 2, reservationEnabled: false },
+        { name: 'Other Account', createdAt: iso(START), virtualAccountCount: 1, reservationEnabled: false },
       ],
     });
     const scoped = await request(f.app).get('/api/v1/accounts').set('authorization', f.otherOperator);
@@ -29,7 +29,7 @@ describe('admin API: accounts', () => {
     const res = await request(f.app).get(`/api/v1${DEMO_PATH}`).set('authorization', f.viewer);
     assert.deepEqual(res.body, {
       account: {
-        name: 'Demo Account', createdAt: iso(START), virtualAccountCount: 2,
+        name: 'Demo Account', createdAt: iso(START), virtualAccountCount: 2, reservationEnabled: false,
         virtualAccounts: [
           { name: 'Default', description: 'Demo virtual account', origin: 'local', createdAt: iso(START) },
           { name: 'Lab Two', description: '', origin: 'local', createdAt: iso(START) },
@@ -44,7 +44,7 @@ describe('admin API: accounts', () => {
       const name = `New Co ${prefix}`;
       const res = await request(f.app).post(`${prefix}/accounts`).set('authorization', f.admin).send({ name });
       assert.equal(res.status, 201, res.text);
-      assert.deepEqual(res.body, { account: { name, createdAt: iso(START), virtualAccountCount: 0 } });
+      assert.deepEqual(res.body, { account: { name, createdAt: iso(START), virtualAccountCount: 0, reservationEnabled: false } });
       const detail = await request(f.app).get(`${prefix}/accounts/${encodeURIComponent(name)}`).set('authorization', f.viewer);
       assert.equal(detail.status, 200);
     });
@@ -71,7 +71,7 @@ describe('admin API: accounts', () => {
     assert.equal(clash.status, 409);
     const res = await request(f.app).patch('/backend/api/v1/accounts/Rename%20Me').set('authorization', f.admin).send({ name: 'Renamed Co' });
     assert.equal(res.status, 200, res.text);
-    assert.deepEqual(res.body, { account: { name: 'Renamed Co', createdAt: iso(START), virtualAccountCount: 0 } });
+    assert.deepEqual(res.body, { account: { name: 'Renamed Co', createdAt: iso(START), virtualAccountCount: 0, reservationEnabled: false } });
     assert.equal((await request(f.app).get('/api/v1/accounts/Rename%20Me').set('authorization', f.viewer)).status, 404);
     const events = f.app.satellite.uow.read((r) => r.events.list({ type: 'ACCOUNT_RENAMED', limit: 5, offset: 0 }));
     assert.deepEqual(events[0]?.details, { from: 'Rename Me', to: 'Renamed Co' });

@@ -59,7 +59,7 @@ describe('web UI serving', () => {
     const missingAsset = await request(app).get('/assets/index-gone.js').expect(404);
     assert.equal(missingAsset.body.error.code, 'NOT_FOUND');
     await request(app).get('/healthz').expect(200);
-    await request(app).get('/backend/api/v1/session').expect(401);
+    await request(app).get('/backend/api/v1/session').expect(403); // no credentials: 403 (DESIGN §6 amended)
     await request(app).get('/SmartTransport').expect(404);
   });
 

@@ -15,7 +15,7 @@ const accountBody = z.object({ name: nameParam });
 export function accountRoutes(satellite: Satellite): AdminRouteSpec[] {
   const { inventory } = satellite;
   const view = (account: Parameters<typeof toAccountView>[0]) =>
-    toAccountView(account, inventory.listVirtualAccounts(account.id).length);
+    toAccountView(account, inventory.listVirtualAccounts(account.id).length, satellite.reservations.isEnabled(account.id));
   return [
     defineRoute({
       method: 'get', path: '/accounts', tag: TAG, access: 'viewer',
@@ -46,18 +46,24 @@ export function accountRoutes(satellite: Satellite): AdminRouteSpec[] {
       handler: ({ params, principal }) => {
         const account = accessibleAccount(satellite, principal, params.accountName);
         const vas = inventory.listVirtualAccounts(account.id);
-        return { account: { ...toAccountView(account, vas.length), virtualAccounts: vas.map(toVirtualAccountView) } };
+        return { account: { ...toAccountView(account, vas.length, satellite.reservations.isEnabled(account.id)), virtualAccounts: vas.map(toVirtualAccountView) } };
       },
     }),
     defineRoute({
       method: 'patch', path: '/accounts/:accountName', tag: TAG, access: 'admin',
-      summary: 'Rename an account',
+      summary: 'Rename an account, or allow license reservation in it (reservationEnabled)',
       params: accountParams,
-      body: accountBody,
+      body: z.object({
+        name: nameParam.optional(),
+        reservationEnabled: z.boolean().optional().describe('as Cisco\'s Specific PLR pre-approval; logged as an event'),
+      }).refine((b) => b.name !== undefined || b.reservationEnabled !== undefined, { error: 'give name or reservationEnabled' }),
       response: z.object({ account: accountView }),
       handler: ({ params, body, principal }) => {
-        const account = accessibleAccount(satellite, principal, params.accountName);
-        return { account: view(inventory.renameAccount(account.id, body.name, actorOf(principal))) };
+        let account = accessibleAccount(satellite, principal, params.accountName);
+        // The rename can be refused (a taken name); the flag cannot, so it goes second and nothing is half-applied.
+        if (body.name !== undefined) account = inventory.renameAccount(account.id, body.name, actorOf(principal));
+        if (body.reservationEnabled !== undefined) satellite.reservations.setEnabled(account.id, body.reservationEnabled, actorOf(principal));
+        return { account: view(account) };
       },
     }),
     defineRoute({

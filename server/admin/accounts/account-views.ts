@@ -13,12 +13,13 @@ export const accountView = z.object({
   name: z.string(),
   createdAt: z.string().describe('ISO 8601'),
   virtualAccountCount: z.number().int(),
+  reservationEnabled: z.boolean().describe('license reservation (SLR/PLR) allowed; off by default, set by an admin'),
 });
 
 export function toVirtualAccountView(va: VirtualAccount): z.infer<typeof virtualAccountView> {
   return { name: va.name, description: va.description, origin: va.origin, createdAt: isoTime(va.createdAt) };
 }
 
-export function toAccountView(account: Account, virtualAccountCount: number): z.infer<typeof accountView> {
-  return { name: account.name, createdAt: isoTime(account.createdAt), virtualAccountCount };
+export function toAccountView(account: Account, virtualAccountCount: number, reservationEnabled: boolean): z.infer<typeof accountView> {
+  return { name: account.name, createdAt: isoTime(account.createdAt), virtualAccountCount, reservationEnabled };
 }

@@ -52,6 +52,12 @@ export const instanceSummarySchema = z.object({
   authorizedAt: z.string().nullable(),
   authorizationExpiresAt: z.string().nullable(),
   certificateNotAfter: z.string().nullable(),
+  kind: z.enum(['DEVICE', 'RESERVED']).describe('RESERVED: created by a license reservation, no certificate, never authorizes'),
+  reservation: z.object({
+    reservationType: z.enum(['SPECIFIC', 'UNIVERSAL']),
+    status: z.enum(['RESERVED', 'IN_TRANSIT']),
+    licenses: z.array(z.object({ entitlementTag: z.string(), reserved: z.number().int() })),
+  }).nullable().describe('the reservation this instance holds, if any (see .../reservations/{id})'),
 });
 
 const entitlementSchema = z.object({
@@ -92,6 +98,11 @@ export function instanceSummaryView(s: InstanceSummary): z.output<typeof instanc
     registeredAt: isoTime(i.registeredAt), lastContactAt: isoTime(i.lastContactAt),
     authorizedAt: isoTimeOrNull(i.authorizedAt), authorizationExpiresAt: isoTimeOrNull(i.authorizationExpiresAt),
     certificateNotAfter: isoTimeOrNull(s.certificateNotAfter),
+    kind: i.kind ?? 'DEVICE',
+    reservation: s.reservation ? {
+      reservationType: s.reservation.type, status: s.reservation.status,
+      licenses: s.reservation.licenses.map((l) => ({ entitlementTag: l.tag, reserved: l.reserved })),
+    } : null,
   };
 }
 

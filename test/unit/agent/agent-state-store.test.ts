@@ -20,6 +20,7 @@ const state: AgentState = parseAgentState({
     registered_at: 1, expires_at: 2, next_renewal_at: 3, renewed_at: null,
   },
   authorization: null,
+  reservation: null,
   last_authorization_error: null,
 }, 'test');
 

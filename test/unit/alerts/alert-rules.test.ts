@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'vitest';
 import {
   AUTHORIZATION_RENEWAL_FAILED, defaultAlertRuleSettings, INSUFFICIENT_LICENSES, insufficientLicensesAlert, isPoolShort,
-  poolTarget, renewalCutoff, renewalFailedAlert, renewalStatus, RULE_MESSAGE_TYPES, TOKEN_EXPIRING, tokenExpiringAlert,
+  poolTarget, renewalCutoff, renewalFailedAlert, renewalStatus, RESERVATION_PENDING_CONFIRMATION, reservationConfirmationOverdue,
+  reservationPendingAlert, RULE_MESSAGE_TYPES, TOKEN_EXPIRING, tokenExpiringAlert,
   tokenNeedsWarning,
 } from '../../../licensing/alerts/alert-rules.js';
 import { MS_PER_DAY } from '../../../licensing/shared/clock.js';
@@ -94,7 +95,20 @@ describe('alert rule (3): authorization renewal failed', () => {
     assert.match(expired.message, /sw-1 \(C9300 FCW1\) has not renewed its authorization since .*; it expired at/);
   });
 
-  it('lists exactly the three rule-owned message types', () => {
-    assert.deepEqual([...RULE_MESSAGE_TYPES].sort(), [AUTHORIZATION_RENEWAL_FAILED, INSUFFICIENT_LICENSES, TOKEN_EXPIRING].sort());
+  it('flags a reservation update unconfirmed for 7 days, not a moment earlier, and never one not in transit', () => {
+    const issued = Date.UTC(2026, 5, 1);
+    assert.equal(reservationConfirmationOverdue({ inTransitSince: issued }, issued + 7 * MS_PER_DAY - 1, settings), false);
+    assert.equal(reservationConfirmationOverdue({ inTransitSince: issued }, issued + 7 * MS_PER_DAY, settings), true);
+    assert.equal(reservationConfirmationOverdue({ inTransitSince: null }, issued + 70 * MS_PER_DAY, settings), false);
+    const alert = reservationPendingAlert({
+      instanceId: 'pi-9', inTransitSince: issued, label: 'C9300 FCW9', virtualAccountId: 'va-1', virtualAccountName: 'Lab', accountId: 'a-1',
+    });
+    assert.deepEqual([alert.messageType, alert.severity, alert.target, alert.source], [RESERVATION_PENDING_CONFIRMATION, 'Minor', 'pi-9', 'Lab']);
+    assert.match(alert.message, /reservation update of C9300 FCW9 issued at 2026-06-01T00:00:00.000Z has not been confirmed/);
+  });
+
+  it('lists exactly the four rule-owned message types', () => {
+    assert.deepEqual([...RULE_MESSAGE_TYPES].sort(),
+      [AUTHORIZATION_RENEWAL_FAILED, INSUFFICIENT_LICENSES, RESERVATION_PENDING_CONFIRMATION, TOKEN_EXPIRING].sort());
   });
 });

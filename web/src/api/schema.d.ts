@@ -32,6 +32,8 @@ export interface paths {
                                 /** @description ISO 8601 */
                                 createdAt: string;
                                 name: string;
+                                /** @description license reservation (SLR/PLR) allowed; off by default, set by an admin */
+                                reservationEnabled: boolean;
                                 virtualAccountCount: number;
                             }[];
                         };
@@ -121,6 +123,8 @@ export interface paths {
                                 /** @description ISO 8601 */
                                 createdAt: string;
                                 name: string;
+                                /** @description license reservation (SLR/PLR) allowed; off by default, set by an admin */
+                                reservationEnabled: boolean;
                                 virtualAccountCount: number;
                             };
                         };
@@ -218,6 +222,8 @@ export interface paths {
                                 /** @description ISO 8601 */
                                 createdAt: string;
                                 name: string;
+                                /** @description license reservation (SLR/PLR) allowed; off by default, set by an admin */
+                                reservationEnabled: boolean;
                                 virtualAccountCount: number;
                                 virtualAccounts: {
                                     /** @description ISO 8601 */
@@ -369,7 +375,7 @@ export interface paths {
         };
         options?: never;
         head?: never;
-        /** Rename an account */
+        /** Rename an account, or allow license reservation in it (reservationEnabled) */
         patch: {
             parameters: {
                 query?: never;
@@ -382,7 +388,9 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
-                        name: string;
+                        name?: string;
+                        /** @description as Cisco's Specific PLR pre-approval; logged as an event */
+                        reservationEnabled?: boolean;
                     };
                 };
             };
@@ -398,6 +406,8 @@ export interface paths {
                                 /** @description ISO 8601 */
                                 createdAt: string;
                                 name: string;
+                                /** @description license reservation (SLR/PLR) allowed; off by default, set by an admin */
+                                reservationEnabled: boolean;
                                 virtualAccountCount: number;
                             };
                         };
@@ -1493,11 +1503,27 @@ export interface paths {
                                 hostname: string | null;
                                 id: string;
                                 ipAddress: string | null;
+                                /**
+                                 * @description RESERVED: created by a license reservation, no certificate, never authorizes
+                                 * @enum {string}
+                                 */
+                                kind: "DEVICE" | "RESERVED";
                                 lastContactAt: string;
                                 productTag: string;
                                 registeredAt: string;
                                 /** @enum {string} */
                                 registrationState: "REGISTERED" | "UNREGISTERED";
+                                /** @description the reservation this instance holds, if any (see .../reservations/{id}) */
+                                reservation: {
+                                    licenses: {
+                                        entitlementTag: string;
+                                        reserved: number;
+                                    }[];
+                                    /** @enum {string} */
+                                    reservationType: "SPECIFIC" | "UNIVERSAL";
+                                    /** @enum {string} */
+                                    status: "RESERVED" | "IN_TRANSIT";
+                                } | null;
                                 udi: {
                                     hostIdentifier: string | null;
                                     pid: string;
@@ -1634,11 +1660,27 @@ export interface paths {
                                 hostname: string | null;
                                 id: string;
                                 ipAddress: string | null;
+                                /**
+                                 * @description RESERVED: created by a license reservation, no certificate, never authorizes
+                                 * @enum {string}
+                                 */
+                                kind: "DEVICE" | "RESERVED";
                                 lastContactAt: string;
                                 productTag: string;
                                 registeredAt: string;
                                 /** @enum {string} */
                                 registrationState: "REGISTERED" | "UNREGISTERED";
+                                /** @description the reservation this instance holds, if any (see .../reservations/{id}) */
+                                reservation: {
+                                    licenses: {
+                                        entitlementTag: string;
+                                        reserved: number;
+                                    }[];
+                                    /** @enum {string} */
+                                    reservationType: "SPECIFIC" | "UNIVERSAL";
+                                    /** @enum {string} */
+                                    status: "RESERVED" | "IN_TRANSIT";
+                                } | null;
                                 udi: {
                                     hostIdentifier: string | null;
                                     pid: string;
@@ -1865,11 +1907,27 @@ export interface paths {
                                 hostname: string | null;
                                 id: string;
                                 ipAddress: string | null;
+                                /**
+                                 * @description RESERVED: created by a license reservation, no certificate, never authorizes
+                                 * @enum {string}
+                                 */
+                                kind: "DEVICE" | "RESERVED";
                                 lastContactAt: string;
                                 productTag: string;
                                 registeredAt: string;
                                 /** @enum {string} */
                                 registrationState: "REGISTERED" | "UNREGISTERED";
+                                /** @description the reservation this instance holds, if any (see .../reservations/{id}) */
+                                reservation: {
+                                    licenses: {
+                                        entitlementTag: string;
+                                        reserved: number;
+                                    }[];
+                                    /** @enum {string} */
+                                    reservationType: "SPECIFIC" | "UNIVERSAL";
+                                    /** @enum {string} */
+                                    status: "RESERVED" | "IN_TRANSIT";
+                                } | null;
                                 udi: {
                                     hostIdentifier: string | null;
                                     pid: string;
@@ -2789,6 +2847,869 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/backend/api/v1/accounts/{accountName}/virtual-accounts/{virtualAccountName}/reservations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the reservations of a virtual account */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    accountName: string;
+                    virtualAccountName: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Success */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            reservations: {
+                                authorizationCode: string;
+                                /** @description ISO 8601; null until a confirmation code was entered */
+                                confirmedAt: string | null;
+                                /** @description ISO 8601 */
+                                createdAt: string;
+                                licenses: {
+                                    entitlementTag: string;
+                                    /** @description granted by the update in transit */
+                                    pendingQuantity: number | null;
+                                    /** @description granted by the confirmed (or first) code */
+                                    quantity: number;
+                                    /** @description seats held in the pool now: the larger of the two while in transit */
+                                    reserved: number;
+                                }[];
+                                pendingAuthorizationCode: string | null;
+                                productInstanceId: string;
+                                reservationCode: string;
+                                /**
+                                 * @description SPECIFIC: SLR (per license); UNIVERSAL: PLR (one seat of the chosen line)
+                                 * @enum {string}
+                                 */
+                                reservationType: "SPECIFIC" | "UNIVERSAL";
+                                /**
+                                 * @description IN_TRANSIT: an update awaits its confirmation code
+                                 * @enum {string}
+                                 */
+                                status: "RESERVED" | "IN_TRANSIT";
+                                udi: {
+                                    hostIdentifier: string | null;
+                                    pid: string;
+                                    serialNumber: string;
+                                    vid: string | null;
+                                };
+                                /** @description ISO 8601 */
+                                updatedAt: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Invalid request (the message names the field) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                                message: string;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Invalid, expired or revoked bearer token or session (WWW-Authenticate: Bearer) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                                message: string;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+                /** @description No credentials, credentials other than a bearer token or session (e.g. HTTP Basic), or a role or account scope that does not allow this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                                message: string;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Reserve licenses for devices that cannot reach the satellite (CSSM shape); answers their authorization codes */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    accountName: string;
+                    virtualAccountName: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        reservationRequests: {
+                            licenses: {
+                                entitlementTag: string;
+                                /** @description whole number of at least 1; default 1 (a PLR reserves exactly 1) */
+                                quantity?: number | string;
+                            }[];
+                            /** @description the request code the device printed */
+                            reservationCode: string;
+                            /**
+                             * @description default SPECIFIC
+                             * @enum {string}
+                             */
+                            reservationType?: "SPECIFIC" | "UNIVERSAL";
+                        }[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Success */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            authorizationCodes: {
+                                /** @description SLR: <specificPLR> XML; PLR: base58 groups. Install it on the device */
+                                authorizationCode: string;
+                                /** @description the reservation id in every route; the <piid> of an SLR code */
+                                productInstanceId: string;
+                                reservationCode: string;
+                                /** @enum {string} */
+                                status: "RESERVED" | "IN_TRANSIT";
+                            }[];
+                            /** @constant */
+                            status: "SUCCESS";
+                        };
+                    };
+                };
+                /** @description Invalid request (the message names the field) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                                message: string;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Invalid, expired or revoked bearer token or session (WWW-Authenticate: Bearer) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                                message: string;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+                /** @description No credentials, credentials other than a bearer token or session (e.g. HTTP Basic), or a role or account scope that does not allow this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                                message: string;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/backend/api/v1/accounts/{accountName}/virtual-accounts/{virtualAccountName}/reservations/{productInstanceId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One reservation with its codes and counts */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    accountName: string;
+                    productInstanceId: string;
+                    virtualAccountName: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Success */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            reservation: {
+                                authorizationCode: string;
+                                /** @description ISO 8601; null until a confirmation code was entered */
+                                confirmedAt: string | null;
+                                /** @description ISO 8601 */
+                                createdAt: string;
+                                licenses: {
+                                    entitlementTag: string;
+                                    /** @description granted by the update in transit */
+                                    pendingQuantity: number | null;
+                                    /** @description granted by the confirmed (or first) code */
+                                    quantity: number;
+                                    /** @description seats held in the pool now: the larger of the two while in transit */
+                                    reserved: number;
+                                }[];
+                                pendingAuthorizationCode: string | null;
+                                productInstanceId: string;
+                                reservationCode: string;
+                                /**
+                                 * @description SPECIFIC: SLR (per license); UNIVERSAL: PLR (one seat of the chosen line)
+                                 * @enum {string}
+                                 */
+                                reservationType: "SPECIFIC" | "UNIVERSAL";
+                                /**
+                                 * @description IN_TRANSIT: an update awaits its confirmation code
+                                 * @enum {string}
+                                 */
+                                status: "RESERVED" | "IN_TRANSIT";
+                                udi: {
+                                    hostIdentifier: string | null;
+                                    pid: string;
+                                    serialNumber: string;
+                                    vid: string | null;
+                                };
+                                /** @description ISO 8601 */
+                                updatedAt: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Invalid request (the message names the field) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                                message: string;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Invalid, expired or revoked bearer token or session (WWW-Authenticate: Bearer) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                                message: string;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+                /** @description No credentials, credentials other than a bearer token or session (e.g. HTTP Basic), or a role or account scope that does not allow this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                                message: string;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        /** Update an SLR reservation: a new authorization code; IN_TRANSIT (holding the larger counts) until confirmed */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    accountName: string;
+                    productInstanceId: string;
+                    virtualAccountName: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        licenses: {
+                            entitlementTag: string;
+                            /** @description whole number of at least 1; default 1 (a PLR reserves exactly 1) */
+                            quantity?: number | string;
+                        }[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Success */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            authorizationCodes: {
+                                /** @description SLR: <specificPLR> XML; PLR: base58 groups. Install it on the device */
+                                authorizationCode: string;
+                                /** @description the reservation id in every route; the <piid> of an SLR code */
+                                productInstanceId: string;
+                                reservationCode: string;
+                                /** @enum {string} */
+                                status: "RESERVED" | "IN_TRANSIT";
+                            }[];
+                            /** @constant */
+                            status: "SUCCESS";
+                        };
+                    };
+                };
+                /** @description Invalid request (the message names the field) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                                message: string;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Invalid, expired or revoked bearer token or session (WWW-Authenticate: Bearer) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                                message: string;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+                /** @description No credentials, credentials other than a bearer token or session (e.g. HTTP Basic), or a role or account scope that does not allow this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                                message: string;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        /** Remove a reservation by force (a lost device): seats released, event logged */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    accountName: string;
+                    productInstanceId: string;
+                    virtualAccountName: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Success */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            reservation: {
+                                authorizationCode: string;
+                                /** @description ISO 8601; null until a confirmation code was entered */
+                                confirmedAt: string | null;
+                                /** @description ISO 8601 */
+                                createdAt: string;
+                                licenses: {
+                                    entitlementTag: string;
+                                    /** @description granted by the update in transit */
+                                    pendingQuantity: number | null;
+                                    /** @description granted by the confirmed (or first) code */
+                                    quantity: number;
+                                    /** @description seats held in the pool now: the larger of the two while in transit */
+                                    reserved: number;
+                                }[];
+                                pendingAuthorizationCode: string | null;
+                                productInstanceId: string;
+                                reservationCode: string;
+                                /**
+                                 * @description SPECIFIC: SLR (per license); UNIVERSAL: PLR (one seat of the chosen line)
+                                 * @enum {string}
+                                 */
+                                reservationType: "SPECIFIC" | "UNIVERSAL";
+                                /**
+                                 * @description IN_TRANSIT: an update awaits its confirmation code
+                                 * @enum {string}
+                                 */
+                                status: "RESERVED" | "IN_TRANSIT";
+                                udi: {
+                                    hostIdentifier: string | null;
+                                    pid: string;
+                                    serialNumber: string;
+                                    vid: string | null;
+                                };
+                                /** @description ISO 8601 */
+                                updatedAt: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Invalid request (the message names the field) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                                message: string;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Invalid, expired or revoked bearer token or session (WWW-Authenticate: Bearer) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                                message: string;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+                /** @description No credentials, credentials other than a bearer token or session (e.g. HTTP Basic), or a role or account scope that does not allow this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                                message: string;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/backend/api/v1/accounts/{accountName}/virtual-accounts/{virtualAccountName}/reservations/{productInstanceId}/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Enter the confirmation code the device printed when it installed the authorization code */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    accountName: string;
+                    productInstanceId: string;
+                    virtualAccountName: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        confirmationCode: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Success */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            reservation: {
+                                authorizationCode: string;
+                                /** @description ISO 8601; null until a confirmation code was entered */
+                                confirmedAt: string | null;
+                                /** @description ISO 8601 */
+                                createdAt: string;
+                                licenses: {
+                                    entitlementTag: string;
+                                    /** @description granted by the update in transit */
+                                    pendingQuantity: number | null;
+                                    /** @description granted by the confirmed (or first) code */
+                                    quantity: number;
+                                    /** @description seats held in the pool now: the larger of the two while in transit */
+                                    reserved: number;
+                                }[];
+                                pendingAuthorizationCode: string | null;
+                                productInstanceId: string;
+                                reservationCode: string;
+                                /**
+                                 * @description SPECIFIC: SLR (per license); UNIVERSAL: PLR (one seat of the chosen line)
+                                 * @enum {string}
+                                 */
+                                reservationType: "SPECIFIC" | "UNIVERSAL";
+                                /**
+                                 * @description IN_TRANSIT: an update awaits its confirmation code
+                                 * @enum {string}
+                                 */
+                                status: "RESERVED" | "IN_TRANSIT";
+                                udi: {
+                                    hostIdentifier: string | null;
+                                    pid: string;
+                                    serialNumber: string;
+                                    vid: string | null;
+                                };
+                                /** @description ISO 8601 */
+                                updatedAt: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Invalid request (the message names the field) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                                message: string;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Invalid, expired or revoked bearer token or session (WWW-Authenticate: Bearer) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                                message: string;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+                /** @description No credentials, credentials other than a bearer token or session (e.g. HTTP Basic), or a role or account scope that does not allow this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                                message: string;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/backend/api/v1/accounts/{accountName}/virtual-accounts/{virtualAccountName}/reservations/{productInstanceId}/return": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Enter the device's return code: releases every reserved seat and removes the reserved instance */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    accountName: string;
+                    productInstanceId: string;
+                    virtualAccountName: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        returnCode: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Success */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            reservation: {
+                                authorizationCode: string;
+                                /** @description ISO 8601; null until a confirmation code was entered */
+                                confirmedAt: string | null;
+                                /** @description ISO 8601 */
+                                createdAt: string;
+                                licenses: {
+                                    entitlementTag: string;
+                                    /** @description granted by the update in transit */
+                                    pendingQuantity: number | null;
+                                    /** @description granted by the confirmed (or first) code */
+                                    quantity: number;
+                                    /** @description seats held in the pool now: the larger of the two while in transit */
+                                    reserved: number;
+                                }[];
+                                pendingAuthorizationCode: string | null;
+                                productInstanceId: string;
+                                reservationCode: string;
+                                /**
+                                 * @description SPECIFIC: SLR (per license); UNIVERSAL: PLR (one seat of the chosen line)
+                                 * @enum {string}
+                                 */
+                                reservationType: "SPECIFIC" | "UNIVERSAL";
+                                /**
+                                 * @description IN_TRANSIT: an update awaits its confirmation code
+                                 * @enum {string}
+                                 */
+                                status: "RESERVED" | "IN_TRANSIT";
+                                udi: {
+                                    hostIdentifier: string | null;
+                                    pid: string;
+                                    serialNumber: string;
+                                    vid: string | null;
+                                };
+                                /** @description ISO 8601 */
+                                updatedAt: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Invalid request (the message names the field) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                                message: string;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Invalid, expired or revoked bearer token or session (WWW-Authenticate: Bearer) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                                message: string;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+                /** @description No credentials, credentials other than a bearer token or session (e.g. HTTP Basic), or a role or account scope that does not allow this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                                message: string;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;

@@ -104,10 +104,15 @@ export function SynchronizationPage() {
         <caption>Response files imported, newest first</caption>
         <thead><tr><th scope="col">Imported</th><th scope="col">Sequence</th><th scope="col">Result</th><th scope="col">Lines added</th><th scope="col">Lines updated</th><th scope="col">Lines ended</th><th scope="col">By</th></tr></thead>
         <tbody>
-          {(history.data ?? []).map((h) => (
-            <tr key={h.bundleId}>
-              <td>{formatTime(h.importedAt)}</td><td class="num">{h.sequence}</td><td>{h.result}</td>
-              <td class="num">{h.linesAdded}</td><td class="num">{h.linesUpdated}</td><td class="num">{h.linesEnded}</td><td>{h.actorId}</td>
+          {(history.data ?? []).map((h, i) => (
+            <tr key={h.bundleId ?? `refused-${i}`}>
+              <td>{formatTime(h.importedAt)}</td><td class="num">{h.sequence ?? '-'}</td>
+              {h.result === 'REFUSED' ? (
+                <><td>REFUSED ({h.reason})</td><td colSpan={3}>{h.message}</td></>
+              ) : (
+                <><td>{h.result}</td><td class="num">{h.linesAdded}</td><td class="num">{h.linesUpdated}</td><td class="num">{h.linesEnded}</td></>
+              )}
+              <td>{h.actorId}</td>
             </tr>
           ))}
           {history.data?.length === 0 && <tr><td colSpan={7}>Nothing imported yet.</td></tr>}
