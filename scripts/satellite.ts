@@ -12,9 +12,11 @@ import { registerSyncCommands } from './cli/sync-commands.js';
 import { registerTokenCommands } from './cli/token-commands.js';
 import { registerUpstreamCommands } from './cli/upstream-commands.js';
 import { registerUserCommands } from './cli/user-commands.js';
+import { SATELLITE_VERSION } from '../server/version.js';
 
 const program = new Command();
-program.name('satellite').description('License Satellite: on-prem smart licensing satellite').showHelpAfterError();
+program.name('satellite').description('License Satellite: on-prem smart licensing satellite').showHelpAfterError()
+  .version(SATELLITE_VERSION, '-V, --version', 'print the version (package.json) and exit');
 registerServeCommand(program);
 registerTokenCommands(program);
 registerAccountCommands(program);

@@ -36,6 +36,7 @@ const envSchema = z.object({
   SATELLITE_SYNC_JITTER_MINUTES: z.coerce.number().int().min(0).max(720).default(DEFAULT_SYNC_JITTER_MINUTES),
   SATELLITE_SYNC_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(600).default(30),
   SATELLITE_UPSTREAM_CA: z.string().optional(),
+  SATELLITE_METRICS_LOOPBACK_OPEN: z.enum(['true', 'false']).default('true'),
 });
 
 export interface HttpOptions {
@@ -44,6 +45,8 @@ export interface HttpOptions {
   deviceBodyLimitBytes: number;
   /** Sign-in and OAuth token requests per minute per client address; 0 turns the limit off. */
   authRateLimitPerMinute: number;
+  /** GET /metrics without credentials from the satellite's own host; off behind a local reverse proxy. */
+  metricsOpenOnLoopback: boolean;
 }
 
 export interface SatelliteConfig {
@@ -71,7 +74,9 @@ export interface SyncOptions {
   upstreamCaFile: string | null;
 }
 
-export const defaultHttpOptions: HttpOptions = { deviceRateLimitPerMinute: 6000, deviceBodyLimitBytes: 64 * 1024, authRateLimitPerMinute: 30 };
+export const defaultHttpOptions: HttpOptions = {
+  deviceRateLimitPerMinute: 6000, deviceBodyLimitBytes: 64 * 1024, authRateLimitPerMinute: 30, metricsOpenOnLoopback: true,
+};
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): SatelliteConfig {
   const parsed = envSchema.safeParse(env);
@@ -96,7 +101,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): SatelliteConfi
     tlsKeyFile: e.SATELLITE_TLS_KEY ?? null,
     http: {
       deviceRateLimitPerMinute: e.SATELLITE_DEVICE_RATE_LIMIT, deviceBodyLimitBytes: e.SATELLITE_DEVICE_BODY_LIMIT_KB * 1024,
-      authRateLimitPerMinute: e.SATELLITE_AUTH_RATE_LIMIT,
+      authRateLimitPerMinute: e.SATELLITE_AUTH_RATE_LIMIT, metricsOpenOnLoopback: e.SATELLITE_METRICS_LOOPBACK_OPEN === 'true',
     },
     timers: {
       ...defaultLicensingTimers,

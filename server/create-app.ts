@@ -11,6 +11,9 @@ import { errorHandler } from './http/error-mapper.js';
 import { healthRoutes } from './http/health-routes.js';
 import { requestId } from './http/request-id.js';
 import { DomainError } from '../licensing/shared/domain-error.js';
+import { countAdminRequests, metricsRoutes } from './metrics/metrics-routes.js';
+import { metricsSources } from './metrics/metrics-sources.js';
+import { SatelliteMetrics } from './metrics/satellite-metrics.js';
 import { errorBody } from './http/error-mapper.js';
 
 /** Builds the Express app around a composed satellite. Never listens: main.ts and tests decide that. */
@@ -18,10 +21,13 @@ export function createApp(satellite: Satellite, options: HttpOptions = defaultHt
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
+  const metrics = new SatelliteMetrics(metricsSources(satellite));
   app.use(requestId);
   app.use(helmet());
   app.use(healthRoutes(satellite));
-  app.use(deviceRoutes(satellite, options));
+  app.use(metricsRoutes(metrics, { authenticator: satellite.adminAuthenticator, openOnLoopback: options.metricsOpenOnLoopback }));
+  app.use(countAdminRequests(metrics));
+  app.use(deviceRoutes(satellite, options, metrics));
   const routes = adminRoutes(satellite);
   app.use(openApiRouter([
     { prefix: ADMIN_API_PREFIXES[0], routes },
