@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import { existsSync, statSync } from 'node:fs';
 import type { SqliteDatabase } from './sqlite-connection.js';
 
@@ -18,8 +19,25 @@ export function databaseFileBytes(db: SqliteDatabase): number {
   return [db.name, `${db.name}-wal`].reduce((sum, file) => sum + (existsSync(file) ? statSync(file).size : 0), 0);
 }
 
-/** PRAGMA integrity_check of a database file opened read-only: "ok", or the first problems SQLite reports. */
-export function integrityCheck(db: SqliteDatabase): string {
-  const rows = db.pragma('integrity_check') as Array<{ integrity_check: string }>;
-  return rows.map((r) => r.integrity_check).join('; ');
+export interface DatabaseFileReport {
+  schemaVersion: number;
+  /** PRAGMA integrity_check: "ok", or the problems SQLite reports. */
+  integrity: string;
+}
+
+/**
+ * Reads a database file that is not in use (a restored or extracted snapshot) without migrating it. A file
+ * that is not a database at all is reported as such rather than thrown.
+ */
+export function inspectDatabaseFile(file: string): DatabaseFileReport {
+  let db: SqliteDatabase | null = null;
+  try {
+    db = new Database(file, { readonly: true, fileMustExist: true });
+    const rows = db.pragma('integrity_check') as Array<{ integrity_check: string }>;
+    return { schemaVersion: db.pragma('user_version', { simple: true }) as number, integrity: rows.map((r) => r.integrity_check).join('; ') };
+  } catch (error) {
+    return { schemaVersion: 0, integrity: `not a readable SQLite database (${error instanceof Error ? error.message : String(error)})` };
+  } finally {
+    db?.close();
+  }
 }

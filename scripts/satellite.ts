@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { DomainError } from '../licensing/shared/domain-error.js';
 import { registerAccountCommands } from './cli/account-commands.js';
 import { registerApiClientCommands } from './cli/api-client-commands.js';
+import { registerBackupCommands } from './cli/backup-commands.js';
 import { registerDemoCommands } from './cli/demo-commands.js';
 import { registerDeviceCommands } from './cli/device-commands.js';
 import { registerInstanceCommands } from './cli/instance-commands.js';
@@ -28,6 +29,7 @@ registerDeviceCommands(program);
 registerInstanceCommands(program);
 registerSyncCommands(program);
 registerUpstreamCommands(program);
+registerBackupCommands(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   const message = error instanceof DomainError ? `${error.code}: ${error.message}` : error instanceof Error ? error.message : String(error);

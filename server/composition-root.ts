@@ -29,6 +29,7 @@ import type { UserService } from '../licensing/users/user-service.js';
 import type { AdminAuthenticator } from './admin/admin-authenticator.js';
 import { composeAuthServices } from './admin/auth/auth-services.js';
 import { DeviceRequestHandler } from './device/device-request-handler.js';
+import { BackupService } from './backup/backup-service.js';
 import { RequestExporter } from '../sync/export/request-exporter.js';
 import { SyncRunner } from '../sync/connected/sync-runner.js';
 import { UpstreamClient, type UpstreamClientOptions } from '../sync/connected/upstream-client.js';
@@ -80,6 +81,8 @@ export interface Satellite {
   responseImporter: ResponseImporter;
   /** Connected sync: export, POST to the upstream, import (DESIGN §5.1); "sync now" and the schedule share it. */
   syncRunner: SyncRunner;
+  /** Online backups (database snapshot and PKI in one archive): CLI, admin API and the schedule. */
+  backups: BackupService;
   close(): void;
 }
 
@@ -133,6 +136,7 @@ function composeWith(db: SqliteDatabase, pki: SatellitePki, deps: SatelliteDeps)
     requestExporter,
     responseImporter,
     syncRunner,
+    backups: new BackupService({ db, pkiMaterial: deps.pkiMaterial, clock }),
     ...composeAuthServices({ uow, clock, newId, policy: deps.auth ?? defaultAuthPolicy }),
     close: () => {
       if (db.open) db.close();

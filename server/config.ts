@@ -36,6 +36,9 @@ const envSchema = z.object({
   SATELLITE_SYNC_JITTER_MINUTES: z.coerce.number().int().min(0).max(720).default(DEFAULT_SYNC_JITTER_MINUTES),
   SATELLITE_SYNC_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(600).default(30),
   SATELLITE_UPSTREAM_CA: z.string().optional(),
+  SATELLITE_BACKUP_SCHEDULE: z.string().pipe(syncScheduleSchema).optional(),
+  SATELLITE_BACKUP_DIR: z.string().optional(),
+  SATELLITE_BACKUP_KEEP: z.coerce.number().int().min(1).max(1000).default(7),
   SATELLITE_METRICS_LOOPBACK_OPEN: z.enum(['true', 'false']).default('true'),
 });
 
@@ -63,6 +66,14 @@ export interface SatelliteConfig {
   timers: LicensingTimers;
   auth: AuthPolicy;
   sync: SyncOptions;
+  backup: BackupOptions;
+}
+
+/** Scheduled backups (docs/operations.md); off unless a schedule is set. */
+export interface BackupOptions {
+  cronExpression: string | null;
+  directory: string;
+  keep: number;
 }
 
 /** Connected sync (DESIGN §5.1). */
@@ -119,6 +130,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): SatelliteConfi
       maxFailedLogins: e.SATELLITE_LOGIN_MAX_FAILURES,
       lockoutMs: e.SATELLITE_LOGIN_LOCKOUT_MINUTES * 60_000,
     },
+    backup: { cronExpression: e.SATELLITE_BACKUP_SCHEDULE ?? null, directory: resolve(e.SATELLITE_BACKUP_DIR ?? `${dataDir}/backups`), keep: e.SATELLITE_BACKUP_KEEP },
     sync: {
       cronExpression: e.SATELLITE_SYNC_SCHEDULE, jitterMinutes: e.SATELLITE_SYNC_JITTER_MINUTES,
       timeoutMs: e.SATELLITE_SYNC_TIMEOUT_SECONDS * 1000, upstreamCaFile: e.SATELLITE_UPSTREAM_CA ? resolve(e.SATELLITE_UPSTREAM_CA) : null,

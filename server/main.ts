@@ -11,6 +11,7 @@ import { createApp } from './create-app.js';
 import { loadOrCreatePki } from './pki/pki-file-store.js';
 import { SyncSchedule } from '../sync/connected/sync-schedule.js';
 import { upstreamClientOptions } from './sync/upstream-client-options.js';
+import { BackupSchedule } from './backup/backup-schedule.js';
 
 export interface RunningSatellite {
   satellite: Satellite;
@@ -68,12 +69,17 @@ export async function startSatellite(config: SatelliteConfig, options: { logger?
   prune.unref();
   const alertSweep = scheduleAlertSweep(satellite, logger);
   const syncSchedule = startSyncSchedule(satellite, config, logger);
+  const backupSchedule = config.backup.cronExpression === null ? null : new BackupSchedule({
+    backups: satellite.backups, clock, logger, cronExpression: config.backup.cronExpression, directory: config.backup.directory, keep: config.backup.keep,
+  });
+  backupSchedule?.start();
   let closing: Promise<void> | null = null;
   const close = (): Promise<void> => {
     closing ??= new Promise<void>((resolve) => {
       clearInterval(prune);
       clearInterval(alertSweep);
       syncSchedule.stop();
+      backupSchedule?.stop();
       server.close(() => {
         satellite.close();
         resolve();

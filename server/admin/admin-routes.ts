@@ -15,6 +15,7 @@ import { buildOpenApiDocument, type RouteGroup } from './openapi-document.js';
 import { syncImportRoutes } from './sync/sync-import-routes.js';
 import { syncConnectedRoutes } from './sync/sync-connected-routes.js';
 import { tokenRoutes } from './tokens/token-routes.js';
+import { backupRoutes } from './backups/backup-routes.js';
 
 const API_VERSION = '1.0.0';
 export const OPENAPI_PATH = '/backend/api/docs/openapi.json';
@@ -37,6 +38,7 @@ export function adminRoutes(satellite: Satellite): AdminRouteSpec[] {
     ...accountAlertRoutes(satellite),
     ...syncImportRoutes(satellite),
     ...syncConnectedRoutes(satellite),
+    ...backupRoutes(satellite),
   ];
 }
 
