@@ -45,6 +45,8 @@ export interface SatelliteDeps {
   auth?: AuthPolicy;
   /** Connected sync transport: timeout and a private upstream CA (PEM). */
   upstream?: Pick<UpstreamClientOptions, 'timeoutMs' | 'caPem'>;
+  /** Called after a user's password change commits (main.ts and the CLI remove the initial admin password file). */
+  passwordChanged?: (username: string) => void;
 }
 
 /** Everything the process needs, wired once. Routes, CLI commands and jobs all take their services from here. */
@@ -137,7 +139,9 @@ function composeWith(db: SqliteDatabase, pki: SatellitePki, deps: SatelliteDeps)
     responseImporter,
     syncRunner,
     backups: new BackupService({ db, pkiMaterial: deps.pkiMaterial, clock }),
-    ...composeAuthServices({ uow, clock, newId, policy: deps.auth ?? defaultAuthPolicy }),
+    ...composeAuthServices({
+      uow, clock, newId, policy: deps.auth ?? defaultAuthPolicy, ...(deps.passwordChanged ? { passwordChanged: deps.passwordChanged } : {}),
+    }),
     close: () => {
       if (db.open) db.close();
     },

@@ -32,7 +32,7 @@ async function rewrite(source: string, target: string, change: (name: string, by
   const zip = await unzipper.Open.file(source);
   const archive = new ZipArchive({});
   const out = createWriteStream(target);
-  const done = new Promise((resolve) => out.on('close', resolve));
+  const done = new Promise<void>((resolve) => out.on('close', () => resolve()));
   archive.pipe(out);
   for (const entry of zip.files) {
     const bytes = change(entry.path, await entry.buffer());
