@@ -11,6 +11,7 @@ import { registerInstanceCommands } from './cli/instance-commands.js';
 import { registerLicenseCommands } from './cli/license-commands.js';
 import { registerServeCommand } from './cli/serve-command.js';
 import { registerInitCommand } from './cli/init-command.js';
+import { registerPkiCommands } from './cli/pki-commands.js';
 import { registerSyncCommands } from './cli/sync-commands.js';
 import { registerTokenCommands } from './cli/token-commands.js';
 import { registerUpstreamCommands } from './cli/upstream-commands.js';
@@ -33,6 +34,7 @@ registerInstanceCommands(program);
 registerSyncCommands(program);
 registerUpstreamCommands(program);
 registerBackupCommands(program);
+registerPkiCommands(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   const message = inCliTerms(error instanceof DomainError ? `${error.code}: ${error.message}` : error instanceof Error ? error.message : String(error));

@@ -9,6 +9,7 @@ import { OAUTH_PREFIX, oauthTokenRoutes } from './admin/auth/oauth-token-routes.
 import { deviceRoutes } from './device/device-routes.js';
 import { errorHandler } from './http/error-mapper.js';
 import { healthRoutes } from './http/health-routes.js';
+import { pkiRoutes } from './http/pki-routes.js';
 import { requestId } from './http/request-id.js';
 import { DomainError } from '../licensing/shared/domain-error.js';
 import { countAdminRequests, metricsRoutes } from './metrics/metrics-routes.js';
@@ -25,6 +26,7 @@ export function createApp(satellite: Satellite, options: HttpOptions = defaultHt
   app.use(requestId);
   app.use(helmet());
   app.use(healthRoutes(satellite));
+  app.use(pkiRoutes(satellite));
   app.use(metricsRoutes(metrics, { authenticator: satellite.adminAuthenticator, openOnLoopback: options.metricsOpenOnLoopback }));
   app.use(countAdminRequests(metrics));
   app.use(deviceRoutes(satellite, options, metrics));

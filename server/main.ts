@@ -37,6 +37,7 @@ export async function startSatellite(config: SatelliteConfig, options: { logger?
   const clock = options.clock ?? systemClock;
   const pki = await loadOrCreatePki(config.dataDir, { hostNames: config.hostNames, now: clock.now(), commonName: config.name });
   if (pki.created) logger.info({ directory: pki.directory }, 'created the satellite PKI (root CA, signing and TLS certificates)');
+  if (pki.tlsReissued) logger.info(pki.tlsReissued, 'SATELLITE_HOSTNAMES changed: reissued the TLS certificate under the same root CA');
   const satellite = await composeSatellite({
     databaseFile: config.databaseFile, pkiMaterial: pki.material, clock, newId: uuidGenerator, timers: config.timers, logger,
     auth: config.auth,
