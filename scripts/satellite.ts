@@ -12,6 +12,7 @@ import { registerLicenseCommands } from './cli/license-commands.js';
 import { registerServeCommand } from './cli/serve-command.js';
 import { registerInitCommand } from './cli/init-command.js';
 import { registerPkiCommands } from './cli/pki-commands.js';
+import { registerHealthcheckCommand } from './cli/healthcheck-command.js';
 import { registerSyncCommands } from './cli/sync-commands.js';
 import { registerTokenCommands } from './cli/token-commands.js';
 import { registerUpstreamCommands } from './cli/upstream-commands.js';
@@ -35,6 +36,7 @@ registerSyncCommands(program);
 registerUpstreamCommands(program);
 registerBackupCommands(program);
 registerPkiCommands(program);
+registerHealthcheckCommand(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   const message = inCliTerms(error instanceof DomainError ? `${error.code}: ${error.message}` : error instanceof Error ? error.message : String(error));

@@ -14,6 +14,8 @@ import { upstreamClientOptions } from './sync/upstream-client-options.js';
 import { BackupSchedule } from './backup/backup-schedule.js';
 import { hasInitialAdminPassword, initialAdminPasswordPath, removeInitialAdminPassword, writeInitialAdminPassword } from './first-start/initial-admin-password-file.js';
 import { tlsFrontDoor } from './http/tls-front-door.js';
+import { ensureWritableDataDir } from './first-start/data-dir-check.js';
+import { removeListeningFile, writeListeningFile } from './first-start/listening-file.js';
 import { INITIAL_ADMIN_USERNAME } from '../licensing/users/user-service.js';
 
 export interface RunningSatellite {
@@ -35,6 +37,7 @@ export interface RunningSatellite {
 export async function startSatellite(config: SatelliteConfig, options: { logger?: Logger; clock?: Clock } = {}): Promise<RunningSatellite> {
   const logger = options.logger ?? pino({ level: config.logLevel });
   const clock = options.clock ?? systemClock;
+  ensureWritableDataDir(config.dataDir);
   const pki = await loadOrCreatePki(config.dataDir, { hostNames: config.hostNames, now: clock.now(), commonName: config.name });
   if (pki.created) logger.info({ directory: pki.directory }, 'created the satellite PKI (root CA, signing and TLS certificates)');
   if (pki.tlsReissued) logger.info(pki.tlsReissued, 'SATELLITE_HOSTNAMES changed: reissued the TLS certificate under the same root CA');
@@ -69,6 +72,9 @@ export async function startSatellite(config: SatelliteConfig, options: { logger?
     : null;
   const port = (listener.address() as AddressInfo).port;
   const host = config.hostNames[0] ?? 'localhost';
+  // A wildcard address is reached on loopback; a specific one as itself.
+  const reachable = config.host === '0.0.0.0' ? '127.0.0.1' : config.host === '::' ? '::1' : config.host;
+  writeListeningFile(config.dataDir, { pid: process.pid, host: reachable, port, serverName: host });
   const baseUrl = `https://${host.includes(':') ? `[${host}]` : host}:${port}`;
   // A message is accepted while its timestamp is within ±skew of our clock, so a message dated +skew can
   // still arrive 2 × skew after we first saw it: keep its nonce and response that long (plus margin).
@@ -92,6 +98,7 @@ export async function startSatellite(config: SatelliteConfig, options: { logger?
       clearInterval(alertSweep);
       syncSchedule.stop();
       backupSchedule?.stop();
+      removeListeningFile(config.dataDir);
       listener.close(() => {
         satellite.close();
         resolve();
