@@ -15,6 +15,7 @@ import { restoreBackup } from '../../../server/backup/backup-restore.js';
 import { writeBackupArchive } from '../../../server/backup/backup-writer.js';
 import { createSatelliteApp, type SatelliteApp } from '../../../server/create-satellite-app.js';
 import { PKI_FILES } from '../../../server/pki/pki-file-store.js';
+import { removeListeningFile, writeListeningFile } from '../../../server/first-start/listening-file.js';
 import { bearerFor } from '../../support/admin-auth.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'satellite-backup-'));
@@ -125,6 +126,19 @@ describe('backup archives and restore', () => {
     assert.ok(forced.movedAside.every((f) => existsSync(f)));
   });
 
+  it('refuses to restore under a running satellite, and over the same satellite keeps only what differs', async () => {
+    const target = join(dir, 'same');
+    const where = { dataDir: target, databaseFile: join(target, 'satellite.db') };
+    await restoreBackup(good, where, { now: clock.now() });
+    writeListeningFile(target, { pid: process.pid, host: '127.0.0.1', port: 8443, serverName: 'localhost' });
+    await assert.rejects(restoreBackup(good, where, { now: clock.now() }),
+      (error: { code?: string; details?: { reason?: string } }) => error.code === 'CONFLICT' && error.details?.reason === 'SATELLITE_RUNNING');
+    removeListeningFile(target);
+    clock.advance(1000);
+    const again = await restoreBackup(good, where, { now: clock.now() });
+    assert.deepEqual(again.movedAside.map((f) => f.replace(/\.before-restore-.*$/, '').slice(target.length + 1)), ['satellite.db']);
+  });
+
   it('POST /backups streams an archive to unscoped admins only', async () => {
     await request(a).post('/backend/api/v1/backups').expect(401);
     await request(a).post('/backend/api/v1/backups').set('authorization', await bearerFor(a, { role: 'operator' })).expect(403);
@@ -136,7 +150,7 @@ describe('backup archives and restore', () => {
         r.on('end', () => done(null, Buffer.concat(chunks)));
       }).expect(200);
     assert.equal(res.headers['content-type'], 'application/zip');
-    assert.match(String(res.headers['content-disposition']), /attachment; filename="satellite-backup-2026-12-01T12-00-00-000Z\.zip"/);
+    assert.match(String(res.headers['content-disposition']), /attachment; filename="satellite-backup-2026-12-01T12-00-0\d-000Z\.zip"/);
     const file = join(dir, 'download.zip');
     writeFileSync(file, res.body as Buffer);
     const checked = await extractBackup(file);
