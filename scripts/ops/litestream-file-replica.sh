@@ -27,7 +27,8 @@ dbs:
         path: $work/replica
 YAML
 satellite init >/dev/null 2>&1
-satellite serve > "$work/serve.out" 2>&1 & serve_pid=$!
+# node itself in the background (not the shell function), so $! is the process to stop.
+node --import tsx scripts/satellite.ts serve > "$work/serve.out" 2>&1 & serve_pid=$!
 "$LITESTREAM" replicate -config "$work/litestream.yml" > "$work/litestream.out" 2>&1 & replicate_pid=$!
 satellite demo seed >/dev/null 2>&1
 satellite account create "Replicated Corp" >&2

@@ -156,6 +156,10 @@ describe('backup archives and restore', () => {
     const checked = await extractBackup(file);
     rmSync(checked.directory, { recursive: true, force: true });
     assert.equal(checked.manifest.satelliteId.length, 64);
+    const doc = (await request(a).get('/backend/api/docs/openapi.json').expect(200)).body as { paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, unknown> }>; 'x-minimum-role'?: string }>> };
+    const post = doc.paths['/backend/api/v1/backups']?.post;
+    assert.ok(post?.responses['200']?.content?.['application/zip'], 'documented as a zip download');
+    assert.equal(post['x-minimum-role'], 'admin');
   });
 
   it('scheduled backups keep the newest SATELLITE_BACKUP_KEEP archives and leave other files alone', async () => {
