@@ -28,5 +28,9 @@ RUN mkdir -p /var/lib/satellite && chown node:node /var/lib/satellite
 USER node
 VOLUME ["/var/lib/satellite"]
 EXPOSE 8443
-HEALTHCHECK --interval=30s --timeout=5s CMD node -e "require('https').get({host:'127.0.0.1',port:process.env.SATELLITE_PORT,path:'/healthz',rejectUnauthorized:false},r=>process.exit(r.statusCode===200?0:1)).on('error',()=>process.exit(1))"
-CMD ["node", "dist/scripts/satellite.js", "serve"]
+# Knocks where serve really listens (it writes <data>/listening.json after binding, whatever --port or
+# SATELLITE_HOST say) and verifies the certificate against the satellite's own root CA.
+HEALTHCHECK --interval=30s --timeout=10s --start-period=30s CMD ["node", "dist/scripts/satellite.js", "healthcheck"]
+# node directly, not npm start: no npm lifecycle (prestart would try to build), and signals reach the process.
+ENTRYPOINT ["node", "dist/scripts/satellite.js"]
+CMD ["serve"]

@@ -36,7 +36,8 @@ export const requestHeaderSchema = z.object({
 const csrSchema = z.string().min(64).max(16 * 1024);
 
 export const registerBodySchema = z.object({
-  id_token: z.string().min(1).max(512),
+  // Tokens are pasted by hand; a stray space or newline around one is not part of it.
+  id_token: z.string().trim().min(1).max(512),
   csr: csrSchema,
   force: z.boolean().optional().default(false),
 });

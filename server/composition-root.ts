@@ -32,6 +32,7 @@ import type { UserService } from '../licensing/users/user-service.js';
 import type { AdminAuthenticator } from './admin/admin-authenticator.js';
 import { composeAuthServices } from './admin/auth/auth-services.js';
 import { DeviceRequestHandler } from './device/device-request-handler.js';
+import { BackupService } from './backup/backup-service.js';
 import { RequestExporter } from '../sync/export/request-exporter.js';
 import { SyncRunner } from '../sync/connected/sync-runner.js';
 import { UpstreamClient, type UpstreamClientOptions } from '../sync/connected/upstream-client.js';
@@ -47,6 +48,8 @@ export interface SatelliteDeps {
   auth?: AuthPolicy;
   /** Connected sync transport: timeout and a private upstream CA (PEM). */
   upstream?: Pick<UpstreamClientOptions, 'timeoutMs' | 'caPem'>;
+  /** Called after a user's password change commits (main.ts and the CLI remove the initial admin password file). */
+  passwordChanged?: (username: string) => void;
 }
 
 /** Everything the process needs, wired once. Routes, CLI commands and jobs all take their services from here. */
@@ -85,6 +88,8 @@ export interface Satellite {
   responseImporter: ResponseImporter;
   /** Connected sync: export, POST to the upstream, import (DESIGN §5.1); "sync now" and the schedule share it. */
   syncRunner: SyncRunner;
+  /** Online backups (database snapshot and PKI in one archive): CLI, admin API and the schedule. */
+  backups: BackupService;
   close(): void;
 }
 
@@ -139,7 +144,10 @@ function composeWith(db: SqliteDatabase, pki: SatellitePki, deps: SatelliteDeps)
     requestExporter,
     responseImporter,
     syncRunner,
-    ...composeAuthServices({ uow, clock, newId, policy: deps.auth ?? defaultAuthPolicy }),
+    backups: new BackupService({ db, pkiMaterial: deps.pkiMaterial, clock }),
+    ...composeAuthServices({
+      uow, clock, newId, policy: deps.auth ?? defaultAuthPolicy, ...(deps.passwordChanged ? { passwordChanged: deps.passwordChanged } : {}),
+    }),
     close: () => {
       if (db.open) db.close();
     },

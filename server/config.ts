@@ -42,6 +42,10 @@ const envSchema = z.object({
   SATELLITE_TLS_HANDSHAKE_TIMEOUT_SECONDS: z.coerce.number().positive().max(10).default(defaultConnectionLimits.tlsHandshakeTimeoutMs / 1000),
   SATELLITE_HEADERS_TIMEOUT_SECONDS: z.coerce.number().positive().max(10).default(defaultConnectionLimits.headersTimeoutMs / 1000),
   SATELLITE_KEEP_ALIVE_TIMEOUT_SECONDS: z.coerce.number().positive().max(120).default(defaultConnectionLimits.keepAliveTimeoutMs / 1000),
+  SATELLITE_BACKUP_SCHEDULE: z.string().pipe(syncScheduleSchema).optional(),
+  SATELLITE_BACKUP_DIR: z.string().optional(),
+  SATELLITE_BACKUP_KEEP: z.coerce.number().int().min(1).max(1000).default(7),
+  SATELLITE_METRICS_LOOPBACK_OPEN: z.enum(['true', 'false']).default('true'),
 });
 
 export interface HttpOptions {
@@ -52,6 +56,8 @@ export interface HttpOptions {
   authRateLimitPerMinute: number;
   /** The built web UI (index.html and assets/); defaults to dist/web of this package. */
   webUiDir?: string;
+  /** GET /metrics without credentials from the satellite's own host; off behind a local reverse proxy. */
+  metricsOpenOnLoopback: boolean;
 }
 
 export interface SatelliteConfig {
@@ -70,6 +76,14 @@ export interface SatelliteConfig {
   sync: SyncOptions;
   /** Caps and timeouts of the HTTPS server's connections (main.ts). */
   connections: ConnectionLimits;
+  backup: BackupOptions;
+}
+
+/** Scheduled backups (docs/operations.md); off unless a schedule is set. */
+export interface BackupOptions {
+  cronExpression: string | null;
+  directory: string;
+  keep: number;
 }
 
 /** Connected sync (DESIGN §5.1). */
@@ -81,7 +95,9 @@ export interface SyncOptions {
   upstreamCaFile: string | null;
 }
 
-export const defaultHttpOptions: HttpOptions = { deviceRateLimitPerMinute: 6000, deviceBodyLimitBytes: 64 * 1024, authRateLimitPerMinute: 30 };
+export const defaultHttpOptions: HttpOptions = {
+  deviceRateLimitPerMinute: 6000, deviceBodyLimitBytes: 64 * 1024, authRateLimitPerMinute: 30, metricsOpenOnLoopback: true,
+};
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): SatelliteConfig {
   const parsed = envSchema.safeParse(env);
@@ -106,7 +122,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): SatelliteConfi
     tlsKeyFile: e.SATELLITE_TLS_KEY ?? null,
     http: {
       deviceRateLimitPerMinute: e.SATELLITE_DEVICE_RATE_LIMIT, deviceBodyLimitBytes: e.SATELLITE_DEVICE_BODY_LIMIT_KB * 1024,
-      authRateLimitPerMinute: e.SATELLITE_AUTH_RATE_LIMIT,
+      authRateLimitPerMinute: e.SATELLITE_AUTH_RATE_LIMIT, metricsOpenOnLoopback: e.SATELLITE_METRICS_LOOPBACK_OPEN === 'true',
     },
     timers: {
       ...defaultLicensingTimers,
@@ -131,6 +147,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): SatelliteConfi
       headersTimeoutMs: e.SATELLITE_HEADERS_TIMEOUT_SECONDS * 1000,
       keepAliveTimeoutMs: e.SATELLITE_KEEP_ALIVE_TIMEOUT_SECONDS * 1000,
     },
+    backup: { cronExpression: e.SATELLITE_BACKUP_SCHEDULE ?? null, directory: resolve(e.SATELLITE_BACKUP_DIR ?? `${dataDir}/backups`), keep: e.SATELLITE_BACKUP_KEEP },
     sync: {
       cronExpression: e.SATELLITE_SYNC_SCHEDULE, jitterMinutes: e.SATELLITE_SYNC_JITTER_MINUTES,
       timeoutMs: e.SATELLITE_SYNC_TIMEOUT_SECONDS * 1000, upstreamCaFile: e.SATELLITE_UPSTREAM_CA ? resolve(e.SATELLITE_UPSTREAM_CA) : null,

@@ -9,10 +9,13 @@ import { OAUTH_PREFIX, oauthTokenRoutes } from './admin/auth/oauth-token-routes.
 import { deviceRoutes } from './device/device-routes.js';
 import { errorHandler } from './http/error-mapper.js';
 import { healthRoutes } from './http/health-routes.js';
-import { pkiChainRoutes } from './pki/pki-chain-routes.js';
+import { pkiRoutes } from './http/pki-routes.js';
 import { requestId } from './http/request-id.js';
 import { webUiRoutes } from './http/web-ui-routes.js';
 import { DomainError } from '../licensing/shared/domain-error.js';
+import { countAdminRequests, metricsRoutes } from './metrics/metrics-routes.js';
+import { metricsSources } from './metrics/metrics-sources.js';
+import { SatelliteMetrics } from './metrics/satellite-metrics.js';
 import { errorBody } from './http/error-mapper.js';
 
 /** Builds the Express app around a composed satellite. Never listens: main.ts and tests decide that. */
@@ -20,6 +23,7 @@ export function createApp(satellite: Satellite, options: HttpOptions = defaultHt
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
+  const metrics = new SatelliteMetrics(metricsSources(satellite));
   app.use(requestId);
   // The web UI loads nothing but its own files and talks only to this origin (DESIGN §10): no inline
   // script, no https: source for styles or fonts, as helmet's defaults would allow.
@@ -33,8 +37,10 @@ export function createApp(satellite: Satellite, options: HttpOptions = defaultHt
     },
   }));
   app.use(healthRoutes(satellite));
-  app.use(pkiChainRoutes(satellite));
-  app.use(deviceRoutes(satellite, options));
+  app.use(pkiRoutes(satellite));
+  app.use(metricsRoutes(metrics, { authenticator: satellite.adminAuthenticator, openOnLoopback: options.metricsOpenOnLoopback }));
+  app.use(countAdminRequests(metrics));
+  app.use(deviceRoutes(satellite, options, metrics));
   const routes = adminRoutes(satellite);
   app.use(openApiRouter([
     { prefix: ADMIN_API_PREFIXES[0], routes },

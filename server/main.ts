@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Server as NetServer } from 'node:net';
 import { pino, type Logger } from 'pino';
 import { systemClock, MS_PER_HOUR, type Clock } from '../licensing/shared/clock.js';
 import { uuidGenerator } from '../licensing/shared/id-generator.js';
@@ -12,6 +12,12 @@ import { limitConnections, serverTimeoutOptions } from './http/connection-limits
 import { loadOrCreatePki } from './pki/pki-file-store.js';
 import { SyncSchedule } from '../sync/connected/sync-schedule.js';
 import { upstreamClientOptions } from './sync/upstream-client-options.js';
+import { BackupSchedule } from './backup/backup-schedule.js';
+import { hasInitialAdminPassword, initialAdminPasswordPath, removeInitialAdminPassword, writeInitialAdminPassword } from './first-start/initial-admin-password-file.js';
+import { tlsFrontDoor } from './http/tls-front-door.js';
+import { ensureWritableDataDir } from './first-start/data-dir-check.js';
+import { removeListeningFile, writeListeningFile } from './first-start/listening-file.js';
+import { INITIAL_ADMIN_USERNAME } from '../licensing/users/user-service.js';
 
 export interface RunningSatellite {
   satellite: Satellite;
@@ -21,10 +27,10 @@ export interface RunningSatellite {
   transportUrls: { json: string; callHome: string };
   rootCertificatePath: string;
   /**
-   * Set only on the first start of an empty database: the `admin` user's one-time password, for the caller
-   * to show once. It is never logged.
+   * While the `admin` user's one-time password waits in <data>/initial-admin-password (from this start or an
+   * earlier one, until its first change): the file, for the banner to name. The password is never logged.
    */
-  initialAdmin: { username: string; password: string } | null;
+  initialAdmin: { username: string; passwordFile: string } | null;
   close(): Promise<void>;
 }
 
@@ -32,30 +38,44 @@ export interface RunningSatellite {
 export async function startSatellite(config: SatelliteConfig, options: { logger?: Logger; clock?: Clock } = {}): Promise<RunningSatellite> {
   const logger = options.logger ?? pino({ level: config.logLevel });
   const clock = options.clock ?? systemClock;
+  ensureWritableDataDir(config.dataDir);
   const pki = await loadOrCreatePki(config.dataDir, { hostNames: config.hostNames, now: clock.now(), commonName: config.name });
   if (pki.created) logger.info({ directory: pki.directory }, 'created the satellite PKI (root CA, signing and TLS certificates)');
+  if (pki.tlsReissued) logger.info(pki.tlsReissued, 'SATELLITE_HOSTNAMES changed: reissued the TLS certificate under the same root CA');
   const satellite = await composeSatellite({
     databaseFile: config.databaseFile, pkiMaterial: pki.material, clock, newId: uuidGenerator, timers: config.timers, logger,
     auth: config.auth,
     upstream: upstreamClientOptions(config),
+    passwordChanged: (username) => {
+      if (username === INITIAL_ADMIN_USERNAME) removeInitialAdminPassword(config.dataDir);
+    },
   });
-  const initialAdmin = await satellite.users.createInitialAdmin();
-  if (initialAdmin) logger.info({ username: initialAdmin.username }, 'created the initial admin user; its one-time password is printed on stdout');
   const app = createApp(satellite, config.http);
   const tls = config.tlsCertFile && config.tlsKeyFile
     ? { cert: readFileSync(config.tlsCertFile, 'utf8'), key: readFileSync(config.tlsKeyFile, 'utf8') }
     : { cert: [pki.material.tlsCertificatePem, pki.material.rootCertificatePem].map((pem) => pem.trim()).join('\n'), key: pki.material.tlsKeyPem };
   const server = createServer({ ...tls, minVersion: 'TLSv1.2', ...serverTimeoutOptions(config.connections) }, app);
-  limitConnections(server, config.connections, logger);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.port, config.host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const port = (server.address() as AddressInfo).port;
+  // The front door holds the raw TCP sockets, so the caps count them there, before any TLS work.
+  const listener = tlsFrontDoor(server, config.connections.tlsHandshakeTimeoutMs);
+  limitConnections(listener, config.connections, logger);
+  try {
+    await listen(listener, config.port, config.host);
+  } catch (error) {
+    satellite.close();
+    throw error;
+  }
+  // Only once the port is ours: a start that fails before this point leaves no password anywhere, and the
+  // next one issues a new one (the password goes to the file before the user is committed).
+  const created = await satellite.users.createInitialAdmin((password) => writeInitialAdminPassword(config.dataDir, password));
+  if (created) logger.info({ username: created.username, file: initialAdminPasswordPath(config.dataDir) }, 'created the initial admin user; its one-time password is in the file named here');
+  const initialAdmin = hasInitialAdminPassword(config.dataDir)
+    ? { username: INITIAL_ADMIN_USERNAME, passwordFile: initialAdminPasswordPath(config.dataDir) }
+    : null;
+  const port = (listener.address() as AddressInfo).port;
   const host = config.hostNames[0] ?? 'localhost';
+  // A wildcard address is reached on loopback; a specific one as itself.
+  const reachable = config.host === '0.0.0.0' ? '127.0.0.1' : config.host === '::' ? '::1' : config.host;
+  writeListeningFile(config.dataDir, { pid: process.pid, host: reachable, port, serverName: host });
   const baseUrl = `https://${host.includes(':') ? `[${host}]` : host}:${port}`;
   // A message is accepted while its timestamp is within ±skew of our clock, so a message dated +skew can
   // still arrive 2 × skew after we first saw it: keep its nonce and response that long (plus margin).
@@ -68,13 +88,19 @@ export async function startSatellite(config: SatelliteConfig, options: { logger?
   prune.unref();
   const alertSweep = scheduleAlertSweep(satellite, logger);
   const syncSchedule = startSyncSchedule(satellite, config, logger);
+  const backupSchedule = config.backup.cronExpression === null ? null : new BackupSchedule({
+    backups: satellite.backups, clock, logger, cronExpression: config.backup.cronExpression, directory: config.backup.directory, keep: config.backup.keep,
+  });
+  backupSchedule?.start();
   let closing: Promise<void> | null = null;
   const close = (): Promise<void> => {
     closing ??= new Promise<void>((resolve) => {
       clearInterval(prune);
       clearInterval(alertSweep);
       syncSchedule.stop();
-      server.close(() => {
+      backupSchedule?.stop();
+      removeListeningFile(config.dataDir);
+      listener.close(() => {
         satellite.close();
         resolve();
       });
@@ -89,6 +115,20 @@ export async function startSatellite(config: SatelliteConfig, options: { logger?
     initialAdmin,
     close,
   };
+}
+
+/** Listens, turning the usual EADDRINUSE into what to do about it. */
+async function listen(listener: NetServer, port: number, host: string): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    const failed = (error: NodeJS.ErrnoException): void => {
+      reject(error.code === 'EADDRINUSE' ? new Error(`port ${port} is in use; set SATELLITE_PORT or --port`) : error);
+    };
+    listener.once('error', failed);
+    listener.listen(port, host, () => {
+      listener.off('error', failed);
+      resolve();
+    });
+  });
 }
 
 /** How often the alert rules run for causes that time alone creates or removes (docs/alerts.md). */

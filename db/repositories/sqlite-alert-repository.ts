@@ -26,6 +26,7 @@ export class SqliteAlertRepository implements AlertRepository {
   readonly #clear;
   readonly #listAll;
   readonly #listAccount;
+  readonly #countByType;
 
   constructor(db: SqliteDatabase) {
     this.#active = db.prepare<[string, string], AlertRow>(
@@ -34,6 +35,9 @@ export class SqliteAlertRepository implements AlertRepository {
     this.#insert = db.prepare(`INSERT INTO alerts (id, severity, message_type, source, target, message, account_id, va_id,
       raised_at, cleared_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)`);
     this.#clear = db.prepare('UPDATE alerts SET cleared_at = ? WHERE message_type = ? AND target = ? AND cleared_at IS NULL');
+    this.#countByType = db.prepare<[], { type: string; count: number }>(
+      'SELECT message_type AS type, COUNT(*) AS count FROM alerts WHERE cleared_at IS NULL GROUP BY message_type ORDER BY message_type',
+    );
     this.#listAll = db.prepare<[], AlertRow>('SELECT * FROM alerts WHERE cleared_at IS NULL ORDER BY raised_at DESC');
     this.#listAccount = db.prepare<[string], AlertRow>(
       'SELECT * FROM alerts WHERE cleared_at IS NULL AND account_id = ? ORDER BY raised_at DESC',
@@ -54,5 +58,9 @@ export class SqliteAlertRepository implements AlertRepository {
 
   listActive(accountId?: string): Alert[] {
     return (accountId === undefined ? this.#listAll.all() : this.#listAccount.all(accountId)).map(toAlert);
+  }
+
+  countActiveByType(): Array<{ type: string; count: number }> {
+    return this.#countByType.all();
   }
 }

@@ -5,4 +5,6 @@ export interface AlertRepository {
   raise(alert: Alert): Alert;
   clear(messageType: string, target: string, at: number): number;
   listActive(accountId?: string): Alert[];
+  /** Uncleared alerts counted per message type (one aggregate query). */
+  countActiveByType(): Array<{ type: string; count: number }>;
 }

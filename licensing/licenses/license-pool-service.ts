@@ -24,6 +24,14 @@ export class LicensePoolService {
       repos.accounts.listVirtualAccounts(accountId).flatMap((va) => poolsOf(repos, va.id, now)),
     ));
   }
+
+  /** Pools (VA, tag) short of licenses across the satellite, for the metrics: per VA lines and usage, no instance scan. */
+  countShortPools(): number {
+    const now = this.#deps.clock.now();
+    return this.#deps.uow.read((repos) => repos.accounts.listAccounts()
+      .flatMap((account) => repos.accounts.listVirtualAccounts(account.id))
+      .reduce((short, va) => short + poolsOf(repos, va.id, now).filter((pool) => pool.status === 'INSUFFICIENT').length, 0));
+  }
 }
 
 function poolsOf(repos: Repositories, virtualAccountId: string, now: number): PoolView[] {

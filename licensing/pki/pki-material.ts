@@ -93,34 +93,71 @@ export async function generatePkiMaterial(options: GeneratePkiOptions): Promise<
     ],
   });
 
-  const tlsKeys = await generateP256();
-  const tls = await x509.X509CertificateGenerator.create({
-    serialNumber: serials[2],
-    subject: subjectName(hostNames[0] ?? baseName),
-    issuer: root.subjectName,
-    notBefore,
-    notAfter: addYears(options.now, 2),
-    publicKey: tlsKeys.publicKey,
-    signingKey: rootKeys.privateKey,
-    signingAlgorithm: ECDSA_SHA256,
-    extensions: [
-      new x509.BasicConstraintsExtension(false, undefined, true),
-      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
-      new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
-      new x509.SubjectAlternativeNameExtension(hostNames.map(generalName)),
-      await x509.SubjectKeyIdentifierExtension.create(tlsKeys.publicKey),
-      rootAki,
-    ],
-  });
+  const tls = await issueTls({ rootKey: rootKeys.privateKey, issuer: root.subjectName, rootAki, hostNames, now: options.now, serial: serials[2] });
 
   return {
     rootCertificatePem: root.toString('pem'),
     rootKeyPem: await exportPrivateKeyPem(rootKeys.privateKey),
     signingCertificatePem: signing.toString('pem'),
     signingKeyPem: await exportPrivateKeyPem(signingKeys.privateKey),
-    tlsCertificatePem: tls.toString('pem'),
-    tlsKeyPem: await exportPrivateKeyPem(tlsKeys.privateKey),
+    ...tls,
   };
+}
+
+export interface TlsReissueOptions {
+  rootCertificatePem: string;
+  rootKeyPem: string;
+  hostNames: string[];
+  now: number;
+}
+
+/**
+ * A new TLS server certificate (and key) for these host names under the existing root: devices that trust
+ * root.pem trust it at once. Used when SATELLITE_HOSTNAMES changes and by `satellite pki tls-reissue`.
+ */
+export async function reissueTlsCertificate(options: TlsReissueOptions): Promise<Pick<PkiMaterial, 'tlsCertificatePem' | 'tlsKeyPem'>> {
+  const root = new x509.X509Certificate(options.rootCertificatePem);
+  const rootKey = await pkiCrypto.subtle.importKey('pkcs8', x509.PemConverter.decodeFirst(options.rootKeyPem), ECDSA_P256, false, ['sign']);
+  const ski = root.getExtension(x509.SubjectKeyIdentifierExtension);
+  const rootAki = ski ? new x509.AuthorityKeyIdentifierExtension(ski.keyId) : await x509.AuthorityKeyIdentifierExtension.create(root.publicKey, false, pkiCrypto);
+  return issueTls({ rootKey, issuer: root.subjectName, rootAki, hostNames: normalizeHostNames(options.hostNames), now: options.now, serial: randomCertificateSerial() });
+}
+
+/** The DNS names and IP addresses a TLS certificate is valid for, in its order. */
+export function tlsCertificateHostNames(certificatePem: string): string[] {
+  const san = new x509.X509Certificate(certificatePem).getExtension(x509.SubjectAlternativeNameExtension);
+  return (san?.names.toJSON() ?? []).filter((n) => n.type === 'dns' || n.type === 'ip').map((n) => n.value);
+}
+
+/** Whether a configured host list is the one a certificate carries (order and case aside). */
+export function sameHostNames(a: readonly string[], b: readonly string[]): boolean {
+  const norm = (list: readonly string[]) => [...new Set(list.map((n) => n.trim().toLowerCase()).filter(Boolean))].sort().join(',');
+  return norm(a) === norm(b);
+}
+
+async function issueTls(input: {
+  rootKey: webcrypto.CryptoKey; issuer: string | x509.Name; rootAki: x509.AuthorityKeyIdentifierExtension; hostNames: string[]; now: number; serial: string | undefined;
+}): Promise<Pick<PkiMaterial, 'tlsCertificatePem' | 'tlsKeyPem'>> {
+  const tlsKeys = await generateP256();
+  const tls = await x509.X509CertificateGenerator.create({
+    serialNumber: input.serial ?? randomCertificateSerial(),
+    subject: subjectName(input.hostNames[0] ?? ORGANIZATION),
+    issuer: input.issuer,
+    notBefore: new Date(input.now - BACKDATE_MS),
+    notAfter: addYears(input.now, 2),
+    publicKey: tlsKeys.publicKey,
+    signingKey: input.rootKey,
+    signingAlgorithm: ECDSA_SHA256,
+    extensions: [
+      new x509.BasicConstraintsExtension(false, undefined, true),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
+      new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
+      new x509.SubjectAlternativeNameExtension(input.hostNames.map(generalName)),
+      await x509.SubjectKeyIdentifierExtension.create(tlsKeys.publicKey),
+      input.rootAki,
+    ],
+  });
+  return { tlsCertificatePem: tls.toString('pem'), tlsKeyPem: await exportPrivateKeyPem(tlsKeys.privateKey) };
 }
 
 function uniqueSerials(count: number): string[] {

@@ -3,9 +3,9 @@ import type { Principal } from './principal.js';
 
 /**
  * Who asks for a change: a signed-in principal, or a trusted local caller (the CLI runs with access to the
- * data directory, the seeder and first start run inside the process).
+ * data directory and is named `cli:<os user>`, the seeder and first start run inside the process).
  */
-export type Actor = Principal | 'cli' | 'seed' | 'system';
+export type Actor = Principal | 'cli' | `cli:${string}` | 'seed' | 'system';
 
 export function actorName(actor: Actor): string {
   return typeof actor === 'string' ? actor : actor.name;

@@ -42,7 +42,11 @@ export interface PasswordChange {
   mustChangePassword?: boolean;
 }
 
-export interface UserServiceDeps { uow: UnitOfWork; clock: Clock; newId: IdGenerator; policy: AuthPolicy }
+export interface UserServiceDeps {
+  uow: UnitOfWork; clock: Clock; newId: IdGenerator; policy: AuthPolicy;
+  /** Told after a password change commits (the server removes the initial admin password file then). */
+  passwordChanged?: (username: string) => void;
+}
 
 export const INITIAL_ADMIN_USERNAME = 'admin';
 
@@ -84,10 +88,16 @@ export class UserService {
    * First start of a server: when no user exists, create `admin` with a random password that the caller
    * prints once. Returns null when any user exists already.
    */
-  async createInitialAdmin(): Promise<{ username: string; password: string } | null> {
+  /**
+   * On a satellite with no user: creates `admin` with a one-time password. `deliver` receives the password
+   * before the user is committed (the server writes it to a file), so a crash in between leaves a password
+   * for nobody, and the next start issues a new one; a password that works is never lost.
+   */
+  async createInitialAdmin(deliver: (password: string) => void = () => undefined): Promise<{ username: string; password: string } | null> {
     if (this.#deps.uow.read((repos) => repos.users.count()) > 0) return null;
     const password = generatePassword();
     const passwordDigest = await digestPassword(password);
+    deliver(password);
     const now = this.#deps.clock.now();
     const created = this.#deps.uow.write((repos) => {
       // Re-checked under the write lock: a CLI `user add` may have raced us.
@@ -178,7 +188,7 @@ export class UserService {
       if (check.kind === 'wrong') throw new DomainError('FORBIDDEN', 'the current password is wrong', { field: 'currentPassword' });
     }
     const passwordDigest = await digestPassword(change.newPassword);
-    return this.#deps.uow.write((repos) => {
+    const changed = this.#deps.uow.write((repos) => {
       const user = requireUser(repos, target.username);
       const updated: AdminUser = {
         ...user, passwordDigest, mustChangePassword: !self && (change.mustChangePassword ?? true), passwordChangedAt: now, updatedAt: now,
@@ -192,6 +202,8 @@ export class UserService {
         { userId: user.id, endedSessions }));
       return updated;
     });
+    this.#deps.passwordChanged?.(changed.username);
+    return changed;
   }
 }
 

@@ -1,11 +1,12 @@
 import type { Command } from 'commander';
 import { DATA_OPTION, printRows, processCliContext, type AdminCliContext } from './admin-cli-context.js';
+import { cliActor } from './cli-actor.js';
 
 interface CommonOptions { data?: string; json?: boolean }
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-/** `satellite account ...` and `satellite va ...`: the InventoryService the admin routes use, as the local 'cli'. */
+/** `satellite account ...` and `satellite va ...`: the InventoryService the admin routes use, as the local `cli:<os user>`. */
 export function registerAccountCommands(program: Command, context: AdminCliContext = processCliContext): void {
   const account = program.command('account').description('local accounts');
   account
@@ -15,7 +16,7 @@ export function registerAccountCommands(program: Command, context: AdminCliConte
     .option('--json', 'print JSON')
     .action(async (name: string, opts: CommonOptions) => {
       await context.open(opts.data, (satellite) => {
-        const created = satellite.inventory.createAccount(name, 'cli');
+        const created = satellite.inventory.createAccount(name, cliActor());
         if (opts.json) context.out(JSON.stringify({ id: created.id, name: created.name, createdAt: iso(created.createdAt) }));
         else context.err(`account ${created.name} created`);
       });
@@ -45,7 +46,7 @@ export function registerAccountCommands(program: Command, context: AdminCliConte
     .option('--json', 'print JSON')
     .action(async (name: string, opts: CommonOptions & { account: string; description?: string }) => {
       await context.open(opts.data, (satellite) => {
-        const created = satellite.inventory.createVirtualAccount(opts.account, name, opts.description ?? '', 'cli');
+        const created = satellite.inventory.createVirtualAccount(opts.account, name, opts.description ?? '', cliActor());
         if (opts.json) context.out(JSON.stringify({ id: created.id, name: created.name, description: created.description }));
         else context.err(`virtual account ${opts.account}/${created.name} created`);
       });

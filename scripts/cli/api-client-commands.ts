@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { withSatellite } from './offline-satellite.js';
 import { parseRole, repeatable } from './auth-cli-options.js';
+import { cliActor } from './cli-actor.js';
 
 interface CreateOptions { name: string; role: string; account: string[]; data?: string; json?: boolean }
 
@@ -19,7 +20,7 @@ export function registerApiClientCommands(program: Command): void {
       const role = parseRole(opts.role);
       await withSatellite(opts.data, (satellite) => {
         const { client, clientSecret } = satellite.apiClients.create(
-          { name: opts.name, role, accountScope: opts.account.length > 0 ? opts.account : null }, 'cli',
+          { name: opts.name, role, accountScope: opts.account.length > 0 ? opts.account : null }, cliActor(),
         );
         if (opts.json) {
           process.stdout.write(`${JSON.stringify({ client_id: client.id, client_secret: clientSecret, name: client.name, role: client.role })}\n`);
@@ -57,7 +58,7 @@ export function registerApiClientCommands(program: Command): void {
     .option('--data <dir>', 'data directory (default SATELLITE_DATA_DIR or ./data)')
     .action(async (clientId: string, opts: { data?: string }) => {
       await withSatellite(opts.data, (satellite) => {
-        const client = satellite.apiClients.revoke(clientId, 'cli');
+        const client = satellite.apiClients.revoke(clientId, cliActor());
         process.stderr.write(`API client ${client.name} (${client.id}) revoked\n`);
       });
     });

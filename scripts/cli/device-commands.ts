@@ -62,7 +62,7 @@ export function registerDeviceCommands(program: Command, io: DeviceCommandIo = p
 
   connectionOptions(device.command('register'))
     .description('register the device with a token; the first registration picks a serial number unless given one')
-    .requiredOption('--token <token>', 'product instance registration token')
+    .requiredOption('--token <token>', 'product instance registration token (surrounding whitespace is ignored)', (value: string) => value.trim())
     .option('--pid <pid>', `UDI product id (default: stored, else ${DEFAULT_PID})`)
     .option('--serial <sn>', 'UDI serial number (default: stored, else a random one)')
     .option('--vid <vid>', 'UDI version id')

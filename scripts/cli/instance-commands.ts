@@ -2,6 +2,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import type { InstanceSummary } from '../../licensing/instances/instance-views.js';
 import { instanceSummaryView } from '../../server/admin/instances/instance-schemas.js';
 import { DATA_OPTION, printRows, processCliContext, type AdminCliContext } from './admin-cli-context.js';
+import { cliActor } from './cli-actor.js';
 
 interface ListOptions { account: string; va?: string; search?: string; limit: number; offset: number; all?: boolean; json?: boolean; data?: string }
 interface TransferOptions { to: string; force?: boolean; json?: boolean; data?: string }
@@ -11,7 +12,7 @@ const PAGE_MAX = 1000;
 
 /**
  * `satellite instance list|remove|transfer`: the product instance inventory from the terminal, through the
- * same services as the admin API. Changes are recorded with the actor 'cli'.
+ * same services as the admin API. Changes are recorded with the actor `cli:<os user>`.
  */
 export function registerInstanceCommands(program: Command, context: AdminCliContext = processCliContext): void {
   const instance = program.command('instance').description('product instances (registered devices)');
@@ -56,7 +57,7 @@ export function registerInstanceCommands(program: Command, context: AdminCliCont
         const account = satellite.instanceQueries.accountOf(id);
         const target = satellite.inventory.findVirtualAccount(account.name, opts.to);
         const outcome = satellite.instanceAdmin.transfer({
-          accountId: account.id, instanceId: id, targetVirtualAccountId: target.id, force: opts.force === true, actorId: 'cli',
+          accountId: account.id, instanceId: id, targetVirtualAccountId: target.id, force: opts.force === true, actorId: cliActor(),
         });
         if (opts.json) {
           context.out(JSON.stringify({ from: outcome.from.name, to: outcome.to.name, shortfalls: outcome.shortfalls, entitlements: outcome.entitlements }));
@@ -73,7 +74,7 @@ export function registerInstanceCommands(program: Command, context: AdminCliCont
     .action(async (id: string, opts: RemoveOptions) => {
       await context.open(opts.data, (satellite) => {
         const account = satellite.instanceQueries.accountOf(id);
-        const removed = satellite.instanceAdmin.remove({ accountId: account.id, instanceId: id, actorId: 'cli' });
+        const removed = satellite.instanceAdmin.remove({ accountId: account.id, instanceId: id, actorId: cliActor() });
         context.out(`${removed.id}\tremoved`);
       });
     });

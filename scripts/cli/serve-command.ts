@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../server/config.js';
 import { startSatellite } from '../../server/main.js';
+import { SATELLITE_VERSION } from '../../server/version.js';
 
 export function registerServeCommand(program: Command): void {
   program
@@ -16,18 +17,18 @@ export function registerServeCommand(program: Command): void {
       });
       const running = await startSatellite(config);
       const lines = [
-        `License Satellite is serving on ${running.baseUrl}`,
+        `License Satellite ${SATELLITE_VERSION} is serving on ${running.baseUrl}`,
         `  Device transport URL (JSON):      ${running.transportUrls.json}`,
         `  Device transport URL (Call Home): ${running.transportUrls.callHome}`,
         `  Root CA to give devices:          ${running.rootCertificatePath}`,
         `  Data directory:                   ${config.dataDir}`,
       ];
       if (running.initialAdmin) {
-        // Printed once, here, and never logged: it is the only way into a fresh satellite.
+        // The file, never the password: stdout is the log in a container, and logs are kept.
         lines.push(
           '',
-          `  First start: created user '${running.initialAdmin.username}' with the one-time password ${running.initialAdmin.password}`,
-          '  Sign in and change it now; it will not be shown again.',
+          `  First start: user '${running.initialAdmin.username}' has a one-time password in ${running.initialAdmin.passwordFile}`,
+          `  (readable by this OS user only). Sign in and change it; the file is removed then. Lost it? satellite user passwd ${running.initialAdmin.username}`,
         );
       }
       process.stdout.write(`${lines.join('\n')}\n`);

@@ -5,6 +5,7 @@ import { readRegistrationFile } from '../../sync/registration/registration-file-
 import { DATA_OPTION, processCliContext, type AdminCliContext } from './admin-cli-context.js';
 import { registerSyncImportCommands } from './sync-import-commands.js';
 import { registerSyncNowCommand } from './sync-now-command.js';
+import { cliActor } from './cli-actor.js';
 
 interface RegisterOptions { mode?: SyncMode; force?: boolean; fingerprint?: string; data?: string; json?: boolean }
 
@@ -20,7 +21,7 @@ export function registerSyncCommands(program: Command, context: AdminCliContext 
     .command('register <file>')
     .description('import the signed registration file the upstream issued: verifies it and binds this satellite')
     .addOption(new Option('--mode <mode>', 'sync mode (default: kept on renewal, else connected when the file names an upstream URL)').choices(SYNC_MODES))
-    .option('--fingerprint <sha256>', 'the upstream key fingerprint the upstream admin gave you; the file must match it')
+    .option('--fingerprint <sha256>', 'the upstream key fingerprint the upstream admin gave you; the file must match it', (value: string) => value.trim())
     .option('--force', 'rebind to another satellite id, upstream or key, or import an older file (sync progress starts over)')
     .option(...DATA_OPTION)
     .option('--json', 'print JSON')
@@ -29,7 +30,7 @@ export function registerSyncCommands(program: Command, context: AdminCliContext 
       const grant = await readRegistrationFile(file, opts.fingerprint);
       await context.open(opts.data, (satellite) => {
         const outcome = satellite.satelliteBinding.register(grant, {
-          ...(opts.mode ? { mode: opts.mode } : {}), force: opts.force === true, actorId: 'cli',
+          ...(opts.mode ? { mode: opts.mode } : {}), force: opts.force === true, actorId: cliActor(),
         });
         const b = outcome.binding;
         if (opts.json) {
@@ -61,7 +62,7 @@ export function registerSyncCommands(program: Command, context: AdminCliContext 
     .option(...DATA_OPTION)
     .action(async (mode: SyncMode, opts: { data?: string }) => {
       await context.open(opts.data, (satellite) => {
-        const binding = satellite.satelliteBinding.setMode(mode, 'cli');
+        const binding = satellite.satelliteBinding.setMode(mode, cliActor());
         context.err(`sync mode: ${binding.mode}`);
       });
     });
@@ -108,6 +109,8 @@ export function registerSyncCommands(program: Command, context: AdminCliContext 
     });
   registerSyncImportCommands(sync, context);
   registerSyncNowCommand(sync, context);
+  // Named from the commands themselves, so `satellite --help` never forgets one that was added later.
+  sync.description(`synchronization with the upstream: ${sync.commands.map((c) => c.name()).join(', ')}`);
   return sync;
 }
 

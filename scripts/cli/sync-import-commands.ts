@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { ImportRecord } from '../../licensing/sync-import/upstream-snapshot.js';
 import { importRefusalReason, type ImportResult } from '../../sync/import/response-importer.js';
 import { DATA_OPTION, printRows, type AdminCliContext } from './admin-cli-context.js';
+import { cliActor } from './cli-actor.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -20,7 +21,7 @@ export function registerSyncImportCommands(sync: Command, context: AdminCliConte
       await context.open(opts.data, async (satellite) => {
         let result: ImportResult;
         try {
-          result = await satellite.responseImporter.importFile(file, 'cli');
+          result = await satellite.responseImporter.importFile(file, cliActor());
         } catch (error) {
           const reason = importRefusalReason(error);
           if (reason === null) throw error;

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { tokenState } from '../../licensing/tokens/registration-token.js';
 import { DATA_OPTION, printRows, processCliContext, type AdminCliContext } from './admin-cli-context.js';
+import { cliActor } from './cli-actor.js';
 
 interface TokenCreateOptions {
   account: string;
@@ -15,7 +16,7 @@ interface TokenCreateOptions {
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-/** `satellite token ...`: the TokenService the admin routes use, acting as the local 'cli'. */
+/** `satellite token ...`: the TokenService the admin routes use, acting as the local `cli:<os user>`. */
 export function registerTokenCommands(program: Command, context: AdminCliContext = processCliContext): void {
   const token = program.command('token').description('product instance registration tokens');
   token
@@ -38,7 +39,7 @@ export function registerTokenCommands(program: Command, context: AdminCliContext
           ...(opts.days ? { expiresAfterDays: parseInteger(opts.days, '--days') } : {}),
           maxUses: opts.maxUses ? parseInteger(opts.maxUses, '--max-uses') : null,
           exportControlledAllowed: opts.exportControlled,
-          createdBy: 'cli',
+          createdBy: cliActor(),
         });
         if (opts.json) {
           context.out(JSON.stringify({ id: created.id, token: secret, expiresAt: created.expiresAt, maxUses: created.maxUses }));
@@ -73,7 +74,7 @@ export function registerTokenCommands(program: Command, context: AdminCliContext
     .option(...DATA_OPTION)
     .action(async (id: string, opts: { data?: string }) => {
       await context.open(opts.data, (satellite) => {
-        const revoked = satellite.tokens.revoke(id, 'cli');
+        const revoked = satellite.tokens.revoke(id, cliActor());
         context.err(`token ${revoked.id} revoked`);
       });
     });

@@ -3,10 +3,11 @@ import { generatePassword } from '../../licensing/users/password-digest.js';
 import type { Role } from '../../licensing/users/principal.js';
 import { withSatellite } from './offline-satellite.js';
 import { parseRole, readStdinSecret, repeatable } from './auth-cli-options.js';
+import { cliActor } from './cli-actor.js';
 
 interface UserAddOptions { role: string; account: string[]; passwordStdin?: boolean; data?: string; json?: boolean }
 
-/** `satellite user ...`: the same UserService the admin routes use, acting as the trusted local 'cli'. */
+/** `satellite user ...`: the same UserService the admin routes use, acting as the trusted local `cli:<os user>`. */
 export function registerUserCommands(program: Command): void {
   const user = program.command('user').description('users of the web UI and admin API');
   user
@@ -24,7 +25,7 @@ export function registerUserCommands(program: Command): void {
         const { user: created, generatedPassword } = await satellite.users.create({
           username, role, accountScope: opts.account.length > 0 ? opts.account : null,
           ...(password !== undefined ? { password } : {}),
-        }, 'cli');
+        }, cliActor());
         if (opts.json) {
           process.stdout.write(`${JSON.stringify({ id: created.id, username: created.username, role: created.role, password: generatedPassword })}\n`);
           return;
@@ -68,7 +69,7 @@ export function registerUserCommands(program: Command): void {
       const given = opts.passwordStdin ? await readStdinSecret('password') : undefined;
       await withSatellite(opts.data, async (satellite) => {
         const newPassword = given ?? generatePassword();
-        const updated = await satellite.users.changePassword(username, { newPassword, mustChangePassword: given === undefined }, 'cli');
+        const updated = await satellite.users.changePassword(username, { newPassword, mustChangePassword: given === undefined }, cliActor());
         if (given === undefined) process.stdout.write(`${newPassword}\n`);
         process.stderr.write(`password of ${updated.username} set${given === undefined ? '; the password above is shown once and must be changed at next sign-in' : ''}; their sessions were ended\n`);
       });

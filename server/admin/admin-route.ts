@@ -30,8 +30,8 @@ export interface AdminRouteSpec<P extends Schema | undefined = Schema | undefine
   params?: P;
   query?: Q;
   body?: B;
-  /** Shape of the success body, for the OpenAPI document; 'csv' for text/csv exports. */
-  response: Schema | 'csv';
+  /** Shape of the success body, for the OpenAPI document; 'csv' for text/csv exports, 'zip' for archives the handler streams. */
+  response: Schema | 'csv' | 'zip';
   successStatus?: number;
   /** Shape of the error bodies, for the OpenAPI document, when not the project's (the OAuth token endpoint). */
   errorResponse?: Schema;

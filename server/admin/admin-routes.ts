@@ -16,6 +16,7 @@ import { reservationRoutes } from './reservations/reservation-routes.js';
 import { syncImportRoutes } from './sync/sync-import-routes.js';
 import { syncConnectedRoutes } from './sync/sync-connected-routes.js';
 import { tokenRoutes } from './tokens/token-routes.js';
+import { backupRoutes } from './backups/backup-routes.js';
 
 const API_VERSION = '1.0.0';
 export const OPENAPI_PATH = '/backend/api/docs/openapi.json';
@@ -39,6 +40,7 @@ export function adminRoutes(satellite: Satellite): AdminRouteSpec[] {
     ...syncImportRoutes(satellite),
     ...syncConnectedRoutes(satellite),
     ...reservationRoutes(satellite),
+    ...backupRoutes(satellite),
   ];
 }
 

@@ -43,7 +43,9 @@ export function buildOpenApiDocument(groups: readonly RouteGroup[], version: str
     const path = `${prefix}${route.path.replace(/:([A-Za-z0-9_]+)/g, '{$1}')}`;
     const success = route.response === 'csv'
       ? { description: 'CSV export', content: { 'text/csv': { schema: { type: 'string' } } } }
-      : { description: 'Success', content: { 'application/json': { schema: jsonSchema(route.response, 'output') } } };
+      : route.response === 'zip'
+        ? { description: 'Zip archive (streamed)', content: { 'application/zip': { schema: { type: 'string', contentMediaType: 'application/zip' } } } }
+        : { description: 'Success', content: { 'application/json': { schema: jsonSchema(route.response, 'output') } } };
     const bodyTypes = route.body ? {
       'application/json': { schema: jsonSchema(route.body, 'input') },
       ...(route.acceptsForm ? { 'application/x-www-form-urlencoded': { schema: jsonSchema(route.body, 'input') } } : {}),

@@ -15,7 +15,7 @@ import { authorizeBody, identityBody } from './device-response-bodies.js';
 import { DeviceWriteBatcher } from './device-write-batcher.js';
 
 export type DeviceExchange =
-  | { kind: 'answered'; envelopeText: string; messageType: string | null }
+  | { kind: 'answered'; envelopeText: string; messageType: string | null; outcome: DeviceOutcome }
   | { kind: 'unreadable'; reason: string };
 
 export interface DeviceRequestHandlerDeps {
@@ -27,6 +27,9 @@ export interface DeviceRequestHandlerDeps {
   authorization: AuthorizationService;
   logger: Logger;
 }
+
+/** The response status, or REPLAYED when a stored answer was sent again (a retry); for metrics. */
+export type DeviceOutcome = ResponseParts['status'] | 'VERSION_TOO_HIGH' | 'REPLAYED';
 
 type Prepared = { type: 'REGISTER'; registration: PreparedRegistration } | { type: 'RENEW_ID_CERT'; certificate: IdCertificate } | { type: 'OTHER' };
 
@@ -47,7 +50,7 @@ export class DeviceRequestHandler {
     if (parsed.kind === 'refused') {
       const status = parsed.versionTooHigh ? 'VERSION_TOO_HIGH' : 'FAILED';
       return this.#answer(parsed.context.type, signResponse(this.#deps.signer, parsed.context,
-        { status, error: { code: parsed.code, message: parsed.message }, body: {} }, now));
+        { status, error: { code: parsed.code, message: parsed.message }, body: {} }, now), status);
     }
     const request = parsed.request;
     const { message } = request;
@@ -56,29 +59,30 @@ export class DeviceRequestHandler {
       // early. Everything else finds a stored answer inside the write transaction, saving a transaction.
       if (message.type === 'REGISTER' || message.type === 'RENEW_ID_CERT') {
         const stored = this.#deps.uow.read((repos) => this.#storedResponse(repos, request));
-        if (stored !== undefined) return this.#answer(message.type, stored);
+        if (stored !== undefined) return this.#answer(message.type, stored, 'REPLAYED');
       }
       if (Math.abs(now - message.timestamp) > this.#deps.timers.clockSkewMs) {
         throw new DeviceRequestError('CLOCK_SKEW', `timestamp ${message.timestamp} is more than ${this.#deps.timers.clockSkewMs} ms from the satellite clock ${now}`);
       }
       const prepared = await this.#prepare(request, now);
       // Group commit (device-write-batcher.ts): resolves only after the transaction holding this unit committed.
-      const envelope = await this.#writes.submit((repos) => {
+      const answer = await this.#writes.submit((repos): { text: string; outcome: DeviceOutcome } => {
         // A retry may have raced us here; the stored answer wins so a message never acts twice.
         const raced = this.#storedResponse(repos, request);
-        if (raced !== undefined) return raced;
+        if (raced !== undefined) return { text: raced, outcome: 'REPLAYED' };
         const instanceId = message.type === 'REGISTER' ? null : authenticateDevice(repos, request, now).id;
         this.#checkNonce(repos, request, now);
         const parts = this.#act(repos, request, prepared, now);
         const text = signResponse(this.#deps.signer, request.context, parts, now);
         repos.deviceMessages.saveResponse({ messageId: message.message_id, requestDigest: request.payloadDigest, response: text, createdAt: now });
         if (instanceId) repos.instances.touch(instanceId, now);
-        return text;
+        return { text, outcome: parts.status };
       });
-      return this.#answer(message.type, envelope);
+      return this.#answer(message.type, answer.text, answer.outcome);
     } catch (error) {
       if (!(error instanceof DeviceRequestError)) throw error;
-      return this.#answer(message.type, this.#refuse(request, error, now));
+      const refused = this.#refuse(request, error, now);
+      return this.#answer(message.type, refused.text, refused.outcome);
     }
   }
 
@@ -154,26 +158,27 @@ export class DeviceRequestHandler {
    * A refusal after the message was read. Outcomes of authenticated requests are remembered like successes
    * so a retry with the same message_id gets the same answer; unauthenticated refusals write nothing.
    */
-  #refuse(request: ParsedDeviceRequest, error: DeviceRequestError, now: number): string {
+  #refuse(request: ParsedDeviceRequest, error: DeviceRequestError, now: number): { text: string; outcome: DeviceOutcome } {
     if (error.code !== 'REPLAY_DETECTED') {
       // A concurrent twin with the same message_id may have committed while this one was refused.
       const stored = this.#deps.uow.read((repos) => repos.deviceMessages.findResponse(request.message.message_id));
-      if (stored && stored.requestDigest === request.payloadDigest) return stored.response;
+      if (stored && stored.requestDigest === request.payloadDigest) return { text: stored.response, outcome: 'REPLAYED' };
     }
     const parts: ResponseParts = {
       status: error.retry ? 'OK_TRY_AGAIN' : 'FAILED', error: { code: error.code, message: error.message }, body: {},
     };
     const text = signResponse(this.#deps.signer, request.context, parts, now);
-    if (!REMEMBERED_REFUSALS.has(error.code) || error.retry) return text;
+    const refused = { text, outcome: parts.status };
+    if (!REMEMBERED_REFUSALS.has(error.code) || error.retry) return refused;
     this.#deps.uow.write((repos) => {
       if (repos.deviceMessages.findResponse(request.message.message_id)) return;
       repos.deviceMessages.saveResponse({ messageId: request.message.message_id, requestDigest: request.payloadDigest, response: text, createdAt: now });
     });
-    return text;
+    return refused;
   }
 
-  #answer(messageType: string | null, envelopeText: string): DeviceExchange {
-    return { kind: 'answered', envelopeText, messageType };
+  #answer(messageType: string | null, envelopeText: string, outcome: DeviceOutcome): DeviceExchange {
+    return { kind: 'answered', envelopeText, messageType, outcome };
   }
 }
 

@@ -7,6 +7,8 @@ import { DomainError } from '../../licensing/shared/domain-error.js';
 import type { HttpOptions } from '../config.js';
 import type { Satellite } from '../composition-root.js';
 import { errorBody, httpStatusFor, toDomainError } from '../http/error-mapper.js';
+import type { DeviceExchange } from './device-request-handler.js';
+import type { SatelliteMetrics } from '../metrics/satellite-metrics.js';
 
 type Flavour = 'json' | 'callHome';
 
@@ -16,7 +18,7 @@ const ACCEPTED_TYPES: Record<Flavour, string[]> = {
 };
 
 /** Both device transports (DESIGN §4.1 JSON and §4.4 Call Home) over one transport-independent handler. */
-export function deviceRoutes(satellite: Satellite, options: HttpOptions): Router {
+export function deviceRoutes(satellite: Satellite, options: HttpOptions, metrics?: SatelliteMetrics): Router {
   const router = Router();
   const readBody = express.text({ type: () => true, limit: options.deviceBodyLimitBytes });
   const limiter = options.deviceRateLimitPerMinute > 0
@@ -33,9 +35,14 @@ export function deviceRoutes(satellite: Satellite, options: HttpOptions): Router
   for (const flavour of ['json', 'callHome'] as const) {
     const chain: RequestHandler[] = [...(limiter ? [limiter] : []), requireContentType(flavour), readBody];
     router.post(DEVICE_TRANSPORT_PATHS[flavour], ...chain, async (req, res, next) => {
+      const started = performance.now();
       try {
-        if (flavour === 'json') await answerJson(satellite, req, res);
-        else await answerCallHome(satellite, req, res);
+        const exchange = flavour === 'json' ? await answerJson(satellite, req, res) : await answerCallHome(satellite, req, res);
+        metrics?.observeDevice({
+          transport: flavour === 'json' ? 'json' : 'callhome',
+          type: exchange?.kind === 'answered' ? exchange.messageType ?? 'UNKNOWN' : 'UNKNOWN',
+          outcome: exchange?.kind === 'answered' ? exchange.outcome : 'UNREADABLE',
+        }, (performance.now() - started) / 1000);
       } catch (error) {
         next(error);
       }
@@ -53,30 +60,32 @@ export function deviceRoutes(satellite: Satellite, options: HttpOptions): Router
   return router;
 }
 
-async function answerJson(satellite: Satellite, req: Request, res: Response): Promise<void> {
+/** Each answer returns the exchange (null: the SOAP document itself was unreadable) for the metrics. */
+async function answerJson(satellite: Satellite, req: Request, res: Response): Promise<DeviceExchange> {
   const exchange = await satellite.deviceHandler.handle(bodyText(req));
   if (exchange.kind === 'unreadable') {
     fail(res, 'json', new DomainError('VALIDATION_FAILED', `MALFORMED_MESSAGE: ${exchange.reason}`));
-    return;
+    return exchange;
   }
   res.status(200).type('application/json').send(exchange.envelopeText);
+  return exchange;
 }
 
-async function answerCallHome(satellite: Satellite, req: Request, res: Response): Promise<void> {
+async function answerCallHome(satellite: Satellite, req: Request, res: Response): Promise<DeviceExchange | null> {
   let request;
   try {
     request = decodeCallHomeRequest(bodyText(req));
   } catch (error) {
     if (error instanceof CallHomeDecodeError) {
       fail(res, 'callHome', new DomainError('VALIDATION_FAILED', error.reason));
-      return;
+      return null;
     }
     throw error;
   }
   const exchange = await satellite.deviceHandler.handle(request.envelopeText);
   if (exchange.kind === 'unreadable') {
     fail(res, 'callHome', new DomainError('VALIDATION_FAILED', `MALFORMED_MESSAGE: ${exchange.reason}`));
-    return;
+    return exchange;
   }
   const xml = encodeCallHomeResponse({
     envelopeText: exchange.envelopeText,
@@ -88,6 +97,7 @@ async function answerCallHome(satellite: Satellite, req: Request, res: Response)
     ...(request.from ? { to: request.from } : {}),
   });
   res.status(200).type(request.soapVersion === '1.1' ? 'text/xml' : 'application/soap+xml').send(xml);
+  return exchange;
 }
 
 function requireContentType(flavour: Flavour): RequestHandler {

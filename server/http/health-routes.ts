@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import { latestSchemaVersion, schemaVersion } from '../../db/sqlite-connection.js';
 import type { Satellite } from '../composition-root.js';
+import { SATELLITE_VERSION } from '../version.js';
 
 export function healthRoutes(satellite: Satellite): Router {
   const router = Router();
@@ -15,7 +16,7 @@ export function healthRoutes(satellite: Satellite): Router {
       pki: satellite.pki.signingKeyId.length > 0,
     };
     const ready = Object.values(checks).every(Boolean);
-    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', checks, schemaVersion: latestSchemaVersion });
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', checks, version: SATELLITE_VERSION, schemaVersion: latestSchemaVersion });
   });
   return router;
 }

@@ -1,6 +1,9 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { generatePkiMaterial, type PkiMaterial } from '../../licensing/pki/pki-material.js';
+import { X509Certificate } from 'node:crypto';
+import {
+  generatePkiMaterial, reissueTlsCertificate, sameHostNames, tlsCertificateHostNames, type PkiMaterial,
+} from '../../licensing/pki/pki-material.js';
 
 /** File names inside <data>/pki; root.pem is what an admin hands to devices. */
 export const PKI_FILES = {
@@ -17,6 +20,8 @@ export interface LoadedPki {
   directory: string;
   rootCertificatePath: string;
   created: boolean;
+  /** Set when the TLS certificate was reissued at this load because the configured host names changed. */
+  tlsReissued: { from: string[]; to: string[] } | null;
 }
 
 /**
@@ -35,18 +40,51 @@ export async function loadOrCreatePki(dataDir: string, options: { hostNames: str
     const material = Object.fromEntries(
       Object.entries(paths).map(([key, path]) => [key, readFileSync(path, 'utf8')]),
     ) as unknown as PkiMaterial;
-    return { material, directory, rootCertificatePath, created: false };
+    const from = tlsCertificateHostNames(material.tlsCertificatePem);
+    // Only a certificate our root issued is ours to replace; one an admin put in tls.pem stays.
+    if (issuedBy(material.tlsCertificatePem, material.rootCertificatePem) && !sameHostNames(from, options.hostNames)) {
+      const tls = await reissueTlsCertificate({ ...material, hostNames: options.hostNames, now: options.now });
+      writePkiFiles(paths, tls);
+      return { material: { ...material, ...tls }, directory, rootCertificatePath, created: false, tlsReissued: { from, to: options.hostNames } };
+    }
+    return { material, directory, rootCertificatePath, created: false, tlsReissued: null };
   }
   if (present.length > 0) {
     throw new Error(`incomplete PKI in ${directory}: found ${present.length} of ${Object.keys(paths).length} files; restore the missing ones from a backup`);
   }
   const material = await generatePkiMaterial({ now: options.now, hostNames: options.hostNames, commonName: options.commonName });
-  for (const key of Object.keys(PKI_FILES) as Array<keyof PkiMaterial>) {
+  writePkiFiles(paths, material);
+  return { material, directory, rootCertificatePath, created: true, tlsReissued: null };
+}
+
+/**
+ * `satellite pki tls-reissue`: a new TLS certificate for these names under the same root, whatever tls.pem
+ * held before (also an admin's own). The running server picks it up at its next start.
+ */
+export async function reissueTlsFiles(dataDir: string, hostNames: string[], now: number): Promise<{ path: string; hostNames: string[] }> {
+  const directory = join(dataDir, 'pki');
+  const read = (key: keyof PkiMaterial) => readFileSync(join(directory, PKI_FILES[key]), 'utf8');
+  const tls = await reissueTlsCertificate({ rootCertificatePem: read('rootCertificatePem'), rootKeyPem: read('rootKeyPem'), hostNames, now });
+  writePkiFiles({ tlsCertificatePem: join(directory, PKI_FILES.tlsCertificatePem), tlsKeyPem: join(directory, PKI_FILES.tlsKeyPem) }, tls);
+  return { path: join(directory, PKI_FILES.tlsCertificatePem), hostNames: tlsCertificateHostNames(tls.tlsCertificatePem) };
+}
+
+function writePkiFiles(paths: Partial<Record<keyof PkiMaterial, string>>, material: Partial<PkiMaterial>): void {
+  for (const key of Object.keys(material) as Array<keyof PkiMaterial>) {
     // Write then rename so a crash never leaves a truncated key behind.
     const target = paths[key];
-    writeFileSync(`${target}.tmp`, material[key], { mode: 0o600 });
+    const content = material[key];
+    if (target === undefined || content === undefined) continue;
+    writeFileSync(`${target}.tmp`, content, { mode: 0o600 });
     chmodSync(`${target}.tmp`, 0o600);
     renameSync(`${target}.tmp`, target);
   }
-  return { material, directory, rootCertificatePath, created: true };
+}
+
+function issuedBy(certificatePem: string, rootPem: string): boolean {
+  try {
+    return new X509Certificate(certificatePem).verify(new X509Certificate(rootPem).publicKey);
+  } catch {
+    return false;
+  }
 }

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import request from 'supertest';
 import { createSatelliteApp, type SatelliteApp } from '../../server/create-satellite-app.js';
@@ -16,6 +17,8 @@ describe('health endpoints', () => {
   it('reports readiness: database open, migrations applied, PKI loaded', async () => {
     const res = await request(app).get('/readyz').expect(200);
     assert.deepEqual(res.body.checks, { database: true, migrations: true, pki: true });
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+    assert.equal(res.body.version, pkg.version);
   });
 
   it('is not ready once the database is closed', async () => {

@@ -42,6 +42,7 @@ describe('user and api-client CLI', () => {
   };
 
   it('adds users with a generated or piped password, lists them and resets a password', async () => {
+    await cli('init');
     const generated = (await cli('user', 'add', 'alice', '--role', 'admin')).stdout.trim();
     assert.match(generated, /^[A-Za-z0-9_-]{24}$/);
     const piped = await cliWithStdin('bob-password-1\n', 'user', 'add', 'bob', '--role', 'viewer', '--password-stdin');

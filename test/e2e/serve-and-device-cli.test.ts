@@ -46,6 +46,17 @@ describe('satellite serve + device CLI over real HTTPS', () => {
   };
   const rootCa = () => /Root CA to give devices:\s+(\S+)/.exec(banner)?.[1] ?? '';
 
+  it('names its version and, on the first start, the file holding the one-time admin password, never the password', () => {
+    const version = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+    assert.match(banner, new RegExp(`^License Satellite ${version.replace(/\./g, '\\.')} is serving on https://`));
+    const file = join(dir, 'data', 'initial-admin-password');
+    assert.match(banner, new RegExp(`one-time password in ${file}`));
+    assert.match(banner, /satellite user passwd admin/);
+    const password = readFileSync(file, 'utf8').trim();
+    assert.equal(password.length, 24);
+    assert.ok(!banner.includes(password), 'the password is not on stdout');
+  });
+
   it('prints both transport URLs and the root CA path', () => {
     assert.match(url('json'), /^https:\/\/localhost:\d+\/SmartTransport$/);
     assert.match(url('callHome'), /\/Transportgateway\/services\/DeviceRequestHandler$/);

@@ -41,6 +41,7 @@ describe('connected sync between a real upstream process and a real satellite', 
     const issued = await cli(env, 'upstream', 'register-satellite', '--data', upstreamDir, '--name', 'Site A', '--account', 'Acme Corp',
       '--url', upstream.url, '--credential-days', '30', '--out', file);
     satelliteId = field(issued, 'satellite id');
+    await cli(env, 'init');
     const registered = await cli(env, 'sync', 'register', file, '--mode', 'connected', '--fingerprint', field(issued, 'upstream key fingerprint (SHA-256)'));
     assert.equal(field(registered, 'mode'), 'connected');
     assert.ok((await cliJson<{ credential_days_left: number }>(env, 'sync', 'status')).credential_days_left <= 30);

@@ -30,6 +30,7 @@ describe('connected and disconnected sync reach the same satellite state', () =>
     const file = join(dir, `registration-${mode}.json`);
     const issued = await cli(env, 'upstream', 'register-satellite', '--data', upstreamDir, '--name', `Site ${mode}`, '--account', 'Acme Corp',
       '--credential-days', '30', ...(url === null ? [] : ['--url', url]), '--out', file);
+    await cli(env, 'init');
     await cli(env, 'sync', 'register', file, '--mode', mode, '--fingerprint', field(issued, 'upstream key fingerprint (SHA-256)'));
   };
 

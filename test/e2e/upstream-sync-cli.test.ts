@@ -36,6 +36,8 @@ describe('upstream and satellite registration, end to end', () => {
     assert.equal(field(issued, 'upstream key fingerprint (SHA-256)'), fingerprint);
     const satelliteId = field(issued, 'satellite id');
 
+    // Only serve and init create a satellite; every other command refuses an empty directory.
+    await cli('init');
     const registered = await cli('sync', 'register', file, '--fingerprint', fingerprint);
     assert.equal(field(registered, 'satellite'), `Site A (${satelliteId})`);
     assert.equal(field(registered, 'upstream'), upstreamId);

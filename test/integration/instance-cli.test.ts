@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { userInfo } from 'node:os';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { Command } from 'commander';
 import { DomainError } from '../../licensing/shared/domain-error.js';
@@ -68,7 +69,8 @@ describe('satellite instance list | transfer | remove', () => {
     const ok = JSON.parse((await cli('transfer', beta().instanceId, '--to', 'Prod', '--json')).out[0] ?? '{}');
     assert.deepEqual([ok.from, ok.to, ok.shortfalls], ['Lab', 'Prod', []]);
     const [event] = f.app.satellite.uow.read((r) => r.events.list({ type: 'PRODUCT_INSTANCE_TRANSFERRED', limit: 1, offset: 0 }));
-    assert.equal(event?.actorId, 'cli');
+    // The CLI names the OS user who ran it (issue 11 §4).
+    assert.equal(event?.actorId, `cli:${userInfo().username}`);
   });
 
   it('removes: licenses released, certificate revoked', async () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AxeBuilder } from '@axe-core/playwright';
@@ -20,7 +20,7 @@ export interface UiSatellite {
   baseUrl: string;
   env: Env;
   dir: string;
-  /** The admin's one-time password from the first start's banner. */
+  /** The admin's one-time password, from the file the first start's banner names (DESIGN §11). */
   initialPassword: string;
   cli(...args: string[]): Promise<string>;
   stop(): Promise<void>;
@@ -31,8 +31,9 @@ export async function startUiSatellite(extraEnv: Env = {}): Promise<UiSatellite>
   const env = satelliteEnv(join(dir, 'data'), extraEnv);
   const server = await startSatellite(env);
   const baseUrl = /serving on (https:\/\/\S+)/.exec(server.banner)?.[1];
-  const initialPassword = /one-time password (\S+)/.exec(server.banner)?.[1];
-  assert.ok(baseUrl && initialPassword, `banner names the URL and the one-time password: ${server.banner}`);
+  const passwordFile = /has a one-time password in (\S+)/.exec(server.banner)?.[1];
+  assert.ok(baseUrl && passwordFile, `banner names the URL and the one-time password file: ${server.banner}`);
+  const initialPassword = readFileSync(passwordFile, 'utf8').trim();
   return {
     server, baseUrl, env, dir, initialPassword,
     cli: (...args: string[]) => cli(env, ...args),

@@ -18,13 +18,15 @@ export interface AuthServices {
 }
 
 /** The admin-authentication part of the composition root. */
-export function composeAuthServices(deps: { uow: UnitOfWork; clock: Clock; newId: IdGenerator; policy: AuthPolicy }): AuthServices {
+export function composeAuthServices(deps: {
+  uow: UnitOfWork; clock: Clock; newId: IdGenerator; policy: AuthPolicy; passwordChanged?: (username: string) => void;
+}): AuthServices {
   const { uow, clock, newId, policy } = deps;
   const sessions = new SessionService({ uow, clock, policy });
   const accessTokens = new AccessTokenService({ uow, clock, policy });
   return {
     authPolicy: policy,
-    users: new UserService({ uow, clock, newId, policy }),
+    users: new UserService({ uow, clock, newId, policy, ...(deps.passwordChanged ? { passwordChanged: deps.passwordChanged } : {}) }),
     sessions,
     apiClients: new ApiClientService({ uow, clock, newId }),
     accessTokens,
