@@ -28,7 +28,7 @@ export function registerLicenseCommands(program: Command, context: AdminCliConte
         }
         const va = satellite.inventory.findVirtualAccount(opts.account, opts.va);
         const rows = satellite.licensePools.virtualAccountPools(va.id).map((p) => ({
-          license: p.displayName, tag: p.tag, purchased: p.purchased, inUse: p.inUse, requested: p.requested, reserved: p.reserved,
+          license: p.displayName, tag: p.tag, purchased: p.purchased, inUse: p.inUse, requested: p.consumed, reserved: p.reserved,
           balance: p.balance, status: statusWord(p.status),
         }));
         if (opts.json) context.out(JSON.stringify(rows));

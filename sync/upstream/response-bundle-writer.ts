@@ -86,5 +86,6 @@ function catalogOf(lines: readonly UpstreamOrderLine[]): CatalogRecord[] {
   }
   return [...byTag.values()].sort((a, b) => a.tag.localeCompare(b.tag)).map((l) => catalogRecordSchema.parse({
     tag: l.tag, display_name: l.displayName, description: l.description, substitution_ladder: l.substitutionLadder,
+    substitution_level: l.substitutionLevel,
   }));
 }
