@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { toCatalogEntryView } from '../../server/admin/catalog/catalog-routes.js';
+import { toCatalogEntryView } from '../../server/admin/catalog/catalog-views.js';
 import { DATA_OPTION, printRows, processCliContext, type AdminCliContext } from './admin-cli-context.js';
 
 interface ListOptions { data?: string; json?: boolean }

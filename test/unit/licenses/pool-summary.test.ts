@@ -69,7 +69,7 @@ describe('aggregateAccount (one row per tag per account)', () => {
         [{ tag: 'A', authorized: 3, requested: 3, reserved: 0 }]),
       ...summarize('va2', [line('3', 'va2', 'A', 5)], [{ tag: 'A', authorized: 1, requested: 1, reserved: 1 }]),
     ];
-    assert.deepEqual(aggregateAccount(pools).map(({ alerts, ...row }) => row), [
+    assert.deepEqual(aggregateAccount(pools).map(({ alerts: _alerts, ...row }) => row), [
       { tag: 'A', displayName: 'Name of A', billing: 'Prepaid', quantity: 15, consumed: 4, reserved: 1, inUse: 5, borrowed: 0, lent: 0,
         substitution: 0, available: 10, status: 'IN_COMPLIANCE' },
       { tag: 'B', displayName: 'Name of B', billing: 'Subscription', quantity: 1, consumed: 0, reserved: 0, inUse: 0, borrowed: 0, lent: 0,
