@@ -3,7 +3,7 @@ import type { LicenseType } from '../../licensing/licenses/license-line.js';
 import { substitutionLabel, toLicenseLineView, toPoolRow, toToolkitLicenseRow } from '../../server/admin/licenses/license-views.js';
 import { DATA_OPTION, printRows, processCliContext, type AdminCliContext } from './admin-cli-context.js';
 
-interface LicenseListOptions { account: string; va?: string; data?: string; json?: boolean }
+interface LicenseListOptions { account: string; va?: string; data?: string; json?: boolean; lines?: boolean }
 interface LineOptions {
   account: string; va: string; tag: string; name: string; quantity: number; type?: LicenseType; start?: number; end?: number;
   description?: string; data?: string; json?: boolean;
@@ -29,7 +29,8 @@ export function registerLicenseCommands(program: Command, context: AdminCliConte
     .requiredOption('--account <name>', 'account name')
     .option('--va <name>', 'virtual account name')
     .option(...DATA_OPTION)
-    .option('--json', 'print JSON (the API toolkit rows, or the VA\'s pools with their lines)')
+    .option('--json', 'print JSON (the API toolkit rows, or the VA\'s pools)')
+    .option('--lines', 'with --va --json: each pool with its lines (ids for license update|end)')
     .action(async (opts: LicenseListOptions) => {
       await context.open(opts.data, (satellite) => {
         if (opts.va === undefined) {
@@ -48,7 +49,10 @@ export function registerLicenseCommands(program: Command, context: AdminCliConte
         const pools = satellite.licensePools.virtualAccountPools(va.id);
         if (opts.json) {
           const now = satellite.clock.now();
-          context.out(JSON.stringify(pools.map((p) => toPoolRow(p, now))));
+          context.out(JSON.stringify(pools.map((p) => {
+            const { lines, ...row } = toPoolRow(p, now);
+            return opts.lines ? { ...row, lines } : row;
+          })));
           return;
         }
         printRows(context, [VA_HEADER, ...pools.map((p) => [
