@@ -105,6 +105,20 @@ describe('inventory states (DESIGN §8.1): the 5-report rule, expired authorizat
     await authorize(f, d, []);
   });
 
+  it('the engine\'s alerts reach the toolkit alerts list with their severity and source', async () => {
+    const d = await registerDevice(f);
+    for (let i = 0; i < 5; i += 1) await authorize(f, d, [{ tag: TAG_B, count: 3 }]);
+    const viewer = await bearerFor(f.app, { role: 'viewer' });
+    const res = await request(f.app).post(`${API}/accounts/Acme/alerts`).set('authorization', viewer).send({ limit: -1 });
+    assert.equal(res.status, 200, res.text);
+    const byType = new Map(res.body.alerts.map((a: { messageType: string; severity: string; source: string }) => [a.messageType, [a.severity, a.source]]));
+    assert.deepEqual(byType.get(PRODUCT_INSTANCE_OUT_OF_COMPLIANCE), ['Major', 'Lab']);
+    assert.deepEqual(byType.get(INSUFFICIENT_LICENSES), ['Major', 'Lab']);
+    await authorize(f, d, []);
+    const after = await request(f.app).post(`${API}/accounts/Acme/alerts`).set('authorization', viewer).send({ limit: -1 });
+    assert.deepEqual(after.body.alerts.filter((a: { messageType: string }) => [PRODUCT_INSTANCE_OUT_OF_COMPLIANCE, INSUFFICIENT_LICENSES].includes(a.messageType)), []);
+  });
+
   it('AUTHORIZATION_EXPIRED after 90 days without a report (usage still counts); a report restores it', async () => {
     const d = await registerDevice(f);
     await authorize(f, d, [{ tag: TAG_A, count: 4 }]);
