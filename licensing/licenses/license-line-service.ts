@@ -57,6 +57,10 @@ export class LicenseLineService {
         endsAt: changes.endsAt === undefined ? line.endsAt : changes.endsAt,
       };
       validate(updated);
+      // Adding a line allows a term without an end (as before); turning a line into one must say when it ends.
+      if (changes.licenseType !== undefined && changes.licenseType !== line.licenseType && updated.licenseType !== 'PERPETUAL' && updated.endsAt === null) {
+        throw new ValidationError(`a ${updated.licenseType} line needs an end`, { field: 'end' });
+      }
       repos.licenses.updateLocalLine(updated);
       const va = repos.accounts.findVirtualAccountById(line.virtualAccountId);
       repos.events.append({
@@ -143,7 +147,6 @@ function validate(line: LicenseLine): void {
     throw new ValidationError('quantity must be a whole number from 0 to 1,000,000,000', { field: 'quantity' });
   }
   if (line.endsAt !== null && line.endsAt <= line.startsAt) throw new ValidationError('end must be after start', { field: 'end' });
-  if (line.licenseType !== 'PERPETUAL' && line.endsAt === null) throw new ValidationError(`a ${line.licenseType} line needs an end`, { field: 'end' });
 }
 
 function snapshot(line: LicenseLine): Record<string, unknown> {
