@@ -70,10 +70,21 @@ function migrate(db: SqliteDatabase, list: readonly Migration[]): void {
       `database schema version ${current} is newer than this satellite supports (${newest}); upgrade the satellite or restore a matching backup`,
     );
   }
-  for (const migration of list.filter((m) => m.version > current)) {
-    db.transaction(() => {
-      db.exec(migration.sql);
-      db.pragma(`user_version = ${migration.version}`);
-    }).immediate();
+  const pending = list.filter((m) => m.version > current);
+  if (pending.length === 0) return;
+  // Rebuilding a referenced table (SQLite's way to change a CHECK) needs foreign keys off, which only takes
+  // effect outside a transaction; each migration checks every reference before it commits instead.
+  db.pragma('foreign_keys = OFF');
+  try {
+    for (const migration of pending) {
+      db.transaction(() => {
+        db.exec(migration.sql);
+        const broken = db.pragma('foreign_key_check') as unknown[];
+        if (broken.length > 0) throw new Error(`migration ${migration.version} leaves ${broken.length} broken foreign keys`);
+        db.pragma(`user_version = ${migration.version}`);
+      }).immediate();
+    }
+  } finally {
+    db.pragma('foreign_keys = ON');
   }
 }

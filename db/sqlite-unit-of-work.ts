@@ -2,6 +2,8 @@ import type { BatchOutcome, Repositories, UnitOfWork } from '../licensing/shared
 import { SqliteAccountRepository } from './repositories/sqlite-account-repository.js';
 import { SqliteAlertCauseRepository } from './repositories/sqlite-alert-cause-repository.js';
 import { SqliteAlertRepository } from './repositories/sqlite-alert-repository.js';
+import { SqliteCatalogRepository } from './repositories/sqlite-catalog-repository.js';
+import { SqliteUsageHistoryRepository } from './repositories/sqlite-usage-history-repository.js';
 import { SqliteCertificateRepository } from './repositories/sqlite-certificate-repository.js';
 import { SqliteDeviceMessageRepository } from './repositories/sqlite-device-message-repository.js';
 import { SqliteEventRepository } from './repositories/sqlite-event-repository.js';
@@ -30,6 +32,8 @@ export class SqliteUnitOfWork implements UnitOfWork {
     this.#repos = {
       accounts: new SqliteAccountRepository(db),
       licenses: new SqliteLicenseRepository(db),
+      catalog: new SqliteCatalogRepository(db),
+      usageHistory: new SqliteUsageHistoryRepository(db),
       tokens: new SqliteTokenRepository(db),
       instances: new SqliteProductInstanceRepository(db),
       certificates: new SqliteCertificateRepository(db),

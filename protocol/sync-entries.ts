@@ -102,6 +102,8 @@ export const catalogRecordSchema = z.object({
   display_name: z.string().min(1).max(300),
   description: z.string().max(1000),
   substitution_ladder: z.array(z.string().min(1).max(256)).max(32),
+  /** The tier's level in its ladder (larger = higher); optional, older upstreams do not send it. */
+  substitution_level: z.number().int().nonnegative().nullable().optional(),
 });
 
 export const acknowledgementRecordSchema = z.object({

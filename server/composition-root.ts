@@ -6,6 +6,9 @@ import { SqliteRequestSnapshotSource } from '../db/repositories/sqlite-request-s
 import { SqliteReservationSyncSource } from '../db/repositories/sqlite-reservation-sync-source.js';
 import { InventoryService } from '../licensing/accounts/inventory-service.js';
 import { AlertService } from '../licensing/alerts/alert-service.js';
+import { ComplianceSweep } from '../licensing/compliance/compliance-sweep.js';
+import { CatalogService } from '../licensing/catalog/catalog-service.js';
+import { LicenseLineService } from '../licensing/licenses/license-line-service.js';
 import { AuthorizationService } from '../licensing/device/authorization-service.js';
 import { RegistrationService } from '../licensing/device/registration-service.js';
 import { EventLogService } from '../licensing/events/event-log-service.js';
@@ -69,6 +72,12 @@ export interface Satellite {
   deviceHandler: DeviceRequestHandler;
   /** Alert rules: targeted re-evaluation is wired into the services above; sweep() runs periodically. */
   alerts: AlertService;
+  /** Inventory timers, line boundaries, alerts and usage-history rows: what time alone changes (server/jobs/). */
+  complianceSweep: ComplianceSweep;
+  /** The satellite-wide catalog and its substitution ladders (DESIGN §8.2). */
+  catalog: CatalogService;
+  /** Local license lines (add, update, end), license detail and usage history. */
+  licenseLines: LicenseLineService;
   instanceQueries: InstanceQueryService;
   instanceAdmin: InstanceAdminService;
   eventLog: EventLogService;
@@ -136,6 +145,9 @@ function composeWith(db: SqliteDatabase, pki: SatellitePki, deps: SatelliteDeps)
     authorization,
     deviceHandler: new DeviceRequestHandler({ uow, clock, timers, signer: pki, registration, authorization, logger }),
     alerts,
+    complianceSweep: new ComplianceSweep({ uow, clock, alerts }),
+    catalog: new CatalogService({ uow, clock, alerts }),
+    licenseLines: new LicenseLineService({ uow, clock, newId, alerts }),
     instanceQueries: new InstanceQueryService({ uow, clock }),
     instanceAdmin: new InstanceAdminService({ uow, clock, timers, registration, alerts }),
     eventLog: new EventLogService({ uow }),

@@ -11,6 +11,7 @@ import { createApp } from './create-app.js';
 import { limitConnections, serverTimeoutOptions } from './http/connection-limits.js';
 import { loadOrCreatePki } from './pki/pki-file-store.js';
 import { SyncSchedule } from '../sync/connected/sync-schedule.js';
+import { ComplianceSchedule } from './jobs/compliance-schedule.js';
 import { upstreamClientOptions } from './sync/upstream-client-options.js';
 import { BackupSchedule } from './backup/backup-schedule.js';
 import { hasInitialAdminPassword, initialAdminPasswordPath, removeInitialAdminPassword, writeInitialAdminPassword } from './first-start/initial-admin-password-file.js';
@@ -86,7 +87,7 @@ export async function startSatellite(config: SatelliteConfig, options: { logger?
     if (ended > 0) logger.debug({ ended }, 'pruned expired sessions and bearer tokens');
   }, MS_PER_HOUR);
   prune.unref();
-  const alertSweep = scheduleAlertSweep(satellite, logger);
+  const complianceSchedule = startComplianceSchedule(satellite, logger);
   const syncSchedule = startSyncSchedule(satellite, config, logger);
   const backupSchedule = config.backup.cronExpression === null ? null : new BackupSchedule({
     backups: satellite.backups, clock, logger, cronExpression: config.backup.cronExpression, directory: config.backup.directory, keep: config.backup.keep,
@@ -96,7 +97,7 @@ export async function startSatellite(config: SatelliteConfig, options: { logger?
   const close = (): Promise<void> => {
     closing ??= new Promise<void>((resolve) => {
       clearInterval(prune);
-      clearInterval(alertSweep);
+      complianceSchedule.stop();
       syncSchedule.stop();
       backupSchedule?.stop();
       removeListeningFile(config.dataDir);
@@ -131,29 +132,21 @@ async function listen(listener: NetServer, port: number, host: string): Promise<
   });
 }
 
-/** How often the alert rules run for causes that time alone creates or removes (docs/alerts.md). */
+/** The longest wait between compliance sweeps (docs/alerts.md); line boundaries come sooner. */
 export const ALERT_SWEEP_INTERVAL_MS = 15 * 60_000;
 
 /**
  * Writes re-evaluate the alerts they affect, but time alone also makes causes (a token nearing expiry, a
- * device that stopped renewing, a license line ending), so the rules also run now and then on a timer.
+ * device that stopped renewing, a license line starting or ending), so the sweep runs on a timer too.
  */
-function scheduleAlertSweep(satellite: Satellite, logger: Logger): NodeJS.Timeout {
-  const sweep = (): void => {
-    try {
-      const { raised, cleared } = satellite.alerts.sweep();
-      // Sync age and the upstream credential are time-driven causes too.
-      satellite.syncRunner.evaluateAlerts();
-      if (raised + cleared > 0) logger.info({ raised, cleared }, 'alert rules re-evaluated');
-    } catch (error) {
-      // A busy or failing database must not take the process down; the next run tries again.
-      logger.error({ err: error }, 'alert sweep failed');
-    }
-  };
-  sweep();
-  const timer = setInterval(sweep, ALERT_SWEEP_INTERVAL_MS);
-  timer.unref();
-  return timer;
+function startComplianceSchedule(satellite: Satellite, logger: Logger): ComplianceSchedule {
+  const schedule = new ComplianceSchedule({
+    sweep: satellite.complianceSweep, clock: satellite.clock, intervalMs: ALERT_SWEEP_INTERVAL_MS, logger,
+    // Sync age and the upstream credential are time-driven causes too.
+    afterRun: () => satellite.syncRunner.evaluateAlerts(),
+  });
+  schedule.start();
+  return schedule;
 }
 
 /** Connected sync on node-cron; every tick checks the mode, so a disconnected satellite just evaluates its alerts. */

@@ -3,6 +3,7 @@ import { adminAuthSchema } from './0002-admin-auth.js';
 import { licenseTransfersSchema } from './0003-license-transfers.js';
 import { syncBindingSchema } from './0004-sync-binding.js';
 import { upstreamLineSyncSchema } from './0005-upstream-line-sync.js';
+import { licensingEngineSchema } from './0006-licensing-engine.js';
 import { syncImportRefusalsSchema } from './0009-sync-import-refusals.js';
 import { reservationsSchema } from './0011-reservations.js';
 
@@ -17,6 +18,6 @@ export interface Migration {
  * to parallel branches, so a list may skip some until they merge (openDatabase applies by version).
  */
 export const migrations: readonly Migration[] = [
-  coreSchema, adminAuthSchema, licenseTransfersSchema, syncBindingSchema, upstreamLineSyncSchema, syncImportRefusalsSchema,
-  reservationsSchema,
+  coreSchema, adminAuthSchema, licenseTransfersSchema, syncBindingSchema, upstreamLineSyncSchema, licensingEngineSchema,
+  syncImportRefusalsSchema, reservationsSchema,
 ];

@@ -1,24 +1,28 @@
 import type { Alert } from '../../licensing/alerts/alert.js';
 import type { AlertCauseRepository, ExpiringToken } from '../../licensing/alerts/alert-cause-repository.js';
-import { instanceLabel, type PoolSubject, type RenewalSubject } from '../../licensing/alerts/alert-rules.js';
+import { instanceLabel, type RenewalSubject } from '../../licensing/alerts/alert-rules.js';
+import type { InstanceSubject } from '../../licensing/alerts/license-alert-rules.js';
+import type { ProductInstance } from '../../licensing/instances/product-instance.js';
 import type { SqliteDatabase } from '../sqlite-connection.js';
 import { toAlert, type AlertRow } from './sqlite-alert-repository.js';
+import { toInstance, type InstanceRow } from './sqlite-product-instance-repository.js';
 import { toToken, type TokenRow } from './sqlite-token-repository.js';
 
-interface PoolRow {
-  va_id: string; va_name: string; account_id: string; tag: string; requested: number; reserved: number;
-  purchased: number; display_name: string | null;
-}
 interface TokenContextRow extends TokenRow { va_name: string; account_id: string }
 interface RenewalRow {
   id: string; va_id: string; va_name: string; account_id: string; hostname: string | null; udi_pid: string;
   udi_serial_number: string; authorized_at: number | null; authorization_expires_at: number | null;
 }
-
-const ACTIVE_LINE = 'l.starts_at <= @now AND (l.ends_at IS NULL OR l.ends_at > @now)';
+interface StateRow {
+  id: string; va_id: string; va_name: string; account_id: string; hostname: string | null; udi_pid: string;
+  udi_serial_number: string; authorization_state: string;
+}
 
 export class SqliteAlertCauseRepository implements AlertCauseRepository {
-  readonly #pools;
+  readonly #states;
+  readonly #authLapsed;
+  readonly #regLapsed;
+  readonly #boundary;
   readonly #tokens;
   readonly #renewals;
   readonly #active;
@@ -26,15 +30,20 @@ export class SqliteAlertCauseRepository implements AlertCauseRepository {
   readonly #activeForTarget;
 
   constructor(db: SqliteDatabase) {
-    // Only pools with something requested or reserved can be short, and pool_usage holds exactly those.
-    this.#pools = db.prepare<{ now: number }, PoolRow>(`SELECT * FROM (
-      SELECT pu.va_id, va.name AS va_name, va.account_id, pu.tag, pu.requested, pu.reserved,
-        (SELECT COALESCE(SUM(l.quantity), 0) FROM license_lines l WHERE l.va_id = pu.va_id AND l.tag = pu.tag AND ${ACTIVE_LINE}) AS purchased,
-        (SELECT l.display_name FROM license_lines l WHERE l.va_id = pu.va_id AND l.tag = pu.tag
-          ORDER BY (${ACTIVE_LINE}) DESC, l.starts_at LIMIT 1) AS display_name
-      FROM pool_usage pu JOIN virtual_accounts va ON va.id = pu.va_id
-      WHERE pu.requested + pu.reserved > 0
-    ) WHERE requested + reserved > purchased ORDER BY va_id, tag`);
+    this.#states = db.prepare<[string], StateRow>(`SELECT pi.id, pi.va_id, va.name AS va_name, va.account_id, pi.hostname, pi.udi_pid,
+        pi.udi_serial_number, pi.authorization_state
+      FROM product_instances pi JOIN virtual_accounts va ON va.id = pi.va_id
+      WHERE pi.registration_state = 'REGISTERED' AND pi.authorization_state IN (SELECT value FROM json_each(?))`);
+    // These scan the registered instances: they run in the periodic sweep, never on the device path.
+    this.#authLapsed = db.prepare<[number], InstanceRow>(`SELECT * FROM product_instances WHERE registration_state = 'REGISTERED'
+      AND authorization_expires_at IS NOT NULL AND authorization_expires_at <= ?
+      AND authorization_state IN ('AUTHORIZED', 'OUT_OF_COMPLIANCE', 'NO_LICENSES_IN_USE')`);
+    this.#regLapsed = db.prepare<[number], InstanceRow>(`SELECT pi.* FROM product_instances pi
+      JOIN id_certificates c ON c.serial = pi.current_cert_serial
+      WHERE pi.registration_state = 'REGISTERED' AND pi.authorization_state <> 'REGISTRATION_EXPIRED' AND c.not_after <= ?`);
+    this.#boundary = db.prepare<{ now: number }, { at: number | null }>(`SELECT MIN(t) AS at FROM (
+      SELECT MIN(starts_at) AS t FROM license_lines WHERE starts_at > @now
+      UNION ALL SELECT MIN(ends_at) FROM license_lines WHERE ends_at > @now)`);
     this.#tokens = db.prepare<{ now: number; until: number }, TokenContextRow>(`SELECT t.*, va.name AS va_name, va.account_id
       FROM registration_tokens t JOIN virtual_accounts va ON va.id = t.va_id
       WHERE t.revoked_at IS NULL AND t.expires_at > @now AND t.expires_at <= @until
@@ -55,11 +64,24 @@ export class SqliteAlertCauseRepository implements AlertCauseRepository {
     );
   }
 
-  insufficientPools(now: number): PoolSubject[] {
-    return this.#pools.all({ now }).map((row) => ({
-      virtualAccountId: row.va_id, virtualAccountName: row.va_name, accountId: row.account_id, tag: row.tag,
-      displayName: row.display_name, purchased: row.purchased, requested: row.requested, reserved: row.reserved,
+  instancesInStates(states: readonly string[]): InstanceSubject[] {
+    return this.#states.all(JSON.stringify(states)).map((row) => ({
+      instanceId: row.id, virtualAccountId: row.va_id, virtualAccountName: row.va_name, accountId: row.account_id,
+      label: instanceLabel({ hostname: row.hostname, udi: { pid: row.udi_pid, serialNumber: row.udi_serial_number } }),
+      authorizationState: row.authorization_state,
     }));
+  }
+
+  authorizationsLapsedBy(now: number): ProductInstance[] {
+    return this.#authLapsed.all(now).map(toInstance);
+  }
+
+  registrationsLapsedBy(now: number): ProductInstance[] {
+    return this.#regLapsed.all(now).map(toInstance);
+  }
+
+  nextLineBoundaryAfter(now: number): number | null {
+    return this.#boundary.get({ now })?.at ?? null;
   }
 
   tokensExpiringBy(now: number, until: number): ExpiringToken[] {

@@ -19,6 +19,7 @@ export class SqliteEventRepository implements EventRepository {
   readonly #append;
   readonly #list;
   readonly #count;
+  readonly #forTag;
 
   constructor(db: SqliteDatabase) {
     this.#append = db.prepare(`INSERT INTO events (occurred_at, account_id, va_id, actor_type, actor_id, type, message, details)
@@ -27,6 +28,10 @@ export class SqliteEventRepository implements EventRepository {
       `SELECT * FROM events ${FILTER} ORDER BY occurred_at DESC, id DESC LIMIT @limit OFFSET @offset`,
     );
     this.#count = db.prepare<Record<string, unknown>, { n: number }>(`SELECT COUNT(*) AS n FROM events ${FILTER}`);
+    this.#forTag = db.prepare<{ va: string; tag: string; limit: number }, EventRow>(`SELECT * FROM events WHERE va_id = @va
+      AND (json_extract(details, '$.tag') = @tag OR EXISTS (SELECT 1 FROM json_each(details, '$.tags') WHERE value = @tag)
+        OR EXISTS (SELECT 1 FROM json_each(details, '$.releasedTags') WHERE value = @tag))
+      ORDER BY occurred_at DESC, id DESC LIMIT @limit`);
   }
 
   append(e: SatelliteEvent): void {
@@ -35,20 +40,28 @@ export class SqliteEventRepository implements EventRepository {
   }
 
   list(query: EventQuery): SatelliteEvent[] {
-    return this.#list.all({ ...filterParams(query), limit: query.limit, offset: query.offset }).map((row) => ({
-      id: row.id,
-      occurredAt: row.occurred_at,
-      accountId: row.account_id,
-      virtualAccountId: row.va_id,
-      actorType: row.actor_type as ActorType,
-      actorId: row.actor_id,
-      type: row.type as EventType,
-      message: row.message,
-      details: JSON.parse(row.details) as Record<string, unknown>,
-    }));
+    return this.#list.all({ ...filterParams(query), limit: query.limit, offset: query.offset }).map(toEvent);
+  }
+
+  listForTag(virtualAccountId: string, tag: string, limit: number): SatelliteEvent[] {
+    return this.#forTag.all({ va: virtualAccountId, tag, limit }).map(toEvent);
   }
 
   count(query: Omit<EventQuery, 'limit' | 'offset'>): number {
     return this.#count.get(filterParams(query))?.n ?? 0;
   }
+}
+
+function toEvent(row: EventRow): SatelliteEvent {
+  return {
+    id: row.id,
+    occurredAt: row.occurred_at,
+    accountId: row.account_id,
+    virtualAccountId: row.va_id,
+    actorType: row.actor_type as ActorType,
+    actorId: row.actor_id,
+    type: row.type as EventType,
+    message: row.message,
+    details: JSON.parse(row.details) as Record<string, unknown>,
+  };
 }

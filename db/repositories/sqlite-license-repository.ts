@@ -1,6 +1,6 @@
 import type { LicenseLine, LicenseType } from '../../licensing/licenses/license-line.js';
 import type { PoolUsage } from '../../licensing/licenses/license-pool.js';
-import type { LicenseRepository } from '../../licensing/licenses/license-repository.js';
+import type { LicenseConsumer, LicenseRepository } from '../../licensing/licenses/license-repository.js';
 import type { LicenseTransfer } from '../../licensing/licenses/license-transfer.js';
 import type { SqliteDatabase } from '../sqlite-connection.js';
 
@@ -13,6 +13,10 @@ interface LineRow {
 interface TransferRow {
   id: string; account_id: string; tag: string; from_va_id: string; to_va_id: string; quantity: number;
   created_at: number; created_by: string;
+}
+interface ConsumerRow {
+  id: string; hostname: string | null; udi_pid: string; udi_serial_number: string; authorization_state: string; requested: number;
+  status: string; updated_at: number;
 }
 interface UsageRow { tag: string; authorized: number; requested: number; reserved: number }
 
@@ -49,6 +53,9 @@ const ZERO: PoolUsage = { authorized: 0, requested: 0, reserved: 0 };
 
 export class SqliteLicenseRepository implements LicenseRepository {
   readonly #insert;
+  readonly #findLine;
+  readonly #updateLocal;
+  readonly #consumers;
   readonly #linesOfVa;
   readonly #linesOfTag;
   readonly #purchased;
@@ -65,6 +72,14 @@ export class SqliteLicenseRepository implements LicenseRepository {
       source_line_id)
       VALUES (@id, @va_id, @tag, @display_name, @description, @quantity, @license_type, @starts_at, @ends_at,
       @substitution_ladder, @substitution_level, @origin, @created_at, @transfer_id, @source_line_id)`);
+    this.#findLine = db.prepare<[string], LineRow>('SELECT * FROM license_lines WHERE id = ?');
+    this.#updateLocal = db.prepare(`UPDATE license_lines SET display_name = @display_name, description = @description,
+      quantity = @quantity, license_type = @license_type, starts_at = @starts_at, ends_at = @ends_at WHERE id = @id AND origin = 'local'`);
+    this.#consumers = db.prepare<[string, string, number], ConsumerRow>(`SELECT pi.id, pi.hostname, pi.udi_pid, pi.udi_serial_number,
+        pi.authorization_state, e.requested, e.status, e.updated_at
+      FROM instance_entitlements e JOIN product_instances pi ON pi.id = e.instance_id
+      WHERE pi.va_id = ? AND e.tag = ? AND pi.registration_state = 'REGISTERED' AND e.requested > 0
+      ORDER BY e.requested DESC, pi.id LIMIT ?`);
     this.#linesOfVa = db.prepare<[string], LineRow>(
       'SELECT * FROM license_lines WHERE va_id = ? ORDER BY tag, starts_at, created_at, rowid',
     );
@@ -117,6 +132,25 @@ export class SqliteLicenseRepository implements LicenseRepository {
       transfer_id: line.transfer?.transferId ?? null,
       source_line_id: line.transfer?.sourceLineId ?? null,
     });
+  }
+
+  findLine(id: string): LicenseLine | undefined {
+    const row = this.#findLine.get(id);
+    return row ? toLine(row) : undefined;
+  }
+
+  updateLocalLine(line: LicenseLine): void {
+    this.#updateLocal.run({
+      id: line.id, display_name: line.displayName, description: line.description, quantity: line.quantity,
+      license_type: line.licenseType, starts_at: line.startsAt, ends_at: line.endsAt,
+    });
+  }
+
+  listConsumers(virtualAccountId: string, tag: string, limit: number): LicenseConsumer[] {
+    return this.#consumers.all(virtualAccountId, tag, limit).map((r) => ({
+      instanceId: r.id, hostname: r.hostname, udiPid: r.udi_pid, udiSerialNumber: r.udi_serial_number,
+      authorizationState: r.authorization_state, count: r.requested, status: r.status, reportedAt: r.updated_at,
+    }));
   }
 
   listLines(virtualAccountId: string): LicenseLine[] {

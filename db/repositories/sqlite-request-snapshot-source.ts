@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type {
   RequestSnapshotHeader, RequestSnapshotSink, RequestSnapshotSource,
 } from '../../licensing/binding/request-snapshot-source.js';
+import { utcDay } from '../../licensing/licenses/usage-history.js';
 import { ConflictError } from '../../licensing/shared/domain-error.js';
 import { SqliteSatelliteBindingRepository } from './sqlite-satellite-binding-repository.js';
 import type { SqliteDatabase } from '../sqlite-connection.js';
@@ -11,7 +12,7 @@ interface InstanceRow {
   host_identifier: string | null; product_tag: string; hostname: string | null; registration_state: string; authorization_state: string;
   registered_at: number; last_contact_at: number; entitlements: string;
 }
-interface UsageRow { account: string; virtual_account: string; tag: string; authorized: number; requested: number; reserved: number }
+interface UsageRow { account: string; virtual_account: string; tag: string; authorized: number; requested: number; reserved: number; peak: number }
 interface VaRow { account: string; name: string; description: string; created_at: number }
 interface EventRow { type: string; count: number; first_at: number; last_at: number }
 
@@ -55,7 +56,9 @@ export class SqliteRequestSnapshotSource implements RequestSnapshotSource {
     const getSetting = db.prepare<[string], { value: string }>('SELECT value FROM settings WHERE key = ?');
     const putSetting = db.prepare('INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)');
     const instances = db.prepare<[{ since: number | null }], InstanceRow>(INSTANCES);
-    const usage = db.prepare<[], UsageRow>(`SELECT ${NAMES}, pu.tag, pu.authorized, pu.requested, pu.reserved
+    const usage = db.prepare<[{ since_day: number | null }], UsageRow>(`SELECT ${NAMES}, pu.tag, pu.authorized, pu.requested, pu.reserved,
+        MAX(pu.requested + pu.reserved, COALESCE((SELECT MAX(d.peak_in_use) FROM pool_usage_days d
+          WHERE d.va_id = pu.va_id AND d.tag = pu.tag AND (@since_day IS NULL OR d.day >= @since_day)), 0)) AS peak
       FROM pool_usage pu ${NAMES_JOIN.replace('X.', 'pu.')}
       WHERE pu.authorized > 0 OR pu.requested > 0 OR pu.reserved > 0 ORDER BY account, virtual_account, pu.tag`);
     const localVas = db.prepare<[], VaRow>(`SELECT ba.upstream_account AS account, va.name, va.description, va.created_at
@@ -83,8 +86,11 @@ export class SqliteRequestSnapshotSource implements RequestSnapshotSource {
           entitlements: entitlementsColumn.parse(JSON.parse(r.entitlements)),
         });
       }
-      for (const r of usage.iterate()) {
-        sink.usage({ account: r.account, virtualAccount: r.virtual_account, tag: r.tag, authorized: r.authorized, requested: r.requested, reserved: r.reserved });
+      for (const r of usage.iterate({ since_day: since === null ? null : utcDay(since) })) {
+        sink.usage({
+          account: r.account, virtualAccount: r.virtual_account, tag: r.tag, authorized: r.authorized, requested: r.requested,
+          reserved: r.reserved, peak: r.peak,
+        });
       }
       for (const r of localVas.iterate()) sink.localVirtualAccount({ account: r.account, name: r.name, description: r.description, createdAt: r.created_at });
       for (const r of events.iterate({ since })) sink.eventCount({ type: r.type, count: r.count, firstAt: r.first_at, lastAt: r.last_at });

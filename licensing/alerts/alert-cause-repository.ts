@@ -1,6 +1,8 @@
 import type { RegistrationToken } from '../tokens/registration-token.js';
 import type { Alert } from './alert.js';
-import type { PoolSubject, RenewalSubject } from './alert-rules.js';
+import type { RenewalSubject } from './alert-rules.js';
+import type { InstanceSubject } from './license-alert-rules.js';
+import type { ProductInstance } from '../instances/product-instance.js';
 
 export interface ExpiringToken {
   token: RegistrationToken;
@@ -10,8 +12,14 @@ export interface ExpiringToken {
 
 /** The reads behind the alert rules: each finds every current cause of one alert type in one query. */
 export interface AlertCauseRepository {
-  /** Pools where requested + reserved exceeds the quantity of lines active at `now`. */
-  insufficientPools(now: number): PoolSubject[];
+  /** Registered instances whose inventory state is one of these. */
+  instancesInStates(states: readonly string[]): InstanceSubject[];
+  /** Registered instances whose authorization expired by `now` and that are not marked so yet. */
+  authorizationsLapsedBy(now: number): ProductInstance[];
+  /** Registered instances whose current ID certificate's not-after passed by `now`, not marked so yet. */
+  registrationsLapsedBy(now: number): ProductInstance[];
+  /** The earliest line start or end after `now`, when a pool's numbers change by time alone; null when none. */
+  nextLineBoundaryAfter(now: number): number | null;
   /** Active (not revoked, not used up) tokens expiring in (now, until]. */
   tokensExpiringBy(now: number, until: number): ExpiringToken[];
   /** Registered instances last authorized before `authorizedBefore`, or whose authorization expired by `now`. */

@@ -1,20 +1,22 @@
-import { poolStatus } from '../licenses/license-pool.js';
 import { MS_PER_DAY } from '../shared/clock.js';
 import { tokenState, type RegistrationToken } from '../tokens/registration-token.js';
 import type { Alert } from './alert.js';
+import { INSTANCE_STATE_MESSAGE_TYPES, POOL_MESSAGE_TYPES } from './license-alert-rules.js';
+
+export { INSUFFICIENT_LICENSES, poolTarget } from './license-alert-rules.js';
 
 /**
  * The alerts the satellite raises and clears by itself (docs/alerts.md). Message types are stable API:
- * monitoring tools match on them through the toolkit alerts listing.
+ * monitoring tools match on them through the toolkit alerts listing. The licensing engine's own rules
+ * (pools, terms, inventory states) are in license-alert-rules.ts.
  */
-export const INSUFFICIENT_LICENSES = 'INSUFFICIENT_LICENSES';
 export const TOKEN_EXPIRING = 'TOKEN_EXPIRING';
 export const AUTHORIZATION_RENEWAL_FAILED = 'AUTHORIZATION_RENEWAL_FAILED';
 export const RESERVATION_PENDING_CONFIRMATION = 'RESERVATION_PENDING_CONFIRMATION';
 
 /** The message types owned by these rules; the periodic sweep never touches any other (e.g. sync alerts). */
 export const RULE_MESSAGE_TYPES: readonly string[] = [
-  INSUFFICIENT_LICENSES, TOKEN_EXPIRING, AUTHORIZATION_RENEWAL_FAILED, RESERVATION_PENDING_CONFIRMATION,
+  ...POOL_MESSAGE_TYPES, ...INSTANCE_STATE_MESSAGE_TYPES, TOKEN_EXPIRING, AUTHORIZATION_RENEWAL_FAILED, RESERVATION_PENDING_CONFIRMATION,
 ];
 
 export interface AlertRuleSettings {
@@ -35,35 +37,6 @@ export const defaultAlertRuleSettings: AlertRuleSettings = {
 
 /** What any rule wants to exist for one target; the alert service turns it into a raise or a clear. */
 export type AlertDraft = Omit<Alert, 'id' | 'raisedAt' | 'clearedAt'>;
-
-// ---- (1) insufficient licenses in a pool ----
-
-export interface PoolNumbers { purchased: number; requested: number; reserved: number }
-
-export interface PoolSubject extends PoolNumbers {
-  virtualAccountId: string;
-  virtualAccountName: string;
-  accountId: string | null;
-  tag: string;
-  displayName: string | null;
-}
-
-export const poolTarget = (virtualAccountId: string, tag: string): string => `${virtualAccountId}/${tag}`;
-
-export function isPoolShort(pool: PoolNumbers): boolean {
-  return poolStatus(pool) === 'INSUFFICIENT';
-}
-
-export function insufficientLicensesAlert(pool: PoolSubject): AlertDraft {
-  const need = pool.requested + pool.reserved;
-  return {
-    severity: 'Major', messageType: INSUFFICIENT_LICENSES, source: pool.virtualAccountName,
-    target: poolTarget(pool.virtualAccountId, pool.tag),
-    message: `Insufficient licenses for ${pool.displayName ?? pool.tag} in virtual account ${pool.virtualAccountName}: `
-      + `${need} requested or reserved, ${pool.purchased} purchased (short by ${need - pool.purchased})`,
-    accountId: pool.accountId, virtualAccountId: pool.virtualAccountId,
-  };
-}
 
 // ---- (2) a registration token about to expire ----
 
@@ -107,13 +80,15 @@ export function renewalCutoff(now: number, renewAfterMs: number, settings: Alert
   return now - renewAfterMs - settings.renewalGraceMs;
 }
 
-export function renewalFailedAlert(subject: RenewalSubject, status: Exclude<RenewalStatus, 'CURRENT'>): AlertDraft {
+/**
+ * Overdue only: once the authorization has expired, the instance is AUTHORIZATION_EXPIRED and
+ * PRODUCT_INSTANCE_FAILED_TO_CONNECT (Major) takes over, so the history shows when it got worse.
+ */
+export function renewalFailedAlert(subject: RenewalSubject): AlertDraft {
   const since = subject.authorizedAt === null ? 'never' : iso(subject.authorizedAt);
-  const message = status === 'EXPIRED'
-    ? `${subject.label} has not renewed its authorization since ${since}; it expired at ${iso(subject.authorizationExpiresAt ?? 0)}`
-    : `${subject.label} has not renewed its authorization since ${since}; the renewal is overdue`;
+  const message = `${subject.label} has not renewed its authorization since ${since}; the renewal is overdue`;
   return {
-    severity: status === 'EXPIRED' ? 'Major' : 'Minor', messageType: AUTHORIZATION_RENEWAL_FAILED,
+    severity: 'Minor', messageType: AUTHORIZATION_RENEWAL_FAILED,
     source: subject.virtualAccountName, target: subject.instanceId, message,
     accountId: subject.accountId, virtualAccountId: subject.virtualAccountId,
   };

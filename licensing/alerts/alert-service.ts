@@ -1,5 +1,7 @@
+import { instanceLabel } from './alert-rules.js';
 import type { ProductInstance } from '../instances/product-instance.js';
-import { isLineActive } from '../licenses/license-line.js';
+import { describingLine, evaluateTags, evaluateVirtualAccount, type PoolState } from '../licenses/pool-evaluator.js';
+import type { SubstitutionLadders } from '../catalog/substitution-ladders.js';
 import type { Clock } from '../shared/clock.js';
 import { ValidationError } from '../shared/domain-error.js';
 import type { IdGenerator } from '../shared/id-generator.js';
@@ -7,12 +9,15 @@ import type { LicensingTimers } from '../shared/licensing-timers.js';
 import type { Repositories, UnitOfWork } from '../shared/unit-of-work.js';
 import type { Alert, AlertSeverity } from './alert.js';
 import {
-  AUTHORIZATION_RENEWAL_FAILED, defaultAlertRuleSettings, INSUFFICIENT_LICENSES, insufficientLicensesAlert, isPoolShort,
-  poolTarget, renewalCutoff, renewalFailedAlert, renewalStatus, RESERVATION_PENDING_CONFIRMATION, reservationConfirmationOverdue,
-  reservationPendingAlert, RULE_MESSAGE_TYPES, TOKEN_EXPIRING, tokenExpiringAlert, tokenNeedsWarning,
-  type AlertDraft, type AlertRuleSettings, type PendingReservationSubject,
+  AUTHORIZATION_RENEWAL_FAILED, defaultAlertRuleSettings, renewalCutoff, renewalFailedAlert, renewalStatus,
+  RESERVATION_PENDING_CONFIRMATION, reservationConfirmationOverdue, reservationPendingAlert, RULE_MESSAGE_TYPES, TOKEN_EXPIRING,
+  tokenExpiringAlert, tokenNeedsWarning, type AlertDraft, type AlertRuleSettings, type PendingReservationSubject,
 } from './alert-rules.js';
 import type { Reservation } from '../reservations/reservation.js';
+import {
+  INSTANCE_STATE_MESSAGE_TYPES, instanceStateAlert, INSUFFICIENT_LICENSES, insufficientLicensesAlert, LICENSES_EXPIRED,
+  LICENSES_EXPIRING, licensesExpiredAlert, licensesExpiringAlert, poolTarget, termOutlook, type PoolContext,
+} from './license-alert-rules.js';
 import type { AlertTriggers } from './alert-triggers.js';
 
 export interface AlertServiceDeps {
@@ -36,9 +41,6 @@ export interface ExternalAlert {
 
 export interface SweepResult { raised: number; cleared: number }
 
-/** What a rule wants for one target: nothing (clear it) or an alert of a severity, built only when needed. */
-type Want = null | { severity: AlertSeverity; draft: () => AlertDraft };
-
 /**
  * Applies the alert rules: targeted re-evaluation inside the transactions of the writes that may change a
  * cause (AlertTriggers), a periodic sweep for causes that time alone creates or removes, and a port for
@@ -54,23 +56,13 @@ export class AlertService implements AlertTriggers {
   }
 
   poolsChanged(repos: Repositories, virtualAccountId: string, tags: readonly string[], now: number): void {
-    for (const tag of tags) {
-      const usage = repos.licenses.getUsage(virtualAccountId, tag);
-      const purchased = repos.licenses.purchasedQuantity(virtualAccountId, tag, now);
-      const numbers = { purchased, requested: usage.requested, reserved: usage.reserved };
-      const want: Want = isPoolShort(numbers) ? {
-        severity: 'Major',
-        draft: () => {
-          const va = repos.accounts.findVirtualAccountById(virtualAccountId);
-          const lines = repos.licenses.listLinesForTag(virtualAccountId, tag);
-          const describing = lines.find((line) => isLineActive(line, now)) ?? lines[0];
-          return insufficientLicensesAlert({
-            ...numbers, virtualAccountId, tag, virtualAccountName: va?.name ?? virtualAccountId,
-            accountId: va?.accountId ?? null, displayName: describing?.displayName ?? null,
-          });
-        },
-      } : null;
-      this.#reconcile(repos, INSUFFICIENT_LICENSES, poolTarget(virtualAccountId, tag), want, now);
+    if (tags.length === 0) return;
+    const { pools, ladders } = evaluateTags(repos, virtualAccountId, tags, now);
+    const va = repos.accounts.findVirtualAccountById(virtualAccountId);
+    for (const pool of pools.values()) {
+      const context = (): PoolContext => poolContext(va, virtualAccountId, pool, ladders, now);
+      for (const [messageType, draft] of poolWants(pool, context, now)) this.#reconcile(repos, messageType, poolTarget(virtualAccountId, pool.tag), draft, now);
+      if (va && (pool.lines.length > 0 || pool.inUse > 0)) recordUsageDay(repos, virtualAccountId, pool, now);
     }
   }
 
@@ -81,26 +73,35 @@ export class AlertService implements AlertTriggers {
   }
 
   authorizationCleared(repos: Repositories, instanceId: string, now: number): void {
-    this.#reconcile(repos, AUTHORIZATION_RENEWAL_FAILED, instanceId, null, now);
+    for (const type of [AUTHORIZATION_RENEWAL_FAILED, ...INSTANCE_STATE_MESSAGE_TYPES]) this.#reconcile(repos, type, instanceId, null, now);
+  }
+
+  instanceStateChanged(repos: Repositories, instance: ProductInstance, now: number): void {
+    const va = repos.accounts.findVirtualAccountById(instance.virtualAccountId);
+    const draft = instanceStateAlert({
+      instanceId: instance.id, label: instanceLabel(instance), virtualAccountId: instance.virtualAccountId,
+      virtualAccountName: va?.name ?? instance.virtualAccountId, accountId: va?.accountId ?? null, authorizationState: instance.authorizationState,
+    });
+    for (const type of INSTANCE_STATE_MESSAGE_TYPES) this.#reconcile(repos, type, instance.id, draft?.messageType === type ? draft : null, now);
+    // An expired authorization is reported by its own alert from now on; the overdue warning has done its job.
+    if (instance.authorizationState !== 'AUTHORIZED' && instance.authorizationState !== 'NO_LICENSES_IN_USE'
+      && instance.authorizationState !== 'OUT_OF_COMPLIANCE') this.#reconcile(repos, AUTHORIZATION_RENEWAL_FAILED, instance.id, null, now);
   }
 
   tokenChanged(repos: Repositories, tokenId: string, now: number): void {
     const token = repos.tokens.findById(tokenId);
-    const want: Want = token && tokenNeedsWarning(token, now, this.#settings) ? {
-      severity: 'Minor',
-      draft: () => {
-        const va = repos.accounts.findVirtualAccountById(token.virtualAccountId);
-        return tokenExpiringAlert(token, { accountId: va?.accountId ?? null, virtualAccountName: va?.name ?? token.virtualAccountId });
-      },
-    } : null;
+    const want = token && tokenNeedsWarning(token, now, this.#settings) ? (() => {
+      const va = repos.accounts.findVirtualAccountById(token.virtualAccountId);
+      return tokenExpiringAlert(token, { accountId: va?.accountId ?? null, virtualAccountName: va?.name ?? token.virtualAccountId });
+    })() : null;
     this.#reconcile(repos, TOKEN_EXPIRING, tokenId, want, now);
   }
 
   /** A reservation was updated, confirmed, returned or removed (licensing/reservations/). */
   reservationChanged(repos: Repositories, instanceId: string, now: number): void {
     const reservation = repos.reservations.findById(instanceId);
-    const want: Want = reservation && reservationConfirmationOverdue(reservation, now, this.#settings)
-      ? { severity: 'Minor', draft: () => reservationPendingAlert(pendingSubject(repos, reservation)) }
+    const want = reservation && reservationConfirmationOverdue(reservation, now, this.#settings)
+      ? reservationPendingAlert(pendingSubject(repos, reservation))
       : null;
     this.#reconcile(repos, RESERVATION_PENDING_CONFIRMATION, instanceId, want, now);
   }
@@ -108,41 +109,59 @@ export class AlertService implements AlertTriggers {
   /** Re-evaluates every rule for every target in one transaction: the periodic job and `sync now` call this. */
   sweep(): SweepResult {
     const now = this.#deps.clock.now();
+    return this.#deps.uow.write((repos) => this.sweepIn(repos, now));
+  }
+
+  /**
+   * The same inside a caller's transaction (the compliance sweep runs it after updating inventory states).
+   * Every pool of every VA is re-evaluated with substitution, and each gets its usage-history row for the day.
+   */
+  sweepIn(repos: Repositories, now: number): SweepResult {
     const renewAfter = this.#deps.timers.authorizationRenewAfterMs;
-    return this.#deps.uow.write((repos) => {
-      const wanted = new Map<string, AlertDraft>();
-      const want = (draft: AlertDraft): void => {
-        wanted.set(key(draft.messageType, draft.target), draft);
-      };
-      for (const pool of repos.alertCauses.insufficientPools(now)) want(insufficientLicensesAlert(pool));
-      for (const { token, ...context } of repos.alertCauses.tokensExpiringBy(now, now + this.#settings.tokenExpiryWarningMs)) {
-        if (tokenNeedsWarning(token, now, this.#settings)) want(tokenExpiringAlert(token, context));
-      }
-      for (const subject of repos.alertCauses.renewalCandidates(renewalCutoff(now, renewAfter, this.#settings), now)) {
-        const status = renewalStatus(subject, now, renewAfter, this.#settings);
-        if (status !== 'CURRENT') want(renewalFailedAlert(subject, status));
-      }
-      for (const reservation of repos.reservations.listInTransitSince(now - this.#settings.reservationConfirmationMs)) {
-        want(reservationPendingAlert(pendingSubject(repos, reservation)));
-      }
-      const result: SweepResult = { raised: 0, cleared: 0 };
-      for (const active of repos.alertCauses.activeAlertsOfTypes(RULE_MESSAGE_TYPES)) {
-        const draft = wanted.get(key(active.messageType, active.target));
-        wanted.delete(key(active.messageType, active.target));
-        if (draft && draft.severity === active.severity) continue;
-        repos.alerts.clear(active.messageType, active.target, now);
-        result.cleared += 1;
-        if (draft) {
-          this.#insert(repos, draft, now);
-          result.raised += 1;
+    const wanted = new Map<string, AlertDraft>();
+    const want = (draft: AlertDraft): void => {
+      wanted.set(key(draft.messageType, draft.target), draft);
+    };
+    for (const account of repos.accounts.listAccounts()) {
+      for (const va of repos.accounts.listVirtualAccounts(account.id)) {
+        const { pools, ladders } = evaluateVirtualAccount(repos, va.id, now);
+        for (const pool of pools.values()) {
+          const context = (): PoolContext => poolContext(va, va.id, pool, ladders, now);
+          for (const [, draft] of poolWants(pool, context, now)) if (draft) want(draft);
+          recordUsageDay(repos, va.id, pool, now);
         }
       }
-      for (const draft of wanted.values()) {
+    }
+    for (const { token, ...context } of repos.alertCauses.tokensExpiringBy(now, now + this.#settings.tokenExpiryWarningMs)) {
+      if (tokenNeedsWarning(token, now, this.#settings)) want(tokenExpiringAlert(token, context));
+    }
+    for (const subject of repos.alertCauses.renewalCandidates(renewalCutoff(now, renewAfter, this.#settings), now)) {
+      if (renewalStatus(subject, now, renewAfter, this.#settings) === 'OVERDUE') want(renewalFailedAlert(subject));
+    }
+    for (const subject of repos.alertCauses.instancesInStates(['OUT_OF_COMPLIANCE', 'AUTHORIZATION_EXPIRED', 'REGISTRATION_EXPIRED'])) {
+      const draft = instanceStateAlert(subject);
+      if (draft) want(draft);
+    }
+    for (const reservation of repos.reservations.listInTransitSince(now - this.#settings.reservationConfirmationMs)) {
+      want(reservationPendingAlert(pendingSubject(repos, reservation)));
+    }
+    const result: SweepResult = { raised: 0, cleared: 0 };
+    for (const active of repos.alertCauses.activeAlertsOfTypes(RULE_MESSAGE_TYPES)) {
+      const draft = wanted.get(key(active.messageType, active.target));
+      wanted.delete(key(active.messageType, active.target));
+      if (draft && sameEpisode(active, draft)) continue;
+      repos.alerts.clear(active.messageType, active.target, now);
+      result.cleared += 1;
+      if (draft) {
         this.#insert(repos, draft, now);
         result.raised += 1;
       }
-      return result;
-    });
+    }
+    for (const draft of wanted.values()) {
+      this.#insert(repos, draft, now);
+      result.raised += 1;
+    }
+    return result;
   }
 
   /** For causes the rules here do not know (sync overdue, upstream notices). Raising twice keeps one alert. */
@@ -170,16 +189,16 @@ export class AlertService implements AlertTriggers {
     return repos.alerts.clear(messageType, target, now) > 0;
   }
 
-  #reconcile(repos: Repositories, messageType: string, target: string, want: Want, now: number): void {
+  #reconcile(repos: Repositories, messageType: string, target: string, want: AlertDraft | null, now: number): void {
     const active = repos.alertCauses.activeAlert(messageType, target);
     if (!want) {
       if (active) repos.alerts.clear(messageType, target, now);
       return;
     }
-    if (active && active.severity === want.severity) return;
-    // A change of severity is a new alert: the history keeps when the cause got worse.
+    if (active && sameEpisode(active, want)) return;
+    // A change of severity (or of expiry stage) is a new alert: the history keeps when the cause got worse.
     if (active) repos.alerts.clear(messageType, target, now);
-    this.#insert(repos, want.draft(), now);
+    this.#insert(repos, want, now);
   }
 
   #insert(repos: Repositories, draft: AlertDraft, now: number): Alert {
@@ -187,13 +206,36 @@ export class AlertService implements AlertTriggers {
   }
 }
 
-function pendingSubject(repos: Repositories, reservation: Reservation): PendingReservationSubject {
-  const va = repos.accounts.findVirtualAccountById(reservation.virtualAccountId);
-  return {
-    instanceId: reservation.instanceId, inTransitSince: reservation.inTransitSince,
-    label: `${reservation.udi.pid} ${reservation.udi.serialNumber}`, virtualAccountId: reservation.virtualAccountId,
-    virtualAccountName: va?.name ?? reservation.virtualAccountId, accountId: va?.accountId ?? null,
-  };
+/**
+ * Whether an active alert already says what a rule wants. LICENSES_EXPIRING is raised again at each stage
+ * (90, 60, 30 days), so its message, which names the stage, decides; for the others only the severity does,
+ * so a short pool whose numbers move keeps one alert.
+ */
+function sameEpisode(active: Alert, draft: AlertDraft): boolean {
+  if (active.severity !== draft.severity) return false;
+  return active.messageType !== LICENSES_EXPIRING || active.message === draft.message;
+}
+
+function poolContext(
+  va: { name: string; accountId: string } | undefined, virtualAccountId: string, pool: PoolState, ladders: SubstitutionLadders, now: number,
+): PoolContext {
+  const displayName = describingLine(pool.lines, now)?.displayName ?? ladders.entry(pool.tag)?.displayName ?? pool.tag;
+  return { virtualAccountId, virtualAccountName: va?.name ?? virtualAccountId, accountId: va?.accountId ?? null, tag: pool.tag, displayName };
+}
+
+/** What the pool rules want for one pool: each pool message type with its draft, or null to clear it. */
+function poolWants(pool: PoolState, context: () => PoolContext, now: number): Array<[string, AlertDraft | null]> {
+  const outlook = termOutlook(pool.lines, now);
+  return [
+    [INSUFFICIENT_LICENSES, pool.balance < 0 ? insufficientLicensesAlert({ ...context(), ...pool }) : null],
+    [LICENSES_EXPIRING, outlook.expiring ? licensesExpiringAlert(context(), outlook.expiring) : null],
+    // An ended line matters while devices still consume the tag (DESIGN §8.3).
+    [LICENSES_EXPIRED, outlook.expired && pool.inUse > 0 ? licensesExpiredAlert(context(), outlook.expired, pool.inUse) : null],
+  ];
+}
+
+function recordUsageDay(repos: Repositories, virtualAccountId: string, pool: PoolState, now: number): void {
+  repos.usageHistory.record({ virtualAccountId, tag: pool.tag, at: now, inUse: pool.inUse, purchased: pool.purchased, balance: pool.balance });
 }
 
 function key(messageType: string, target: string): string {
@@ -208,4 +250,13 @@ function requireExternalType(messageType: string): void {
   if (RULE_MESSAGE_TYPES.includes(messageType)) {
     throw new ValidationError(`${messageType} is raised and cleared by the satellite's own rules`, { field: 'messageType' });
   }
+}
+
+function pendingSubject(repos: Repositories, reservation: Reservation): PendingReservationSubject {
+  const va = repos.accounts.findVirtualAccountById(reservation.virtualAccountId);
+  return {
+    instanceId: reservation.instanceId, inTransitSince: reservation.inTransitSince,
+    label: `${reservation.udi.pid} ${reservation.udi.serialNumber}`, virtualAccountId: reservation.virtualAccountId,
+    virtualAccountName: va?.name ?? reservation.virtualAccountId, accountId: va?.accountId ?? null,
+  };
 }

@@ -26,6 +26,11 @@ export interface ReportedUsage {
   authorized: number;
   requested: number;
   reserved: number;
+  /**
+   * The highest in use (reported + reserved) since the last acknowledged request, from the usage history at day
+   * granularity (the day of that request counts whole), never below the current in use.
+   */
+  peak: number;
 }
 
 export interface ReportedLocalVirtualAccount {

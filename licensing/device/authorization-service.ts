@@ -1,11 +1,12 @@
 import { noAlertTriggers, type AlertTriggers } from '../alerts/alert-triggers.js';
-import type { EntitlementStatus, InstanceEntitlement, ProductInstance } from '../instances/product-instance.js';
+import { recordStateChange } from '../instances/instance-state-change.js';
+import type { AuthorizationState, EntitlementStatus, ProductInstance } from '../instances/product-instance.js';
 import type { LicensingTimers } from '../shared/licensing-timers.js';
 import type { Repositories } from '../shared/unit-of-work.js';
 import { requireRegistered } from './registration-service.js';
 import { renewUnchangedReport } from './unchanged-report.js';
 import { authorizeReservedReport } from '../reservations/reserved-authorization.js';
-import { changedPoolTags, grantEntitlement, releaseInstanceUsage } from './usage-ledger.js';
+import { changedPoolTags, recordReport, releaseInstanceUsage } from './usage-ledger.js';
 
 export interface RequestedEntitlement { tag: string; count: number }
 
@@ -30,9 +31,9 @@ export interface AuthorizationOutcome {
 }
 
 /**
- * Grants an AUTHORIZE report against the pools of the instance's virtual account. The report replaces the
- * instance's previous usage: its old counts are released first, then each tag is granted in full when the
- * pool's balance covers it, or not at all (OUT_OF_COMPLIANCE) when it does not.
+ * Records an AUTHORIZE report as the instance's consumption in its virtual account and answers per tag
+ * (DESIGN §8.1, docs/licensing.md). The report replaces the instance's previous usage; every reported seat
+ * counts in the pool, and each tag's answer is its pool's, after substitution.
  */
 export class AuthorizationService {
   readonly #timers: LicensingTimers;
@@ -47,35 +48,32 @@ export class AuthorizationService {
     const instance = requireRegistered(repos, instanceId);
     const vaId = instance.virtualAccountId;
     const report = mergeDuplicates(requested);
-    // Most reports repeat what the instance already holds; when that provably changes nothing, skip the
-    // release and re-grant (unchanged-report.ts). No pool changes then, so no pool needs its alerts re-checked.
+    // Most reports repeat what the instance already reported and get the same answers; then nothing but the
+    // entitlements' updated_at moves (unchanged-report.ts), and no pool needs re-evaluating.
     // A reserved UDI is answered from its reservation and touches no pool (DESIGN §9.2): the one attachment point.
     const reserved = authorizeReservedReport(repos, instance, report, now);
     const unchanged = reserved ? null : renewUnchangedReport(repos, instance, report, now);
-    const { decisions, changedTags } = reserved ?? (unchanged ? { decisions: unchanged, changedTags: [] } : regrant(repos, instance, report, now));
+    const { decisions, changedTags } = reserved ?? (unchanged ? { decisions: unchanged, changedTags: [] } : rerecord(repos, instance, report, now));
     const inUse = decisions.some((d) => d.requested > 0);
     const short = decisions.some((d) => d.status === 'OUT_OF_COMPLIANCE' || d.status === 'INVALID_TAG' || d.status === 'NOT_AUTHORIZED');
     const status: OverallAuthorization = !inUse ? 'NO_LICENSES_IN_USE' : short ? 'OUT_OF_COMPLIANCE' : 'AUTHORIZED';
-    // The inventory state follows Cisco's rule of consecutive over-usage reports; the response tells the device
-    // the pool's current answer at once so it can run its own compliance timers.
+    // The inventory state follows Cisco's rule of consecutive short reports (seed 002: a covered report resets
+    // the count); the response tells the device the pool's current answer at once.
     const streak = short ? instance.shortReportStreak + 1 : 0;
-    const inventoryState = !inUse ? 'NO_LICENSES_IN_USE' : streak >= this.#timers.outOfComplianceReports ? 'OUT_OF_COMPLIANCE' : 'AUTHORIZED';
+    const inventoryState: AuthorizationState = !inUse ? 'NO_LICENSES_IN_USE'
+      : streak >= this.#timers.outOfComplianceReports ? 'OUT_OF_COMPLIANCE' : 'AUTHORIZED';
     const expiresAt = now + this.#timers.authorizationValidityMs;
     const updated: ProductInstance = {
       ...instance, authorizationState: inventoryState, shortReportStreak: streak, lastContactAt: now, authorizedAt: now,
       authorizationExpiresAt: expiresAt,
     };
     repos.instances.recordAuthorization(updated);
-    if (inventoryState === 'OUT_OF_COMPLIANCE' && instance.authorizationState !== 'OUT_OF_COMPLIANCE') {
-      const va = repos.accounts.findVirtualAccountById(vaId);
-      repos.events.append({
-        occurredAt: now, accountId: va?.accountId ?? null, virtualAccountId: vaId, actorType: 'system', actorId: null,
-        type: 'PRODUCT_INSTANCE_OUT_OF_COMPLIANCE',
-        message: `${instance.udi.pid} ${instance.udi.serialNumber} is out of compliance after ${streak} consecutive short reports`,
-        details: { productInstanceId: instance.id, tags: decisions.filter((d) => d.status !== 'AUTHORIZED').map((d) => d.tag) },
-      });
-    }
-    // A steady-state renewal repeats the same counts, changes no pool and so costs the alert rules nothing.
+    recordStateChange(repos, this.#alerts, instance, updated, now, {
+      message: inventoryState === 'OUT_OF_COMPLIANCE'
+        ? `is out of compliance after ${streak} consecutive short reports`
+        : `reported again: ${inventoryState === 'AUTHORIZED' ? 'its usage is covered' : 'no licenses in use'}`,
+      details: { tags: decisions.filter((d) => d.status !== 'AUTHORIZED').map((d) => d.tag) },
+    });
     this.#alerts.poolsChanged(repos, vaId, changedTags, now);
     this.#alerts.instanceAuthorized(repos, instance, now);
     return {
@@ -85,22 +83,17 @@ export class AuthorizationService {
   }
 }
 
-/** The full path: the report replaces the instance's usage, each tag granted all or nothing. */
-function regrant(repos: Repositories, instance: ProductInstance, report: readonly RequestedEntitlement[], now: number): {
+/** The full path: the report replaces the instance's usage and every tag is answered from its pool. */
+function rerecord(repos: Repositories, instance: ProductInstance, report: readonly RequestedEntitlement[], now: number): {
   decisions: EntitlementDecision[]; changedTags: string[];
 } {
   const released = releaseInstanceUsage(repos, instance);
-  const decisions: EntitlementDecision[] = [];
-  const granted: InstanceEntitlement[] = [];
-  for (const { tag, count } of report) {
-    const { entitlement, describing } = grantEntitlement(repos, instance.virtualAccountId, instance.id, tag, count, now);
-    granted.push(entitlement);
-    decisions.push({
-      tag, requested: count, authorized: entitlement.authorized, status: entitlement.status,
-      displayName: describing?.displayName ?? null, description: describing?.description ?? null,
-    });
-  }
-  return { decisions, changedTags: changedPoolTags(released, granted) };
+  const recorded = recordReport(repos, instance.virtualAccountId, instance.id, report, now);
+  const decisions = recorded.map(({ entitlement, displayName, description }) => ({
+    tag: entitlement.tag, requested: entitlement.requested, authorized: entitlement.authorized, status: entitlement.status,
+    displayName, description,
+  }));
+  return { decisions, changedTags: changedPoolTags(released, recorded.map((r) => r.entitlement)) };
 }
 
 function mergeDuplicates(requested: RequestedEntitlement[]): RequestedEntitlement[] {

@@ -55,7 +55,8 @@ export class RegistrationService {
     const { existing, reservedId } = this.#deps.uow.read((repos) => {
       const token = usableToken(repos, command.tokenSecret, now);
       const found = repos.instances.findRegisteredByUdi(command.udi.pid, command.udi.serialNumber);
-      if (found && !command.force) throw alreadyRegistered(found);
+      // A lapsed registration (REGISTRATION_EXPIRED) is what Cisco tells the admin to re-register: no force needed.
+      if (found && !command.force && found.authorizationState !== 'REGISTRATION_EXPIRED') throw alreadyRegistered(found);
       return { existing: found, reservedId: found ? null : adoptableReservedInstance(repos, command.udi, token.virtualAccountId) };
     });
     const instanceId = existing?.id ?? reservedId ?? this.#deps.newId();
@@ -71,7 +72,7 @@ export class RegistrationService {
     const existing = repos.instances.findRegisteredByUdi(command.udi.pid, command.udi.serialNumber);
     if ((existing?.id ?? null) !== prepared.replacesInstanceId) {
       // Another REGISTER for this UDI won the race between prepare and commit.
-      if (existing && !command.force) throw alreadyRegistered(existing);
+      if (existing && !command.force && existing.authorizationState !== 'REGISTRATION_EXPIRED') throw alreadyRegistered(existing);
       throw new DeviceRequestError('ALREADY_REGISTERED', 'a concurrent registration of this UDI is in progress', { retry: true });
     }
     if (!repos.tokens.consumeUse(token.id)) {

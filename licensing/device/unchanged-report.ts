@@ -1,20 +1,19 @@
 import type { ProductInstance } from '../instances/product-instance.js';
-import { isLineActive } from '../licenses/license-line.js';
+import { evaluateTags } from '../licenses/pool-evaluator.js';
 import type { Repositories } from '../shared/unit-of-work.js';
 import type { EntitlementDecision, RequestedEntitlement } from './authorization-service.js';
+import { decide } from './usage-ledger.js';
 
 /**
- * The steady state of AUTHORIZE: a device renews with exactly the counts it already holds, all granted.
- * The full path would release every count and grant it again, writing the same numbers back to the pool
- * (usage − n + n) and the same entitlement rows, so this path only moves the entitlements' updated_at and
- * returns the decisions the full path would have made.
+ * The steady state of AUTHORIZE: a device renews with exactly the counts it already reported. The full path
+ * would release every count and record it again, writing the same numbers back to the pools (usage − n + n),
+ * so the pools after the report are the pools as they stand. This path therefore evaluates them as they
+ * stand (substitution included) and, when every tag's answer equals the status stored at the last report,
+ * only moves the entitlements' updated_at and returns those decisions.
  *
- * Why that is exact: after the release the pool holds authorized − n, so the full path grants n iff
- * n ≤ purchased − (authorized − n) − reserved, i.e. iff authorized + reserved ≤ purchased. purchased is
- * recomputed from the lines active now, because lines expire and admins remove or reserve licenses
- * between reports; when the inequality fails for any tag, or the tag has no line left, or the report
- * differs in any tag or count, or anything held is not fully AUTHORIZED, this returns null and the caller
- * takes the full path, having written nothing.
+ * When any answer differs (another device made a pool short or covered it again, a line started or ended, a
+ * reservation or the catalog changed), the stored statuses and `authorized` counts must be rewritten, so this
+ * returns null and the caller takes the full path, having written nothing. Cost: O(tags × ladder size) reads.
  *
  * @param report the request with duplicate tags merged, in the order the decisions must follow
  */
@@ -24,20 +23,15 @@ export function renewUnchangedReport(
   const held = repos.instances.listEntitlements(instance.id);
   if (held.length !== report.length) return null;
   const heldByTag = new Map(held.map((entitlement) => [entitlement.tag, entitlement]));
+  for (const { tag, count } of report) if (heldByTag.get(tag)?.requested !== count) return null;
+  const { pools, ladders } = evaluateTags(repos, instance.virtualAccountId, report.map((r) => r.tag), now);
   const decisions: EntitlementDecision[] = [];
   for (const { tag, count } of report) {
+    const decision = decide(pools, ladders, tag, count, now);
     const entitlement = heldByTag.get(tag);
-    if (entitlement?.status !== 'AUTHORIZED' || entitlement.requested !== count || entitlement.authorized !== count) return null;
-    const lines = repos.licenses.listLinesForTag(instance.virtualAccountId, tag);
-    // The same describing line the full path picks: an active one first, else any (decision 4).
-    const describing = lines.find((line) => isLineActive(line, now)) ?? lines[0];
-    if (!describing) return null;
-    const purchased = lines.reduce((sum, line) => (isLineActive(line, now) ? sum + line.quantity : sum), 0);
-    const usage = repos.licenses.getUsage(instance.virtualAccountId, tag);
-    if (usage.authorized + usage.reserved > purchased) return null;
-    decisions.push({
-      tag, requested: count, authorized: count, status: 'AUTHORIZED', displayName: describing.displayName, description: describing.description,
-    });
+    const authorized = decision.status === 'AUTHORIZED' ? count : 0;
+    if (entitlement?.status !== decision.status || entitlement.authorized !== authorized) return null;
+    decisions.push({ tag, requested: count, authorized, ...decision });
   }
   repos.instances.touchEntitlements(instance.id, now);
   return decisions;

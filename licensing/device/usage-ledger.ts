@@ -1,18 +1,21 @@
-import type { InstanceEntitlement, ProductInstance } from '../instances/product-instance.js';
-import { isLineActive, type LicenseLine } from '../licenses/license-line.js';
+import type { SubstitutionLadders } from '../catalog/substitution-ladders.js';
+import type { EntitlementStatus, InstanceEntitlement, ProductInstance } from '../instances/product-instance.js';
+import { isLineActive } from '../licenses/license-line.js';
+import { evaluateTags, holdsTagOrTier, type PoolState } from '../licenses/pool-evaluator.js';
 import type { Repositories } from '../shared/unit-of-work.js';
 
 /**
- * Entitlements whose counts are in pool_usage. INVALID_TAG touches no pool; nor does a reserved device's
- * answer, whose seats the reservation holds already (licensing/reservations/reserved-authorization.ts).
+ * Entitlements whose counts are in pool_usage: every reported seat (DESIGN §8.1), except a reserved device's
+ * answers, whose seats the reservation holds already (licensing/reservations/reserved-authorization.ts).
  */
 export function countsInPool(status: InstanceEntitlement['status']): boolean {
-  return status !== 'INVALID_TAG' && status !== 'RESERVED_AUTHORIZED' && status !== 'NOT_AUTHORIZED';
+  return status !== 'RESERVED_AUTHORIZED' && status !== 'NOT_AUTHORIZED';
 }
 
 /**
- * Takes an instance's counts out of its pools; pool_usage must always equal the sum of entitlements.
- * Returns what was released, so callers can re-grant it elsewhere or tell which pools changed.
+ * Takes an instance's counts out of its pools; pool_usage must always equal the sum of the entitlements of
+ * the instances whose usage counts. Returns what was released, so callers can re-apply it elsewhere or tell
+ * which pools changed.
  */
 export function releaseInstanceUsage(repos: Repositories, instance: ProductInstance): InstanceEntitlement[] {
   const released = repos.instances.listEntitlements(instance.id);
@@ -26,47 +29,61 @@ export function releaseInstanceUsage(repos: Repositories, instance: ProductInsta
   return released;
 }
 
-export interface Grant {
+export interface ReportedCount { tag: string; count: number }
+
+export interface UsageDecision {
   entitlement: InstanceEntitlement;
-  /** A line naming the tag, active preferred; undefined when the virtual account never held the tag. */
-  describing: LicenseLine | undefined;
-  purchased: number;
-  /** The pool's balance before this grant: purchased − authorized − reserved. */
-  available: number;
+  displayName: string | null;
+  description: string | null;
+  /** The pool after this report, substitution included. */
+  pool: PoolState | undefined;
 }
 
 /**
- * Grants one tag to an instance out of a virtual account's pool, all or nothing (docs/decisions.md 2): in
- * full when the balance covers it, else OUT_OF_COMPLIANCE with nothing authorized. An ungranted request still
- * counts as requested, so the pool shows the shortfall. A tag the VA never held is INVALID_TAG and touches no pool.
+ * Records a report as the instance's consumption in its VA (DESIGN §8.1: usage is trusted, then verified):
+ * every reported seat counts in the pool, covered or not, so a short pool shows a negative balance. Then each
+ * tag gets the pool-level answer: AUTHORIZED while the pool's balance after substitution is ≥ 0,
+ * OUT_OF_COMPLIANCE while it is short, INVALID_TAG when the VA never held the tag nor a tier covering it.
  */
-export function grantEntitlement(repos: Repositories, virtualAccountId: string, instanceId: string, tag: string, count: number, now: number): Grant {
-  const lines = repos.licenses.listLinesForTag(virtualAccountId, tag);
-  // An expired line still proves the tag belongs to the VA (decision 4) and names it.
-  const describing = lines.find((line) => isLineActive(line, now)) ?? lines[0];
-  if (!describing) {
-    const entitlement: InstanceEntitlement = { tag, requested: count, authorized: 0, status: 'INVALID_TAG', updatedAt: now };
+export function recordReport(
+  repos: Repositories, virtualAccountId: string, instanceId: string, report: readonly ReportedCount[], now: number,
+): UsageDecision[] {
+  for (const { tag, count } of report) repos.licenses.addUsage(virtualAccountId, tag, { authorized: 0, requested: count, reserved: 0 });
+  const { pools, ladders } = evaluateTags(repos, virtualAccountId, report.map((r) => r.tag), now);
+  return report.map(({ tag, count }) => {
+    const decision = decide(pools, ladders, tag, count, now);
+    const entitlement: InstanceEntitlement = {
+      tag, requested: count, authorized: decision.status === 'AUTHORIZED' ? count : 0, status: decision.status, updatedAt: now,
+    };
+    if (entitlement.authorized > 0) repos.licenses.addUsage(virtualAccountId, tag, { authorized: entitlement.authorized, requested: 0, reserved: 0 });
     repos.instances.upsertEntitlement(instanceId, entitlement);
-    return { entitlement, describing, purchased: 0, available: 0 };
-  }
-  const purchased = lines.reduce((sum, line) => (isLineActive(line, now) ? sum + line.quantity : sum), 0);
-  const usage = repos.licenses.getUsage(virtualAccountId, tag);
-  const available = purchased - usage.authorized - usage.reserved;
-  // Using none of a tag is always covered, even by a pool that expiring lines have left overdrawn.
-  const covered = count === 0 || count <= available;
-  const entitlement: InstanceEntitlement = {
-    tag, requested: count, authorized: covered ? count : 0, status: covered ? 'AUTHORIZED' : 'OUT_OF_COMPLIANCE', updatedAt: now,
-  };
-  repos.licenses.addUsage(virtualAccountId, tag, { authorized: entitlement.authorized, requested: count, reserved: 0 });
-  repos.instances.upsertEntitlement(instanceId, entitlement);
-  return { entitlement, describing, purchased, available };
+    return { entitlement, displayName: decision.displayName, description: decision.description, pool: pools.get(tag) };
+  });
 }
 
-/** Pools whose requested count differs between two sets of entitlements: the only ones whose status can change. */
+export interface TagDecision { status: EntitlementStatus; displayName: string | null; description: string | null }
+
+/** The answer for one reported tag, given the pools after the report. */
+export function decide(pools: ReadonlyMap<string, PoolState>, ladders: SubstitutionLadders, tag: string, count: number, now: number): TagDecision {
+  if (!holdsTagOrTier(pools, ladders, tag)) return { status: 'INVALID_TAG', displayName: null, description: null };
+  const pool = pools.get(tag);
+  const lines = pool?.lines ?? [];
+  // An expired line still names the tag (decisions #4); a tag held only through a higher tier takes the catalog's names.
+  const describing = lines.find((line) => isLineActive(line, now)) ?? lines[0];
+  const entry = describing ? undefined : ladders.entry(tag);
+  // Using none of a tag is always covered, even by a pool that others or ended lines have left short.
+  const covered = count === 0 || (pool?.balance ?? 0) >= 0;
+  return {
+    status: covered ? 'AUTHORIZED' : 'OUT_OF_COMPLIANCE',
+    displayName: describing?.displayName ?? entry?.displayName ?? null,
+    description: describing?.description ?? entry?.description ?? null,
+  };
+}
+
+/** Pools whose consumed count differs between two sets of entitlements: the only ones whose numbers moved. */
 export function changedPoolTags(before: readonly InstanceEntitlement[], after: readonly InstanceEntitlement[]): string[] {
   const delta = new Map<string, number>();
   for (const e of before) if (countsInPool(e.status)) delta.set(e.tag, (delta.get(e.tag) ?? 0) - e.requested);
   for (const e of after) if (countsInPool(e.status)) delta.set(e.tag, (delta.get(e.tag) ?? 0) + e.requested);
   return [...delta].filter(([, d]) => d !== 0).map(([tag]) => tag);
 }
-

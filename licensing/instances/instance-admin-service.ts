@@ -1,12 +1,13 @@
 import type { VirtualAccount } from '../accounts/account.js';
 import { noAlertTriggers, type AlertTriggers } from '../alerts/alert-triggers.js';
 import type { RegistrationService } from '../device/registration-service.js';
-import { changedPoolTags, grantEntitlement, releaseInstanceUsage } from '../device/usage-ledger.js';
+import { changedPoolTags, recordReport, releaseInstanceUsage } from '../device/usage-ledger.js';
 import type { Clock } from '../shared/clock.js';
 import { ConflictError, NotFoundError, ValidationError } from '../shared/domain-error.js';
 import type { LicensingTimers } from '../shared/licensing-timers.js';
 import type { Repositories, UnitOfWork } from '../shared/unit-of-work.js';
 import { requireInstanceOfAccount } from './instance-query-service.js';
+import { recordStateChange } from './instance-state-change.js';
 import type { InstanceEntitlement, ProductInstance } from './product-instance.js';
 
 export interface TransferCommand {
@@ -56,9 +57,9 @@ export class InstanceAdminService {
   }
 
   /**
-   * Moves an instance and its usage: its counts leave the source pools and are granted again in the target
-   * pools, by the same all-or-nothing rule as an AUTHORIZE, in one transaction. Refused (409, naming every
-   * short tag) when a target pool cannot cover a tag, unless forced.
+   * Moves an instance and its usage: its last report leaves the source pools and is recorded in the target
+   * pools with the AUTHORIZE rules, in one transaction. Refused (409, naming every tag the target cannot
+   * cover) unless forced; forced, the shortfall stays visible in the target's pools and alerts.
    */
   transfer(command: TransferCommand): TransferOutcome {
     const now = this.#deps.clock.now();
@@ -71,22 +72,25 @@ export class InstanceAdminService {
         throw new ValidationError(`product instance ${instance.id} is already in virtual account '${to.name}'`, { field: 'targetVirtualAccount' });
       }
       const released = releaseInstanceUsage(repos, instance);
-      const entitlements: InstanceEntitlement[] = [];
+      const recorded = recordReport(repos, to.id, instance.id, released.map((e) => ({ tag: e.tag, count: e.requested })), now);
+      const entitlements: InstanceEntitlement[] = recorded.map((r) => r.entitlement);
       const shortfalls: Shortfall[] = [];
-      for (const previous of released) {
-        const grant = grantEntitlement(repos, to.id, instance.id, previous.tag, previous.requested, now);
-        entitlements.push(grant.entitlement);
-        if (grant.entitlement.status === 'AUTHORIZED' || previous.requested === 0) continue;
+      for (const { entitlement, displayName, pool } of recorded) {
+        if (entitlement.status === 'AUTHORIZED' || entitlement.requested === 0) continue;
+        // available: what the target pool had for this instance before it arrived (balance after substitution).
         shortfalls.push({
-          tag: previous.tag, displayName: grant.describing?.displayName ?? null, needed: previous.requested,
-          available: Math.max(0, grant.available), purchased: grant.purchased,
-          reason: grant.describing ? 'INSUFFICIENT' : 'NOT_IN_VIRTUAL_ACCOUNT',
+          tag: entitlement.tag, displayName, needed: entitlement.requested,
+          available: Math.max(0, (pool?.balance ?? 0) + entitlement.requested), purchased: pool?.purchased ?? 0,
+          reason: entitlement.status === 'INVALID_TAG' ? 'NOT_IN_VIRTUAL_ACCOUNT' : 'INSUFFICIENT',
         });
       }
       // Throwing rolls back the release and the grants above.
       if (shortfalls.length > 0 && !command.force) throw refusal(instance, to, shortfalls);
       const moved = this.#movedInstance(instance, to, entitlements, shortfalls.length > 0);
       repos.instances.update(moved);
+      recordStateChange(repos, this.#alerts, instance, moved, now, {
+        message: moved.authorizationState === 'OUT_OF_COMPLIANCE' ? `is out of compliance after a forced transfer to ${to.name}` : `transferred to ${to.name}: its usage is covered`,
+      });
       repos.events.append({
         occurredAt: now, accountId: command.accountId, virtualAccountId: to.id, actorType: 'user', actorId: command.actorId,
         type: 'PRODUCT_INSTANCE_TRANSFERRED',

@@ -14,7 +14,11 @@ export type AuthorizationState =
   | 'NOT_AUTHORIZED'
   | 'AUTHORIZED'
   | 'OUT_OF_COMPLIANCE'
-  | 'NO_LICENSES_IN_USE';
+  | 'NO_LICENSES_IN_USE'
+  /** No AUTHORIZE within the authorization validity; the last report still counts (DESIGN §8.1). */
+  | 'AUTHORIZATION_EXPIRED'
+  /** The ID certificate lapsed unrenewed; the instance's usage is released. */
+  | 'REGISTRATION_EXPIRED';
 
 export interface ProductInstance {
   id: string;

@@ -1,5 +1,7 @@
+import { poolTarget } from '../alerts/license-alert-rules.js';
 import type { Clock } from '../shared/clock.js';
 import type { Repositories, UnitOfWork } from '../shared/unit-of-work.js';
+import { evaluateVirtualAccount } from './pool-evaluator.js';
 import { aggregateAccount, summarizePools, type AccountLicenseSummary, type PoolView } from './pool-summary.js';
 
 export interface LicensePoolServiceDeps { uow: UnitOfWork; clock: Clock }
@@ -34,6 +36,7 @@ export class LicensePoolService {
   }
 }
 
-function poolsOf(repos: Repositories, virtualAccountId: string, now: number): PoolView[] {
-  return summarizePools(virtualAccountId, repos.licenses.listLines(virtualAccountId), repos.licenses.listUsage(virtualAccountId), now);
+export function poolsOf(repos: Repositories, virtualAccountId: string, now: number): PoolView[] {
+  const { pools, ladders } = evaluateVirtualAccount(repos, virtualAccountId, now);
+  return summarizePools(virtualAccountId, pools, ladders, now, (tag) => repos.alertCauses.activeAlertsForTarget(poolTarget(virtualAccountId, tag)));
 }

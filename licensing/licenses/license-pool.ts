@@ -1,24 +1,16 @@
-/** The numbers of DESIGN §3 for one virtual account and tag. */
-export interface LicensePool {
-  virtualAccountId: string;
-  tag: string;
-  /** Sum of the quantities of active lines. */
-  purchased: number;
-  /** Sum of authorized counts of product instances plus reserved counts. */
-  inUse: number;
-  /** What product instances asked for, granted or not; shows a shortfall that inUse hides. */
-  requested: number;
-  reserved: number;
-  balance: number;
-}
-
+/** Compliance of a pool after substitution: short exactly when its balance is negative (DESIGN §8.1). */
 export type PoolStatus = 'IN_COMPLIANCE' | 'INSUFFICIENT';
 
-export function poolStatus(pool: Pick<LicensePool, 'purchased' | 'requested' | 'reserved'>): PoolStatus {
-  return pool.requested + pool.reserved > pool.purchased ? 'INSUFFICIENT' : 'IN_COMPLIANCE';
+export function poolStatus(balance: number): PoolStatus {
+  return balance < 0 ? 'INSUFFICIENT' : 'IN_COMPLIANCE';
 }
 
-/** Usage counters kept per VA and tag, updated in the same transaction as the authorizations behind them. */
+/**
+ * Usage counters kept per VA and tag, in the same transaction as the entitlements behind them.
+ * requested: seats the VA's registered product instances last reported (what counts as consumed);
+ * authorized: those of them answered AUTHORIZED at their instance's last report;
+ * reserved: seats held by reservations (written by the reservation engine).
+ */
 export interface PoolUsage {
   authorized: number;
   requested: number;

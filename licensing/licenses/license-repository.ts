@@ -4,6 +4,11 @@ import type { LicenseTransfer } from './license-transfer.js';
 
 export interface LicenseRepository {
   insertLine(line: LicenseLine): void;
+  findLine(id: string): LicenseLine | undefined;
+  /** Rewrites a local line's names, quantity, type and terms. */
+  updateLocalLine(line: LicenseLine): void;
+  /** Registered product instances of the VA that report the tag, with their counts (the license detail view). */
+  listConsumers(virtualAccountId: string, tag: string, limit: number): LicenseConsumer[];
   listLines(virtualAccountId: string): LicenseLine[];
   listLinesForTag(virtualAccountId: string, tag: string): LicenseLine[];
   /** Sum of quantities of lines active at `now`. */
@@ -17,4 +22,15 @@ export interface LicenseRepository {
   insertTransfer(transfer: LicenseTransfer): void;
   /** Newest first. */
   listTransfers(accountId: string, limit: number, offset: number): LicenseTransfer[];
+}
+
+export interface LicenseConsumer {
+  instanceId: string;
+  hostname: string | null;
+  udiPid: string;
+  udiSerialNumber: string;
+  authorizationState: string;
+  count: number;
+  status: string;
+  reportedAt: number;
 }

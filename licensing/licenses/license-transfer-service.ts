@@ -4,7 +4,8 @@ import type { Clock } from '../shared/clock.js';
 import { ConflictError, ValidationError } from '../shared/domain-error.js';
 import type { IdGenerator } from '../shared/id-generator.js';
 import type { Repositories, UnitOfWork } from '../shared/unit-of-work.js';
-import { isLineActive, type LicenseLine } from './license-line.js';
+import type { LicenseLine } from './license-line.js';
+import { evaluateTags } from './pool-evaluator.js';
 import { planTransfer, transferLines, type LicenseTransfer } from './license-transfer.js';
 
 export interface TransferRequest {
@@ -56,10 +57,11 @@ export class LicenseTransferService {
       const to = findVa(repos, request.accountId, request.to, 'to');
       if (from.id === to.id) throw new ValidationError('from and to must be different virtual accounts', { field: 'to' });
       const sourceLines = repos.licenses.listLinesForTag(from.id, tag);
-      const purchased = sourceLines.reduce((sum, l) => (isLineActive(l, now) ? sum + l.quantity : sum), 0);
-      const usage = repos.licenses.getUsage(from.id, tag);
-      const inUse = usage.authorized + usage.reserved;
-      const available = Math.max(0, purchased - inUse);
+      // What the source may give is its balance after substitution: seats it lends to lower tiers are in use too.
+      const pool = evaluateTags(repos, from.id, [tag], now).pools.get(tag);
+      const purchased = pool?.purchased ?? 0;
+      const inUse = pool?.inUse ?? 0;
+      const available = Math.max(0, pool?.balance ?? 0);
       const draws = planTransfer(sourceLines, request.quantity, now);
       const drawable = draws.reduce((sum, d) => sum + d.quantity, 0);
       if (request.quantity > available || drawable < request.quantity) {

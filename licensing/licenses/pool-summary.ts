@@ -1,24 +1,52 @@
-import { isLineActive, type LicenseLine } from './license-line.js';
-import { poolStatus, type LicensePool, type PoolStatus, type PoolUsage } from './license-pool.js';
+import type { Alert } from '../alerts/alert.js';
+import type { SubstitutionLadders } from '../catalog/substitution-ladders.js';
+import { isLineActive, type LicenseLine, type LicenseType } from './license-line.js';
+import { poolStatus, type PoolStatus } from './license-pool.js';
+import { describingLine, type PoolState } from './pool-evaluator.js';
 
-/** A VA's pool for one tag with the lines behind it, as admins see it. */
-export interface PoolView extends LicensePool {
+/** A VA's pool for one tag with the lines behind it, as admins see it (the seeds' license table). */
+export interface PoolView {
+  virtualAccountId: string;
+  tag: string;
   displayName: string;
   description: string;
+  /** The seeds' Billing column: Prepaid for perpetual and term lines, Subscription for subscriptions. */
+  billing: string;
+  purchased: number;
+  /** Seats the VA's registered product instances last reported. */
+  consumed: number;
+  reserved: number;
+  /** consumed + reserved. */
+  inUse: number;
+  borrowed: number;
+  lent: number;
+  /** Signed: + borrowed from higher tiers, − lent to lower ones. */
+  substitution: number;
+  /** purchased − inUse + substitution; negative when short. */
+  balance: number;
   status: PoolStatus;
   lines: LicenseLine[];
+  /** Active alerts about this pool (INSUFFICIENT_LICENSES, LICENSES_EXPIRING, LICENSES_EXPIRED). */
+  alerts: Alert[];
 }
 
 /** One row per license (tag) per account: the pools of all its VAs added up. */
 export interface AccountLicenseSummary {
   tag: string;
   displayName: string;
+  billing: string;
   quantity: number;
-  inUse: number;
-  available: number;
-  requested: number;
+  consumed: number;
   reserved: number;
+  inUse: number;
+  borrowed: number;
+  lent: number;
+  substitution: number;
+  /** The sum of the VAs' balances. */
+  available: number;
+  /** INSUFFICIENT exactly when some VA's balance is negative (DESIGN §8.2). */
   status: PoolStatus;
+  alerts: Alert[];
 }
 
 /**
@@ -26,55 +54,57 @@ export interface AccountLicenseSummary {
  * visible with nothing purchased, so a shortfall against an expired license is not hidden.
  */
 export function summarizePools(
-  virtualAccountId: string, lines: readonly LicenseLine[], usage: ReadonlyArray<PoolUsage & { tag: string }>, now: number,
+  virtualAccountId: string, pools: ReadonlyMap<string, PoolState>, ladders: SubstitutionLadders, now: number,
+  alertsOf: (tag: string) => Alert[] = () => [],
 ): PoolView[] {
-  const tags = new Set([...lines.map((l) => l.tag), ...usage.map((u) => u.tag)]);
   const views: PoolView[] = [];
-  for (const tag of tags) {
-    const tagLines = lines.filter((l) => l.tag === tag);
-    const counts = usage.find((u) => u.tag === tag) ?? { authorized: 0, requested: 0, reserved: 0 };
-    const purchased = tagLines.reduce((sum, l) => (isLineActive(l, now) ? sum + l.quantity : sum), 0);
-    const inUse = counts.authorized + counts.reserved;
-    const describing = describingLine(tagLines, now);
+  for (const pool of pools.values()) {
+    const describing = describingLine(pool.lines, now);
+    const entry = ladders.entry(pool.tag);
     views.push({
-      virtualAccountId, tag, purchased, inUse, requested: counts.requested, reserved: counts.reserved,
-      balance: purchased - inUse, status: poolStatus({ purchased, requested: counts.requested, reserved: counts.reserved }),
-      displayName: describing?.displayName ?? tag, description: describing?.description ?? '', lines: tagLines,
+      virtualAccountId, tag: pool.tag, displayName: describing?.displayName ?? entry?.displayName ?? pool.tag,
+      description: describing?.description ?? entry?.description ?? '', billing: billingOf(pool.lines, now),
+      purchased: pool.purchased, consumed: pool.consumed, reserved: pool.reserved, inUse: pool.inUse, borrowed: pool.borrowed,
+      lent: pool.lent, substitution: pool.substitution, balance: pool.balance, status: poolStatus(pool.balance), lines: pool.lines,
+      alerts: alertsOf(pool.tag),
     });
   }
   return views.sort(byName);
 }
 
 /**
- * Adds up the pools of an account per tag. A tag is out of compliance when the account as a whole is short
- * or when any one VA is: licenses in one VA do not serve devices of another, so a sum alone would hide it.
+ * Adds up the pools of an account per tag. A tag is out of compliance when any one VA is short: licenses in
+ * one VA do not serve devices of another, so a sum alone would hide it.
  */
 export function aggregateAccount(pools: readonly PoolView[]): AccountLicenseSummary[] {
-  const rows = new Map<string, AccountLicenseSummary & { anyShort: boolean }>();
+  const rows = new Map<string, AccountLicenseSummary>();
   for (const pool of pools) {
     const row = rows.get(pool.tag) ?? {
-      tag: pool.tag, displayName: pool.displayName, quantity: 0, inUse: 0, available: 0, requested: 0, reserved: 0,
-      status: 'IN_COMPLIANCE', anyShort: false,
+      tag: pool.tag, displayName: pool.displayName, billing: pool.billing, quantity: 0, consumed: 0, reserved: 0, inUse: 0, borrowed: 0, lent: 0,
+      substitution: 0, available: 0, status: 'IN_COMPLIANCE' as PoolStatus, alerts: [],
     };
+    row.alerts.push(...pool.alerts);
     row.quantity += pool.purchased;
-    row.inUse += pool.inUse;
-    row.requested += pool.requested;
+    row.consumed += pool.consumed;
     row.reserved += pool.reserved;
-    row.anyShort ||= pool.status === 'INSUFFICIENT';
+    row.inUse += pool.inUse;
+    row.borrowed += pool.borrowed;
+    row.lent += pool.lent;
+    row.substitution += pool.substitution;
+    row.available += pool.balance;
+    if (pool.status === 'INSUFFICIENT') row.status = 'INSUFFICIENT';
     if (row.displayName === row.tag) row.displayName = pool.displayName;
+    if (!row.billing.split(', ').includes(pool.billing) && pool.billing !== '-') row.billing = row.billing === '-' ? pool.billing : `${row.billing}, ${pool.billing}`;
     rows.set(pool.tag, row);
   }
-  return [...rows.values()].map(({ anyShort, ...row }) => {
-    const aggregate = poolStatus({ purchased: row.quantity, requested: row.requested, reserved: row.reserved });
-    const status: PoolStatus = anyShort || aggregate === 'INSUFFICIENT' ? 'INSUFFICIENT' : 'IN_COMPLIANCE';
-    return { ...row, available: row.quantity - row.inUse, status };
-  }).sort(byName);
+  return [...rows.values()].sort(byName);
 }
 
-/** Names come from an active line when there is one (the newest), else from the newest line at all. */
-function describingLine(lines: readonly LicenseLine[], now: number): LicenseLine | undefined {
-  const newest = (a: LicenseLine, b: LicenseLine) => b.createdAt - a.createdAt;
-  return [...lines].filter((l) => isLineActive(l, now)).sort(newest)[0] ?? [...lines].sort(newest)[0];
+const BILLING: Record<LicenseType, string> = { PERPETUAL: 'Prepaid', TERM: 'Prepaid', SUBSCRIPTION: 'Subscription' };
+
+function billingOf(lines: readonly LicenseLine[], now: number): string {
+  const kinds = new Set(lines.filter((l) => isLineActive(l, now) && l.quantity > 0).map((l) => BILLING[l.licenseType]));
+  return kinds.size === 0 ? '-' : [...kinds].sort().join(', ');
 }
 
 function byName(a: { displayName: string; tag: string }, b: { displayName: string; tag: string }): number {

@@ -1,11 +1,13 @@
 import type { AccountRepository } from '../accounts/account-repository.js';
 import type { AlertCauseRepository } from '../alerts/alert-cause-repository.js';
 import type { AlertRepository } from '../alerts/alert-repository.js';
+import type { CatalogRepository } from '../catalog/catalog-entry.js';
 import type { DeviceMessageRepository } from '../device/device-message-repository.js';
 import type { EventRepository } from '../events/event-repository.js';
 import type { InstanceInventoryRepository } from '../instances/instance-inventory-repository.js';
 import type { CertificateRepository, ProductInstanceRepository } from '../instances/product-instance-repository.js';
 import type { LicenseRepository } from '../licenses/license-repository.js';
+import type { UsageHistoryRepository } from '../licenses/usage-history.js';
 import type { SatelliteBindingRepository } from '../binding/satellite-binding-repository.js';
 import type { UpstreamSyncRepository } from '../sync-import/upstream-snapshot.js';
 import type { ReservationRepository } from '../reservations/reservation-repository.js';
@@ -16,6 +18,8 @@ import type { SessionRepository, UserRepository } from '../users/user-repository
 export interface Repositories {
   accounts: AccountRepository;
   licenses: LicenseRepository;
+  catalog: CatalogRepository;
+  usageHistory: UsageHistoryRepository;
   tokens: TokenRepository;
   instances: ProductInstanceRepository;
   certificates: CertificateRepository;

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { ensureUpstreamVirtualAccounts } from '../accounts/upstream-virtual-accounts.js';
 import type { AlertService } from '../alerts/alert-service.js';
 import type { BoundVirtualAccount } from '../binding/satellite-binding.js';
+import { applyUpstreamCatalog } from '../catalog/catalog-service.js';
 import { ValidationError } from '../shared/domain-error.js';
 import type { IdGenerator } from '../shared/id-generator.js';
 import type { Repositories } from '../shared/unit-of-work.js';
@@ -78,6 +79,8 @@ export function applyUpstreamResponse(repos: Repositories, response: UpstreamRes
     if (ownLadders.has(item.tag)) continue;
     for (const pool of repos.upstreamSync.applyCatalog(item)) touch(pool.virtualAccountId, pool.tag);
   }
+  // The upstream's catalog entries replace the local ones (DESIGN §8.2); their ladders drive substitution.
+  applyUpstreamCatalog(repos, ctx.alerts, response.catalog, ctx.now, response.upstreamId);
   for (const [virtualAccountId, tags] of touched) ctx.alerts.poolsChanged(repos, virtualAccountId, [...tags], ctx.now);
 
   const acknowledged = acknowledge(repos, response, ctx.now);

@@ -15,6 +15,8 @@ export interface CatalogItem {
   displayName: string;
   description: string;
   substitutionLadder: string[];
+  /** The tier's level; absent from upstreams that predate it. */
+  substitutionLevel?: number | null;
 }
 
 export interface UpstreamNotice {

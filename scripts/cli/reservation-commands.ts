@@ -4,15 +4,15 @@ import type { Reservation } from '../../licensing/reservations/reservation.js';
 import type { LicenseAsk } from '../../licensing/reservations/reservation-rules.js';
 import type { Satellite } from '../../server/composition-root.js';
 import { DATA_OPTION, printRows, processCliContext, type AdminCliContext } from './admin-cli-context.js';
+import { cliActor } from './cli-actor.js';
 
 interface VaFlags { account: string; va: string; data?: string; json?: boolean }
 interface CreateFlags extends VaFlags { code?: string; codeFile?: string; type: 'SPECIFIC' | 'UNIVERSAL'; license: string[]; out?: string }
 interface UpdateFlags extends VaFlags { license: string[]; out?: string }
 interface CodeFlags extends VaFlags { code: string }
 
-const ACTOR = 'cli';
 
-/** `satellite reservation ...` (DESIGN §9.3): the ReservationService the admin routes use, acting as 'cli'. */
+/** `satellite reservation ...` (DESIGN §9.3): the ReservationService the admin routes use, acting as cli:<os user>. */
 export function registerReservationCommands(program: Command, context: AdminCliContext = processCliContext): void {
   const reservation = program.command('reservation').description('license reservation (SLR/PLR) for devices that cannot reach the satellite');
   const vaOptions = (command: Command) => command
@@ -31,7 +31,7 @@ export function registerReservationCommands(program: Command, context: AdminCliC
     .action(async (flags: CreateFlags) => {
       const code = await requestCodeOf(flags);
       await open(flags, async (satellite, va) => {
-        const [issued] = satellite.reservations.create(va, [{ reservationCode: code, reservationType: flags.type, licenses: flags.license.map(parseLicense) }], ACTOR);
+        const [issued] = satellite.reservations.create(va, [{ reservationCode: code, reservationType: flags.type, licenses: flags.license.map(parseLicense) }], cliActor());
         if (!issued) throw new Error('no authorization code was issued');
         if (flags.out !== undefined) await writeFile(flags.out, `${issued.authorizationCode}\n`);
         if (flags.json) context.out(JSON.stringify(issued));
@@ -72,7 +72,7 @@ export function registerReservationCommands(program: Command, context: AdminCliC
     .option('--out <file>', 'also write the authorization code to this file')
     .action(async (id: string, flags: UpdateFlags) => {
       await open(flags, async (satellite, va) => {
-        const issued = satellite.reservations.update(va, id, flags.license.map(parseLicense), ACTOR);
+        const issued = satellite.reservations.update(va, id, flags.license.map(parseLicense), cliActor());
         if (flags.out !== undefined) await writeFile(flags.out, `${issued.authorizationCode}\n`);
         context.out(flags.json ? JSON.stringify(issued) : issued.authorizationCode);
         context.err(`reservation ${issued.productInstanceId} ${issued.status}: install the new code on the device, then enter its confirmation code`);
@@ -83,7 +83,7 @@ export function registerReservationCommands(program: Command, context: AdminCliC
     .requiredOption('--code <confirmation code>', 'confirmation code')
     .action(async (id: string, flags: CodeFlags) => {
       await open(flags, (satellite, va) => {
-        const r = satellite.reservations.confirm(va, id, flags.code, ACTOR);
+        const r = satellite.reservations.confirm(va, id, flags.code, cliActor());
         context.out(flags.json ? JSON.stringify(summary(r)) : `reservation ${r.instanceId} confirmed: ${licenseText(r)}`);
       });
     });
@@ -92,7 +92,7 @@ export function registerReservationCommands(program: Command, context: AdminCliC
     .requiredOption('--code <return code>', 'return code')
     .action(async (id: string, flags: CodeFlags) => {
       await open(flags, (satellite, va) => {
-        const r = satellite.reservations.returnReservation(va, id, flags.code, ACTOR);
+        const r = satellite.reservations.returnReservation(va, id, flags.code, cliActor());
         context.out(`reservation ${r.instanceId} returned: ${licenseText(r)} released`);
       });
     });
@@ -100,7 +100,7 @@ export function registerReservationCommands(program: Command, context: AdminCliC
   vaOptions(reservation.command('remove <id>')).description('remove a reservation by force (lost device); frees its seats')
     .action(async (id: string, flags: VaFlags) => {
       await open(flags, (satellite, va) => {
-        const r = satellite.reservations.remove(va, id, ACTOR);
+        const r = satellite.reservations.remove(va, id, cliActor());
         context.out(`reservation ${r.instanceId} removed: ${licenseText(r)} released`);
       });
     });
@@ -110,7 +110,7 @@ export function registerReservationCommands(program: Command, context: AdminCliC
       .requiredOption('--account <name>', 'account name').option(...DATA_OPTION)
       .action(async (flags: { account: string; data?: string }) => {
         await context.open(flags.data, (satellite) => {
-          satellite.reservations.setEnabled(satellite.inventory.findAccount(flags.account).id, enabled, ACTOR);
+          satellite.reservations.setEnabled(satellite.inventory.findAccount(flags.account).id, enabled, cliActor());
           context.out(`reservation ${enabled ? 'enabled' : 'disabled'} for ${flags.account}`);
         });
       });

@@ -129,7 +129,7 @@ m = await jsonExchange(jsonOut, 'AUTHORIZE (JSON)',
   switchA.envelope('AUTHORIZE', { entitlements: [{ tag: NETWORK_ADVANTAGE, count: 1 }, { tag: DNA_ADVANTAGE, count: 1 }] }, clock.now()));
 expectStatus(m, 'OK', 'AUTHORIZE A');
 m = await callHomeExchange(callHomeOut, 'AUTHORIZE (Call Home)',
-  'Switch B reports 2 × DNA Advantage while switch A already holds 1 of the 2 purchased: that tag is `OUT_OF_COMPLIANCE` (all or nothing per tag), and so is the overall status. The response status is still `OK`: the message was processed.',
+  'Switch B reports 2 × DNA Advantage while switch A already uses 1 of the 2 purchased: the pool is short after the report (3 in use, balance −1), so that tag is `OUT_OF_COMPLIANCE` for every consumer (pool-level), and so is the overall status. The response status is still `OK`: the message was processed.',
   switchB.envelope('AUTHORIZE', { entitlements: [{ tag: NETWORK_ADVANTAGE, count: 1 }, { tag: DNA_ADVANTAGE, count: 2 }] }, clock.now()),
   'AUTHORIZE');
 expectStatus(m, 'OK', 'AUTHORIZE B');

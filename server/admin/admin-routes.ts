@@ -9,6 +9,8 @@ import { sessionRoutes } from './auth/session-routes.js';
 import { userRoutes } from './auth/user-routes.js';
 import { eventRoutes } from './events/event-routes.js';
 import { instanceRoutes } from './instances/instance-routes.js';
+import { catalogRoutes } from './catalog/catalog-routes.js';
+import { licenseDetailRoutes } from './licenses/license-detail-routes.js';
 import { licenseRoutes } from './licenses/license-routes.js';
 import { licenseTransferRoutes } from './licenses/license-transfer-routes.js';
 import { buildOpenApiDocument, type RouteGroup } from './openapi-document.js';
@@ -34,6 +36,8 @@ export function adminRoutes(satellite: Satellite): AdminRouteSpec[] {
     ...accountRoutes(satellite),
     ...virtualAccountRoutes(satellite),
     ...licenseRoutes(satellite),
+    ...licenseDetailRoutes(satellite),
+    ...catalogRoutes(satellite),
     ...licenseTransferRoutes(satellite),
     ...tokenRoutes(satellite),
     ...accountAlertRoutes(satellite),

@@ -82,7 +82,7 @@ export class RequestExporter {
           },
           usage: (r) => spool('usage').write(usageRecordSchema.parse({
             account: r.account, virtual_account: r.virtualAccount, tag: r.tag, authorized: r.authorized, requested: r.requested,
-            reserved: r.reserved, peak: r.authorized + r.reserved,
+            reserved: r.reserved, peak: r.peak,
           })),
           localVirtualAccount: (r) => spool('virtual-accounts').write(localVirtualAccountRecordSchema.parse({
             account: r.account, name: r.name, description: r.description, created_at: r.createdAt,

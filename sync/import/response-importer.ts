@@ -188,7 +188,10 @@ function addRecord(response: UpstreamResponse, kind: ResponseKind, parse: <S ext
     }
     case 'catalog': {
       const r = parse(RESPONSE_ENTRY_KINDS.catalog);
-      response.catalog.push({ tag: r.tag, displayName: r.display_name, description: r.description, substitutionLadder: r.substitution_ladder });
+      response.catalog.push({
+        tag: r.tag, displayName: r.display_name, description: r.description, substitutionLadder: r.substitution_ladder,
+        ...(r.substitution_level !== undefined ? { substitutionLevel: r.substitution_level } : {}),
+      });
       return;
     }
     case 'acknowledgement': {

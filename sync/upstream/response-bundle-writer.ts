@@ -100,5 +100,6 @@ export function catalogOf(lines: readonly UpstreamOrderLine[], now: number): Cat
   }
   return [...byTag.values()].sort((a, b) => a.tag.localeCompare(b.tag)).map((l) => catalogRecordSchema.parse({
     tag: l.tag, display_name: l.displayName, description: l.description, substitution_ladder: l.substitutionLadder,
+    substitution_level: l.substitutionLevel,
   }));
 }

@@ -22,18 +22,20 @@ describe('admin API: license pools of a virtual account', () => {
   afterAll(() => f.app.close());
 
   for (const prefix of PREFIXES) {
-    it(`answers per tag purchased, in use, requested, reserved, balance, status and the lines behind it under ${prefix}`, async () => {
+    it(`answers per tag the seeds' columns (billing, purchased, in use with reserved, substitution, balance, alerts), status and the lines behind it under ${prefix}`, async () => {
       const res = await request(f.app).get(`${prefix}${POOLS}`).set('authorization', f.viewer);
       assert.equal(res.status, 200, res.text);
       assert.deepEqual(res.body, {
         licenses: [
           {
-            license: 'DNA Advantage', tag: TAG_B, purchased: 10, inUse: 0, requested: 0, reserved: 0, balance: 10, status: 'In Compliance',
-            lines: [{ id: lineIds.get(TAG_B), quantity: 10, type: 'TERM', start: iso(START), end: iso(START + 180 * MS_PER_DAY), active: true, origin: 'local', transferId: null }],
+            license: 'DNA Advantage', tag: TAG_B, billing: 'Prepaid', purchased: 10, inUse: 0, consumed: 0, reserved: 0, inUseLabel: '0',
+            borrowed: 0, lent: 0, substitution: 0, substitutionLabel: '-', balance: 10, status: 'In Compliance', alerts: [],
+            lines: [{ id: lineIds.get(TAG_B), displayName: 'DNA Advantage', quantity: 10, type: 'TERM', start: iso(START), end: iso(START + 180 * MS_PER_DAY), active: true, origin: 'local', transferId: null }],
           },
           {
-            license: 'UCM Enhanced', tag: TAG_A, purchased: 100, inUse: 3, requested: 3, reserved: 0, balance: 97, status: 'In Compliance',
-            lines: [{ id: lineIds.get(TAG_A), quantity: 100, type: 'PERPETUAL', start: iso(START), end: null, active: true, origin: 'local', transferId: null }],
+            license: 'UCM Enhanced', tag: TAG_A, billing: 'Prepaid', purchased: 100, inUse: 3, consumed: 3, reserved: 0, inUseLabel: '3',
+            borrowed: 0, lent: 0, substitution: 0, substitutionLabel: '-', balance: 97, status: 'In Compliance', alerts: [],
+            lines: [{ id: lineIds.get(TAG_A), displayName: 'UCM Enhanced', quantity: 100, type: 'PERPETUAL', start: iso(START), end: null, active: true, origin: 'local', transferId: null }],
           },
         ],
       });
@@ -46,7 +48,7 @@ describe('admin API: license pools of a virtual account', () => {
     });
     assert.equal(res.status, 201, res.text);
     assert.deepEqual(res.body, {
-      line: { id: res.body.line.id, quantity: 7, type: 'TERM', start: iso(START), end: '2027-11-23T12:00:00.000Z', active: true, origin: 'local', transferId: null },
+      line: { id: res.body.line.id, displayName: 'UCM Enhanced', quantity: 7, type: 'TERM', start: iso(START), end: '2027-11-23T12:00:00.000Z', active: true, origin: 'local', transferId: null },
     });
     const future = await request(f.app).post(`/backend/api/v1${LINES}`).set('authorization', f.operator).send({
       tag: TAG_A, displayName: 'UCM Enhanced', quantity: 50, start: START + MS_PER_DAY,

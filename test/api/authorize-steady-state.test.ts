@@ -33,7 +33,7 @@ describe('AUTHORIZE of an unchanged report', () => {
   /** pool_usage must always equal the sum of the entitlements that count against it. */
   function assertLedgerBalanced(tag: string): void {
     const sums = f.app.satellite.db.prepare(`SELECT COALESCE(SUM(authorized), 0) AS authorized, COALESCE(SUM(requested), 0) AS requested
-      FROM instance_entitlements WHERE tag = ? AND status != 'INVALID_TAG'`).get(tag) as { authorized: number; requested: number };
+      FROM instance_entitlements WHERE tag = ?`).get(tag) as { authorized: number; requested: number };
     const pool = usage(tag);
     assert.deepEqual([pool.authorized, pool.requested], [sums.authorized, sums.requested]);
   }
@@ -105,6 +105,26 @@ describe('AUTHORIZE of an unchanged report', () => {
     assert.equal((await authorize(a, [{ tag, count: 2 }])).status, 'AUTHORIZED');
     assert.equal((await authorize(b, [{ tag, count: 2 }])).status, 'OUT_OF_COMPLIANCE');
     assert.deepEqual(usage(tag), { authorized: 2, requested: 4, reserved: 0 });
+    assertLedgerBalanced(tag);
+  });
+
+  it('keeps a short pool\'s consumer on the steady path, and changes its answer once another report covers the pool', async () => {
+    const tag = `${TAG_C}.pool-level`;
+    f.app.seed.licenseLine('Acme', 'Lab', { tag, displayName: 'Shared', quantity: 4 });
+    const [a, b] = [await registerDevice(f), await registerDevice(f)];
+    assert.equal((await authorize(a, [{ tag, count: 3 }])).status, 'AUTHORIZED');
+    assert.equal((await authorize(b, [{ tag, count: 2 }])).status, 'OUT_OF_COMPLIANCE', 'b makes the pool short (5 of 4)');
+    const touched = held(a)[0]?.updatedAt;
+    f.clock.advance(1000);
+    assert.equal((await authorize(a, [{ tag, count: 3 }])).status, 'OUT_OF_COMPLIANCE', 'pool-level: a learns at its next report');
+    f.clock.advance(1000);
+    const before = usage(tag);
+    assert.equal((await authorize(a, [{ tag, count: 3 }])).status, 'OUT_OF_COMPLIANCE', 'same answer again: the steady path');
+    assert.deepEqual(usage(tag), before);
+    assert.ok((held(a)[0]?.updatedAt ?? 0) > (touched ?? 0));
+    assert.equal((await authorize(b, [{ tag, count: 1 }])).status, 'AUTHORIZED', 'b reports less: 4 of 4');
+    assert.equal((await authorize(a, [{ tag, count: 3 }])).status, 'AUTHORIZED', 'a\'s unchanged report now gets the covered answer');
+    assert.deepEqual(usage(tag), { authorized: 4, requested: 4, reserved: 0 });
     assertLedgerBalanced(tag);
   });
 });

@@ -33,7 +33,7 @@ describe('admin API: license transfers between virtual accounts', () => {
       .send({ from: 'Default', to: 'Lab Two', tag: TAG_A, quantity: '30' });
     assert.equal(res.status, 201, res.text);
     const t = res.body.transfer;
-    const line = { type: 'PERPETUAL', start: iso(START), end: null, active: true, origin: 'transfer', transferId: t.id };
+    const line = { displayName: 'UCM Enhanced', type: 'PERPETUAL', start: iso(START), end: null, active: true, origin: 'transfer', transferId: t.id };
     assert.deepEqual(res.body, {
       transfer: {
         id: t.id, tag: TAG_A, from: 'Default', to: 'Lab Two', quantity: 30, createdAt: iso(START), createdBy: t.createdBy,

@@ -10,15 +10,15 @@ describe('API toolkit: POST .../accounts/{a}/licenses', () => {
   beforeAll(async () => {
     f = await inventorySatellite();
     await deviceUsing(f, TAG_A, 3);
-    // 20 requested of a pool of 10: nothing authorized, the pool is short.
+    // 20 reported of a pool of 10: usage is trusted, then verified, so the pool shows the shortfall.
     await deviceUsing(f, TAG_B, 20);
   });
   afterAll(() => f.app.close());
 
   const expected = {
     licenses: [
-      { license: 'DNA Advantage', tag: TAG_B, quantity: 10, inUse: 0, available: 10, status: 'Out of Compliance' },
-      { license: 'UCM Enhanced', tag: TAG_A, quantity: 105, inUse: 3, available: 102, status: 'In Compliance' },
+      { license: 'DNA Advantage', tag: TAG_B, quantity: 10, inUse: 20, available: -10, status: 'Out of Compliance', reserved: 0, substitution: 0 },
+      { license: 'UCM Enhanced', tag: TAG_A, quantity: 105, inUse: 3, available: 102, status: 'In Compliance', reserved: 0, substitution: 0 },
     ],
   };
 
@@ -76,7 +76,7 @@ describe('API toolkit: POST .../accounts/{a}/licenses', () => {
     assert.equal(scoped.status, 403);
     assert.equal(scoped.body.error.code, 'FORBIDDEN');
     const own = await request(f.app).post('/backend/api/v1/accounts/Other%20Account/licenses').set('authorization', f.otherOperator).send({ limit: -1 });
-    assert.deepEqual(own.body, { licenses: [{ license: 'UCM Enhanced', tag: TAG_A, quantity: 1, inUse: 0, available: 1, status: 'In Compliance' }] });
+    assert.deepEqual(own.body, { licenses: [{ license: 'UCM Enhanced', tag: TAG_A, quantity: 1, inUse: 0, available: 1, status: 'In Compliance', reserved: 0, substitution: 0 }] });
     const unknown = await request(f.app).post('/backend/api/v1/accounts/Nope/licenses').set('authorization', f.viewer).send({ limit: -1 });
     assert.equal(unknown.status, 404);
   });
@@ -87,9 +87,9 @@ describe('API toolkit: POST .../accounts/{a}/licenses', () => {
     assert.match(String(res.headers['content-type']), /^text\/csv/);
     assert.match(String(res.headers['content-disposition']), /^attachment; filename="?licenses-Demo_Account\.csv"?$/);
     assert.equal(res.text, [
-      'License,Tag,Quantity,In Use,Available,Status',
-      `DNA Advantage,"${TAG_B}",10,0,10,Out of Compliance`,
-      `UCM Enhanced,"${TAG_A}",105,3,102,In Compliance`,
+      'License,Tag,Billing,Quantity,In Use,Reserved,Substitution,Available,Status',
+      `DNA Advantage,"${TAG_B}",Prepaid,10,20,0,0,-10,Out of Compliance`,
+      `UCM Enhanced,"${TAG_A}",Prepaid,105,3,0,0,102,In Compliance`,
       '',
     ].join('\r\n'));
     const scoped = await request(f.app).get(`/api/v1${DEMO_PATH}/licenses/export.csv`).set('authorization', f.otherOperator);
@@ -107,7 +107,7 @@ describe('API toolkit licenses: compliance per virtual account', () => {
     await deviceUsing(f, TAG_A, 6, labToken);
     const res = await request(f.app).post(`/api/v1${DEMO_PATH}/licenses`).set('authorization', f.viewer).send({ limit: -1 });
     assert.deepEqual(res.body.licenses[1], {
-      license: 'UCM Enhanced', tag: TAG_A, quantity: 105, inUse: 0, available: 105, status: 'Out of Compliance',
+      license: 'UCM Enhanced', tag: TAG_A, quantity: 105, inUse: 6, available: 99, status: 'Out of Compliance', reserved: 0, substitution: 0,
     });
   });
 });

@@ -29,8 +29,8 @@ describe('license reservation end to end: air-gapped device CLI and admin CLI', 
   const device = (state: string, ...args: string[]) => cli('device', 'reservation', ...args, '--state', join(dir, state));
   const fails = (pattern: RegExp) => (error: { code?: number; stderr?: string }) => error.code === 1 && pattern.test(error.stderr ?? '');
   const inUseColumn = async (tag: string) => {
-    const rows = (await cli('license', 'list', ...VA)).stdout.trim().split('\n').map((row) => row.split('\t'));
-    return rows.find((row) => row[7] === tag)?.[2];
+    const [header = [], ...rows] = (await cli('license', 'list', ...VA)).stdout.trim().split('\n').map((row) => row.split('\t'));
+    return rows.find((row) => row[header.indexOf('Tag')] === tag)?.[header.indexOf('In Use')];
   };
   // Process start-up dominates this suite, so the admin's reads go to the running server over HTTPS.
   let ca = '';

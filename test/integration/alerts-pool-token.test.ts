@@ -42,7 +42,7 @@ describe('alert rule INSUFFICIENT_LICENSES: raised and cleared by the writes tha
     assert.equal(alert.accountId, f.app.satellite.inventory.findAccount('Acme').id);
     assert.equal(alert.virtualAccountId, f.app.satellite.inventory.findVirtualAccount('Acme', 'Lab').id);
     assert.equal(alert.raisedAt, f.clock.now());
-    assert.match(alert.message, /DNA Advantage in virtual account Lab: 3 requested or reserved, 2 purchased/);
+    assert.match(alert.message, /DNA Advantage in virtual account Lab: 3 in use, 2 purchased \(short by 1\)/);
     await authorize(f, d2, [{ tag: TAG_B, count: 1 }]);
     await authorize(f, d1, [{ tag: TAG_B, count: 2 }]);
     assert.equal(rowsOf(f, INSUFFICIENT_LICENSES, target), 1, 'repeated reports write no new alert');
@@ -82,7 +82,7 @@ describe('alert rule INSUFFICIENT_LICENSES: raised and cleared by the writes tha
     f.app.satellite.alerts.sweep();
     const [alert] = active(f, INSUFFICIENT_LICENSES, targetC);
     assert.ok(alert);
-    assert.match(alert.message, /1 requested or reserved, 0 purchased/);
+    assert.match(alert.message, /1 in use, 0 purchased/);
     assert.equal(active(f, INSUFFICIENT_LICENSES).length, 1, 'healthy pools raise nothing');
     f.clock.advance(10 * MS_PER_DAY);
     f.app.satellite.alerts.sweep();

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import type { Alert } from '../../licensing/alerts/alert.js';
 import { AUTHORIZATION_RENEWAL_FAILED, TOKEN_EXPIRING } from '../../licensing/alerts/alert-rules.js';
+import { PRODUCT_INSTANCE_FAILED_TO_CONNECT } from '../../licensing/alerts/license-alert-rules.js';
 import { MS_PER_DAY } from '../../licensing/shared/clock.js';
 import { DomainError } from '../../licensing/shared/domain-error.js';
 import { labSatellite, post, registerDevice, signedRequest, TAG_A, type Fixture } from '../support/satellite-fixture.js';
@@ -33,30 +34,33 @@ describe('alert rule AUTHORIZATION_RENEWAL_FAILED', () => {
     assert.deepEqual(f.app.satellite.alerts.sweep(), { raised: 0, cleared: 0 });
   });
 
-  it('escalates to Major once the authorization expired, keeping the Minor one in the history', async () => {
+  it('gives way to PRODUCT_INSTANCE_FAILED_TO_CONNECT (Major) once the authorization expired, keeping the Minor one in the history', async () => {
     const device = await registerDevice(f);
     await authorize(f, device, []);
     f.clock.advance(40 * MS_PER_DAY);
-    f.app.satellite.alerts.sweep();
+    f.app.satellite.complianceSweep.run();
     assert.equal(active(f, AUTHORIZATION_RENEWAL_FAILED, device.instanceId)[0]?.severity, 'Minor');
     f.clock.advance(50 * MS_PER_DAY);
-    const result = f.app.satellite.alerts.sweep();
-    assert.ok(result.raised >= 1 && result.cleared >= 1, JSON.stringify(result));
-    const [major] = active(f, AUTHORIZATION_RENEWAL_FAILED, device.instanceId);
+    const result = f.app.satellite.complianceSweep.run();
+    assert.ok(result.authorizationsExpired >= 1, JSON.stringify(result));
+    assert.equal(f.app.satellite.uow.read((r) => r.instances.findById(device.instanceId))?.authorizationState, 'AUTHORIZATION_EXPIRED');
+    assert.equal(active(f, AUTHORIZATION_RENEWAL_FAILED, device.instanceId).length, 0);
+    const [major] = active(f, PRODUCT_INSTANCE_FAILED_TO_CONNECT, device.instanceId);
     assert.equal(major?.severity, 'Major');
-    assert.match(major?.message ?? '', /it expired at/);
-    const history = f.app.satellite.db.prepare('SELECT severity FROM alerts WHERE target = ? ORDER BY raised_at').pluck().all(device.instanceId);
-    assert.deepEqual(history, ['Minor', 'Major']);
+    assert.match(major?.message ?? '', /authorization expired/);
+    const history = f.app.satellite.db.prepare('SELECT message_type || \' \' || severity FROM alerts WHERE target = ? ORDER BY raised_at').pluck().all(device.instanceId);
+    assert.deepEqual(history, [`${AUTHORIZATION_RENEWAL_FAILED} Minor`, `${PRODUCT_INSTANCE_FAILED_TO_CONNECT} Major`]);
   });
 
   it('clears when the device deregisters', async () => {
     const device = await registerDevice(f);
     await authorize(f, device, [{ tag: TAG_A, count: 1 }]);
     f.clock.advance(91 * MS_PER_DAY);
-    f.app.satellite.alerts.sweep();
-    assert.equal(active(f, AUTHORIZATION_RENEWAL_FAILED, device.instanceId).length, 1);
+    f.app.satellite.complianceSweep.run();
+    assert.equal(active(f, PRODUCT_INSTANCE_FAILED_TO_CONNECT, device.instanceId).length, 1);
     const res = await post(f.app, signedRequest(f, device, 'DEREGISTER', {}));
     assert.equal(res.message?.status, 'OK', res.text);
+    assert.equal(active(f, PRODUCT_INSTANCE_FAILED_TO_CONNECT, device.instanceId).length, 0);
     assert.equal(active(f, AUTHORIZATION_RENEWAL_FAILED, device.instanceId).length, 0);
   });
 

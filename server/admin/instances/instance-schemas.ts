@@ -5,7 +5,9 @@ import { exportQueryShape, pagedQueryShape, pageInfoShape, queryInstant } from '
 import { isoTime, isoTimeOrNull, nameParam } from '../shared/request-fields.js';
 
 const REGISTRATION_STATES = ['REGISTERED', 'UNREGISTERED'] as const;
-const AUTHORIZATION_STATES = ['NOT_AUTHORIZED', 'AUTHORIZED', 'OUT_OF_COMPLIANCE', 'NO_LICENSES_IN_USE'] as const;
+const AUTHORIZATION_STATES = [
+  'NOT_AUTHORIZED', 'AUTHORIZED', 'OUT_OF_COMPLIANCE', 'NO_LICENSES_IN_USE', 'AUTHORIZATION_EXPIRED', 'REGISTRATION_EXPIRED',
+] as const;
 const ENTITLEMENT_STATUSES = ['AUTHORIZED', 'OUT_OF_COMPLIANCE', 'NOT_AUTHORIZED', 'INVALID_TAG', 'RESERVED_AUTHORIZED'] as const;
 
 export const instanceParams = z.object({ accountName: nameParam, instanceId: z.string().min(1).max(100) });

@@ -6,16 +6,21 @@ import { actorOf, fileSafe } from '../shared/route-helpers.js';
 import { toCsv, type CsvColumn } from '../csv-writer.js';
 import { accountParams, instantField, integerField, virtualAccountParams } from '../shared/request-fields.js';
 import { toolkitListRoutes } from '../shared/toolkit-list-routes.js';
-import { licenseLineView, poolRow, toLicenseLineView, toPoolRow, toToolkitLicenseRow, toolkitLicenseRow } from './license-views.js';
+import {
+  accountLicenseRow, licenseLineView, poolRow, toAccountLicenseRow, toLicenseLineView, toPoolRow, toToolkitLicenseRow, toolkitLicenseRow,
+} from './license-views.js';
 
 const TAG = 'Licenses';
 const toolkitResponse = z.object({ licenses: z.array(toolkitLicenseRow) });
 
-const CSV_COLUMNS: ReadonlyArray<CsvColumn<z.infer<typeof toolkitLicenseRow>>> = [
+const CSV_COLUMNS: ReadonlyArray<CsvColumn<z.infer<typeof accountLicenseRow>>> = [
   { header: 'License', value: (r) => r.license },
   { header: 'Tag', value: (r) => r.tag },
+  { header: 'Billing', value: (r) => r.billing },
   { header: 'Quantity', value: (r) => r.quantity },
   { header: 'In Use', value: (r) => r.inUse },
+  { header: 'Reserved', value: (r) => r.reserved },
+  { header: 'Substitution', value: (r) => r.substitution },
   { header: 'Available', value: (r) => r.available },
   { header: 'Status', value: (r) => r.status },
 ];
@@ -36,13 +41,22 @@ export function licenseRoutes(satellite: Satellite): AdminRouteSpec[] {
       params: accountParams, response: 'csv',
       handler: ({ params, principal }) => {
         const account = accessibleAccount(satellite, principal, params.accountName);
-        const rows = satellite.licensePools.accountLicenses(account.id).map(toToolkitLicenseRow);
+        const rows = satellite.licensePools.accountLicenses(account.id).map(toAccountLicenseRow);
         return new CsvDocument(`licenses-${fileSafe(account.name)}.csv`, toCsv(CSV_COLUMNS, rows));
       },
     }),
     defineRoute({
+      method: 'get', path: '/accounts/:accountName/license-table', tag: TAG, access: 'viewer',
+      summary: 'The account license table: one row per license with billing, in use (reserved), substitution, balance and alerts',
+      params: accountParams, response: z.object({ licenses: z.array(accountLicenseRow) }),
+      handler: ({ params, principal }) => {
+        const account = accessibleAccount(satellite, principal, params.accountName);
+        return { licenses: satellite.licensePools.accountLicenses(account.id).map(toAccountLicenseRow) };
+      },
+    }),
+    defineRoute({
       method: 'get', path: '/accounts/:accountName/virtual-accounts/:virtualAccountName/licenses', tag: TAG, access: 'viewer',
-      summary: 'License pools of a virtual account, per tag, with the lines behind each',
+      summary: 'License pools of a virtual account, per tag (the seeds\' license table), with the lines behind each',
       params: virtualAccountParams, response: z.object({ licenses: z.array(poolRow) }),
       handler: ({ params, principal }) => {
         const { virtualAccount } = accessibleVirtualAccount(satellite, principal, params.accountName, params.virtualAccountName);

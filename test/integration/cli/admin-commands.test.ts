@@ -66,9 +66,15 @@ describe('satellite account | va | token | license commands', () => {
   it('lists licenses per account and per virtual account', async () => {
     app.seed.licenseLine('Demo Account', 'Lab', { tag: TAG_A, displayName: 'UCM Enhanced', quantity: 10 });
     app.seed.licenseLine('Demo Account', 'Prod', { tag: TAG_A, displayName: 'UCM Enhanced', quantity: 5 });
-    assert.deepEqual((await cli('license', 'list', '--account', 'Demo Account')).out, [`UCM Enhanced\t15\t0\t15\tIn Compliance\t${TAG_A}`]);
-    assert.deepEqual((await cli('license', 'list', '--account', 'Demo Account', '--va', 'Prod')).out, [`UCM Enhanced\t5\t0\t0\t0\t5\tIn Compliance\t${TAG_A}`]);
+    assert.deepEqual((await cli('license', 'list', '--account', 'Demo Account')).out, [
+      'License\tBilling\tQuantity\tIn Use\tReserved\tSubstitution\tAvailable\tStatus\tTag',
+      `UCM Enhanced\tPrepaid\t15\t0\t0\t-\t15\tIn Compliance\t${TAG_A}`,
+    ]);
+    assert.deepEqual((await cli('license', 'list', '--account', 'Demo Account', '--va', 'Prod')).out, [
+      'License\tBilling\tPurchased\tIn Use\tReserved\tSubstitution\tBalance\tStatus\tTag',
+      `UCM Enhanced\tPrepaid\t5\t0\t0\t-\t5\tIn Compliance\t${TAG_A}`,
+    ]);
     const json = JSON.parse((await cli('license', 'list', '--account', 'Demo Account', '--json')).out[0] ?? '[]') as unknown;
-    assert.deepEqual(json, [{ license: 'UCM Enhanced', tag: TAG_A, quantity: 15, inUse: 0, available: 15, status: 'In Compliance' }]);
+    assert.deepEqual(json, [{ license: 'UCM Enhanced', tag: TAG_A, quantity: 15, inUse: 0, available: 15, status: 'In Compliance', reserved: 0, substitution: 0 }]);
   });
 });

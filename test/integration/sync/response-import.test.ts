@@ -162,4 +162,20 @@ describe('response import (DESIGN §5.3): one verified path, one transaction', (
     assert.deepEqual(history.filter((h) => h.result === 'REFUSED').map((h) => (h.result === 'REFUSED' ? h.reason : '')),
       ['UNMAPPED_ACCOUNT', 'BAD_RECORD', 'WRONG_SATELLITE', 'BAD_SIGNATURE', 'STALE_SEQUENCE']);
   });
+
+  it('upserts the upstream\'s catalog entries into the satellite-wide catalog, replacing local ones (DESIGN §8.2)', async () => {
+    const TAG_H = 'regid.test.TAG_H';
+    f.app.satellite.catalog.set(TAG_U, { displayName: 'Local name', substitutionLevel: 9 }, 'test');
+    const file = await writeResponse(f.app, upstream, {
+      sequence: 8, lines: [upstreamLine('L2', { quantity: 3 })],
+      catalog: [
+        { tag: TAG_U, display_name: 'Upstream U', description: '', substitution_ladder: [] },
+        { tag: TAG_H, display_name: 'Upstream H', description: 'higher tier', substitution_ladder: [TAG_U], substitution_level: 3 },
+      ],
+    });
+    await importer().importFile(file);
+    const entries = f.app.satellite.catalog.list().map((e) => [e.tag, e.displayName, e.substitutionLevel, e.substitutes, e.origin]);
+    assert.deepEqual(entries, [[TAG_H, 'Upstream H', 3, [TAG_U], 'upstream'], [TAG_U, 'Upstream U', null, [], 'upstream']]);
+    assert.deepEqual(f.app.satellite.uow.read((r) => r.catalog.ladders()).lendersOf(TAG_U), [TAG_H]);
+  });
 });

@@ -1,11 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'vitest';
 import {
-  AUTHORIZATION_RENEWAL_FAILED, defaultAlertRuleSettings, INSUFFICIENT_LICENSES, insufficientLicensesAlert, isPoolShort,
-  poolTarget, renewalCutoff, renewalFailedAlert, renewalStatus, RESERVATION_PENDING_CONFIRMATION, reservationConfirmationOverdue,
-  reservationPendingAlert, RULE_MESSAGE_TYPES, TOKEN_EXPIRING, tokenExpiringAlert,
-  tokenNeedsWarning,
+  AUTHORIZATION_RENEWAL_FAILED, defaultAlertRuleSettings, INSUFFICIENT_LICENSES, poolTarget, renewalCutoff, renewalFailedAlert,
+  renewalStatus, RESERVATION_PENDING_CONFIRMATION, reservationConfirmationOverdue, reservationPendingAlert, RULE_MESSAGE_TYPES,
+  TOKEN_EXPIRING, tokenExpiringAlert, tokenNeedsWarning,
 } from '../../../licensing/alerts/alert-rules.js';
+import {
+  insufficientLicensesAlert, LICENSES_EXPIRED, LICENSES_EXPIRING, PRODUCT_INSTANCE_FAILED_TO_CONNECT, PRODUCT_INSTANCE_FAILED_TO_RENEW,
+  PRODUCT_INSTANCE_OUT_OF_COMPLIANCE,
+} from '../../../licensing/alerts/license-alert-rules.js';
 import { MS_PER_DAY } from '../../../licensing/shared/clock.js';
 import type { RegistrationToken } from '../../../licensing/tokens/registration-token.js';
 
@@ -20,17 +23,10 @@ const token = (overrides: Partial<RegistrationToken> = {}): RegistrationToken =>
 });
 
 describe('alert rule (1): insufficient licenses in a pool', () => {
-  it('is short only when requested + reserved exceeds purchased', () => {
-    assert.equal(isPoolShort({ purchased: 10, requested: 10, reserved: 0 }), false);
-    assert.equal(isPoolShort({ purchased: 10, requested: 8, reserved: 3 }), true);
-    assert.equal(isPoolShort({ purchased: 0, requested: 1, reserved: 0 }), true);
-    assert.equal(isPoolShort({ purchased: 0, requested: 0, reserved: 0 }), false);
-  });
-
-  it('is a Major alert on the VA/tag target, carrying the account and VA and the numbers', () => {
+  it('is a Major alert on the VA/tag target, carrying the account and VA and the numbers after substitution', () => {
     const draft = insufficientLicensesAlert({
       virtualAccountId: 'va-1', virtualAccountName: 'Lab', accountId: 'acc-1', tag: 'regid.x', displayName: 'DNA Advantage',
-      purchased: 2, requested: 3, reserved: 1,
+      purchased: 2, inUse: 9, substitution: 3, balance: -4,
     });
     assert.equal(draft.messageType, INSUFFICIENT_LICENSES);
     assert.equal(draft.severity, 'Major');
@@ -40,7 +36,7 @@ describe('alert rule (1): insufficient licenses in a pool', () => {
     assert.equal(draft.virtualAccountId, 'va-1');
     assert.equal(draft.source, 'Lab');
     assert.match(draft.message, /DNA Advantage/);
-    assert.match(draft.message, /4 requested or reserved, 2 purchased \(short by 2\)/);
+    assert.match(draft.message, /9 in use, 2 purchased, 3 from higher tiers \(short by 4\)/);
   });
 });
 
@@ -84,15 +80,13 @@ describe('alert rule (3): authorization renewal failed', () => {
     assert.equal(renewalCutoff(dueWithGrace + 1, RENEW_AFTER, settings), authorizedAt + 1);
   });
 
-  it('is Minor when overdue and Major when the authorization expired', () => {
+  it('is Minor when overdue; an expired authorization is PRODUCT_INSTANCE_FAILED_TO_CONNECT instead', () => {
     const subject = { ...times, instanceId: 'pi-1', label: 'sw-1 (C9300 FCW1)', virtualAccountId: 'va-1', virtualAccountName: 'Lab', accountId: 'acc-1' };
-    const overdue = renewalFailedAlert(subject, 'OVERDUE');
-    const expired = renewalFailedAlert(subject, 'EXPIRED');
+    const overdue = renewalFailedAlert(subject);
     assert.equal(overdue.messageType, AUTHORIZATION_RENEWAL_FAILED);
     assert.equal(overdue.severity, 'Minor');
-    assert.equal(expired.severity, 'Major');
-    assert.equal(expired.target, 'pi-1');
-    assert.match(expired.message, /sw-1 \(C9300 FCW1\) has not renewed its authorization since .*; it expired at/);
+    assert.equal(overdue.target, 'pi-1');
+    assert.match(overdue.message, /sw-1 \(C9300 FCW1\) has not renewed its authorization since .*; the renewal is overdue/);
   });
 
   it('flags a reservation update unconfirmed for 7 days, not a moment earlier, and never one not in transit', () => {
@@ -107,8 +101,10 @@ describe('alert rule (3): authorization renewal failed', () => {
     assert.match(alert.message, /reservation update of C9300 FCW9 issued at 2026-06-01T00:00:00.000Z has not been confirmed/);
   });
 
-  it('lists exactly the four rule-owned message types', () => {
-    assert.deepEqual([...RULE_MESSAGE_TYPES].sort(),
-      [AUTHORIZATION_RENEWAL_FAILED, INSUFFICIENT_LICENSES, RESERVATION_PENDING_CONFIRMATION, TOKEN_EXPIRING].sort());
+  it('lists exactly the rule-owned message types', () => {
+    assert.deepEqual([...RULE_MESSAGE_TYPES].sort(), [
+      AUTHORIZATION_RENEWAL_FAILED, INSUFFICIENT_LICENSES, LICENSES_EXPIRED, LICENSES_EXPIRING, PRODUCT_INSTANCE_FAILED_TO_CONNECT,
+      PRODUCT_INSTANCE_FAILED_TO_RENEW, PRODUCT_INSTANCE_OUT_OF_COMPLIANCE, RESERVATION_PENDING_CONFIRMATION, TOKEN_EXPIRING,
+    ].sort());
   });
 });

@@ -16,8 +16,8 @@ describe('changedPoolTags: which pools an AUTHORIZE report changed', () => {
     assert.deepEqual(changedPoolTags([e('A', 3), e('B', 1)], [e('A', 4), e('C', 2)]).sort(), ['A', 'B', 'C']);
   });
 
-  it('ignores INVALID_TAG entitlements, which touch no pool, and zero counts', () => {
-    assert.deepEqual(changedPoolTags([e('X', 2, 'INVALID_TAG')], [e('X', 5, 'INVALID_TAG'), e('Y', 0)]), []);
-    assert.deepEqual(changedPoolTags([e('X', 2, 'INVALID_TAG')], [e('X', 2)]), ['X']);
+  it('counts INVALID_TAG entitlements too (their seats show in the pool), but not a status change or a zero count', () => {
+    assert.deepEqual(changedPoolTags([e('X', 2, 'INVALID_TAG')], [e('X', 5, 'INVALID_TAG'), e('Y', 0)]), ['X']);
+    assert.deepEqual(changedPoolTags([e('X', 2, 'INVALID_TAG')], [e('X', 2)]), []);
   });
 });

@@ -908,6 +908,134 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/backend/api/v1/accounts/{accountName}/license-table": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The account license table: one row per license with billing, in use (reserved), substitution, balance and alerts */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    accountName: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Success */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            licenses: {
+                                /** @description active alerts about this license in any VA of the account */
+                                alerts: {
+                                    messageType: string;
+                                    /** @enum {string} */
+                                    severity: "Major" | "Minor" | "Informational";
+                                }[];
+                                /** @description the sum of the VAs' balances after substitution; negative when short */
+                                available: number;
+                                /** @description Prepaid, Subscription, or both; - when no line is active */
+                                billing: string;
+                                borrowed: number;
+                                /** @description inUse without the reserved seats */
+                                consumed: number;
+                                /** @description seats the product instances last reported + reserved seats */
+                                inUse: number;
+                                /** @description "4 (4 Reserved)" */
+                                inUseLabel: string;
+                                lent: number;
+                                /** @description display name */
+                                license: string;
+                                /** @description purchased: active lines of every VA of the account */
+                                quantity: number;
+                                reserved: number;
+                                /**
+                                 * @description Out of Compliance exactly when some VA's balance is negative
+                                 * @enum {string}
+                                 */
+                                status: "In Compliance" | "Out of Compliance";
+                                /** @description signed: + borrowed from higher tiers, - lent to lower ones */
+                                substitution: number;
+                                /** @description "From Higher: +50", "To Lower: -2" or "-" */
+                                substitutionLabel: string;
+                                tag: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Invalid request (the message names the field) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                                message: string;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Invalid, expired or revoked bearer token or session (WWW-Authenticate: Bearer) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                                message: string;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+                /** @description No credentials, credentials other than a bearer token or session (e.g. HTTP Basic), or a role or account scope that does not allow this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                                message: string;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/backend/api/v1/accounts/{accountName}/license-transfers": {
         parameters: {
             query?: never;
@@ -1049,6 +1177,7 @@ export interface paths {
                                 id: string;
                                 lines: {
                                     active: boolean;
+                                    displayName: string;
                                     /** @description ISO 8601; null for perpetual lines */
                                     end: string | null;
                                     id: string;
@@ -1164,16 +1293,22 @@ export interface paths {
                     content: {
                         "application/json": {
                             licenses: {
-                                /** @description quantity - inUse */
+                                /** @description the sum of the VAs' balances after substitution; negative when short */
                                 available: number;
-                                /** @description authorized + reserved */
+                                /** @description seats the product instances last reported + reserved seats */
                                 inUse: number;
                                 /** @description display name */
                                 license: string;
                                 /** @description purchased: active lines of every VA of the account */
                                 quantity: number;
-                                /** @enum {string} */
+                                reserved: number;
+                                /**
+                                 * @description Out of Compliance exactly when some VA's balance is negative
+                                 * @enum {string}
+                                 */
                                 status: "In Compliance" | "Out of Compliance";
+                                /** @description signed: + borrowed from higher tiers, - lent to lower ones */
+                                substitution: number;
                                 tag: string;
                             }[];
                         };
@@ -1271,16 +1406,22 @@ export interface paths {
                     content: {
                         "application/json": {
                             licenses: {
-                                /** @description quantity - inUse */
+                                /** @description the sum of the VAs' balances after substitution; negative when short */
                                 available: number;
-                                /** @description authorized + reserved */
+                                /** @description seats the product instances last reported + reserved seats */
                                 inUse: number;
                                 /** @description display name */
                                 license: string;
                                 /** @description purchased: active lines of every VA of the account */
                                 quantity: number;
-                                /** @enum {string} */
+                                reserved: number;
+                                /**
+                                 * @description Out of Compliance exactly when some VA's balance is negative
+                                 * @enum {string}
+                                 */
                                 status: "In Compliance" | "Out of Compliance";
+                                /** @description signed: + borrowed from higher tiers, - lent to lower ones */
+                                substitution: number;
                                 tag: string;
                             }[];
                         };
@@ -1342,6 +1483,287 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/backend/api/v1/accounts/{accountName}/licenses/{tag}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One license of an account: its row of the license table and the pool of every virtual account holding or using it */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    accountName: string;
+                    tag: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Success */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            license: {
+                                /** @description active alerts about this license in any VA of the account */
+                                alerts: {
+                                    messageType: string;
+                                    /** @enum {string} */
+                                    severity: "Major" | "Minor" | "Informational";
+                                }[];
+                                /** @description the sum of the VAs' balances after substitution; negative when short */
+                                available: number;
+                                /** @description Prepaid, Subscription, or both; - when no line is active */
+                                billing: string;
+                                borrowed: number;
+                                /** @description inUse without the reserved seats */
+                                consumed: number;
+                                /** @description seats the product instances last reported + reserved seats */
+                                inUse: number;
+                                /** @description "4 (4 Reserved)" */
+                                inUseLabel: string;
+                                lent: number;
+                                /** @description display name */
+                                license: string;
+                                /** @description purchased: active lines of every VA of the account */
+                                quantity: number;
+                                reserved: number;
+                                /**
+                                 * @description Out of Compliance exactly when some VA's balance is negative
+                                 * @enum {string}
+                                 */
+                                status: "In Compliance" | "Out of Compliance";
+                                /** @description signed: + borrowed from higher tiers, - lent to lower ones */
+                                substitution: number;
+                                /** @description "From Higher: +50", "To Lower: -2" or "-" */
+                                substitutionLabel: string;
+                                tag: string;
+                            };
+                            virtualAccounts: {
+                                alerts: {
+                                    messageType: string;
+                                    /** @enum {string} */
+                                    severity: "Major" | "Minor" | "Informational";
+                                }[];
+                                /** @description purchased - inUse + substitution; negative when short */
+                                balance: number;
+                                billing: string;
+                                borrowed: number;
+                                /** @description seats the VA's registered product instances last reported */
+                                consumed: number;
+                                /** @description consumed + reserved */
+                                inUse: number;
+                                inUseLabel: string;
+                                lent: number;
+                                license: string;
+                                lines: {
+                                    active: boolean;
+                                    displayName: string;
+                                    /** @description ISO 8601; null for perpetual lines */
+                                    end: string | null;
+                                    id: string;
+                                    /** @enum {string} */
+                                    origin: "local" | "upstream" | "transfer";
+                                    /** @description negative for the source side of a transfer */
+                                    quantity: number;
+                                    /** @description ISO 8601 */
+                                    start: string;
+                                    transferId: string | null;
+                                    /** @enum {string} */
+                                    type: "PERPETUAL" | "TERM" | "SUBSCRIPTION";
+                                }[];
+                                purchased: number;
+                                reserved: number;
+                                /** @enum {string} */
+                                status: "In Compliance" | "Out of Compliance";
+                                /** @description signed: + borrowed from higher tiers, - lent to lower ones */
+                                substitution: number;
+                                substitutionLabel: string;
+                                tag: string;
+                                virtualAccount: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Invalid request (the message names the field) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                                message: string;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Invalid, expired or revoked bearer token or session (WWW-Authenticate: Bearer) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                                message: string;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+                /** @description No credentials, credentials other than a bearer token or session (e.g. HTTP Basic), or a role or account scope that does not allow this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                                message: string;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/backend/api/v1/accounts/{accountName}/licenses/{tag}/usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Usage history of a license over every virtual account of the account, one row per UTC day (sums) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description default: 30 days before to */
+                    from?: number | string;
+                    /** @description default: now */
+                    to?: number | string;
+                };
+                header?: never;
+                path: {
+                    accountName: string;
+                    tag: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Success */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            days: {
+                                balance: number;
+                                /** @description YYYY-MM-DD (UTC) */
+                                day: string;
+                                peakInUse: number;
+                                purchased: number;
+                            }[];
+                            from: string;
+                            tag: string;
+                            to: string;
+                        };
+                    };
+                };
+                /** @description Invalid request (the message names the field) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                                message: string;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Invalid, expired or revoked bearer token or session (WWW-Authenticate: Bearer) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                                message: string;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+                /** @description No credentials, credentials other than a bearer token or session (e.g. HTTP Basic), or a role or account scope that does not allow this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                                message: string;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1451,7 +1873,7 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
-                    authorizationState?: "NOT_AUTHORIZED" | "AUTHORIZED" | "OUT_OF_COMPLIANCE" | "NO_LICENSES_IN_USE";
+                    authorizationState?: "NOT_AUTHORIZED" | "AUTHORIZED" | "OUT_OF_COMPLIANCE" | "NO_LICENSES_IN_USE" | "AUTHORIZATION_EXPIRED" | "REGISTRATION_EXPIRED";
                     /** @description last contact strictly after (epoch ms or ISO 8601) */
                     lastContactAfter?: string;
                     /** @description last contact strictly before (epoch ms or ISO 8601) */
@@ -1497,7 +1919,7 @@ export interface paths {
                             productInstances: {
                                 authorizationExpiresAt: string | null;
                                 /** @enum {string} */
-                                authorizationState: "NOT_AUTHORIZED" | "AUTHORIZED" | "OUT_OF_COMPLIANCE" | "NO_LICENSES_IN_USE";
+                                authorizationState: "NOT_AUTHORIZED" | "AUTHORIZED" | "OUT_OF_COMPLIANCE" | "NO_LICENSES_IN_USE" | "AUTHORIZATION_EXPIRED" | "REGISTRATION_EXPIRED";
                                 authorizedAt: string | null;
                                 certificateNotAfter: string | null;
                                 hostname: string | null;
@@ -1637,7 +2059,7 @@ export interface paths {
                                 }[];
                                 authorizationExpiresAt: string | null;
                                 /** @enum {string} */
-                                authorizationState: "NOT_AUTHORIZED" | "AUTHORIZED" | "OUT_OF_COMPLIANCE" | "NO_LICENSES_IN_USE";
+                                authorizationState: "NOT_AUTHORIZED" | "AUTHORIZED" | "OUT_OF_COMPLIANCE" | "NO_LICENSES_IN_USE" | "AUTHORIZATION_EXPIRED" | "REGISTRATION_EXPIRED";
                                 authorizedAt: string | null;
                                 certificate: {
                                     notAfter: string;
@@ -1884,7 +2306,7 @@ export interface paths {
                                 }[];
                                 authorizationExpiresAt: string | null;
                                 /** @enum {string} */
-                                authorizationState: "NOT_AUTHORIZED" | "AUTHORIZED" | "OUT_OF_COMPLIANCE" | "NO_LICENSES_IN_USE";
+                                authorizationState: "NOT_AUTHORIZED" | "AUTHORIZED" | "OUT_OF_COMPLIANCE" | "NO_LICENSES_IN_USE" | "AUTHORIZATION_EXPIRED" | "REGISTRATION_EXPIRED";
                                 authorizedAt: string | null;
                                 certificate: {
                                     notAfter: string;
@@ -2023,7 +2445,7 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
-                    authorizationState?: "NOT_AUTHORIZED" | "AUTHORIZED" | "OUT_OF_COMPLIANCE" | "NO_LICENSES_IN_USE";
+                    authorizationState?: "NOT_AUTHORIZED" | "AUTHORIZED" | "OUT_OF_COMPLIANCE" | "NO_LICENSES_IN_USE" | "AUTHORIZATION_EXPIRED" | "REGISTRATION_EXPIRED";
                     /** @description last contact strictly after (epoch ms or ISO 8601) */
                     lastContactAfter?: string;
                     /** @description last contact strictly before (epoch ms or ISO 8601) */
@@ -2655,6 +3077,247 @@ export interface paths {
                         "application/json": {
                             line: {
                                 active: boolean;
+                                displayName: string;
+                                /** @description ISO 8601; null for perpetual lines */
+                                end: string | null;
+                                id: string;
+                                /** @enum {string} */
+                                origin: "local" | "upstream" | "transfer";
+                                /** @description negative for the source side of a transfer */
+                                quantity: number;
+                                /** @description ISO 8601 */
+                                start: string;
+                                transferId: string | null;
+                                /** @enum {string} */
+                                type: "PERPETUAL" | "TERM" | "SUBSCRIPTION";
+                            };
+                        };
+                    };
+                };
+                /** @description Invalid request (the message names the field) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                                message: string;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Invalid, expired or revoked bearer token or session (WWW-Authenticate: Bearer) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                                message: string;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+                /** @description No credentials, credentials other than a bearer token or session (e.g. HTTP Basic), or a role or account scope that does not allow this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                                message: string;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/backend/api/v1/accounts/{accountName}/virtual-accounts/{virtualAccountName}/license-lines/{lineId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change a local license line (names, quantity, type, start, end) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    accountName: string;
+                    lineId: string;
+                    virtualAccountName: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        description?: string;
+                        displayName?: string;
+                        end?: (number | string) | null;
+                        quantity?: number | string;
+                        start?: number | string;
+                        /** @enum {string} */
+                        type?: "PERPETUAL" | "TERM" | "SUBSCRIPTION";
+                    };
+                };
+            };
+            responses: {
+                /** @description Success */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            line: {
+                                active: boolean;
+                                displayName: string;
+                                /** @description ISO 8601; null for perpetual lines */
+                                end: string | null;
+                                id: string;
+                                /** @enum {string} */
+                                origin: "local" | "upstream" | "transfer";
+                                /** @description negative for the source side of a transfer */
+                                quantity: number;
+                                /** @description ISO 8601 */
+                                start: string;
+                                transferId: string | null;
+                                /** @enum {string} */
+                                type: "PERPETUAL" | "TERM" | "SUBSCRIPTION";
+                            };
+                        };
+                    };
+                };
+                /** @description Invalid request (the message names the field) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                                message: string;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Invalid, expired or revoked bearer token or session (WWW-Authenticate: Bearer) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                                message: string;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+                /** @description No credentials, credentials other than a bearer token or session (e.g. HTTP Basic), or a role or account scope that does not allow this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                                message: string;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/backend/api/v1/accounts/{accountName}/virtual-accounts/{virtualAccountName}/license-lines/{lineId}/end": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** End a local license line now, or at `end` */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    accountName: string;
+                    lineId: string;
+                    virtualAccountName: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        end?: number | string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Success */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            line: {
+                                active: boolean;
+                                displayName: string;
                                 /** @description ISO 8601; null for perpetual lines */
                                 end: string | null;
                                 id: string;
@@ -2740,7 +3403,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** License pools of a virtual account, per tag, with the lines behind each */
+        /** License pools of a virtual account, per tag (the seeds' license table), with the lines behind each */
         get: {
             parameters: {
                 query?: never;
@@ -2761,11 +3424,25 @@ export interface paths {
                     content: {
                         "application/json": {
                             licenses: {
+                                alerts: {
+                                    messageType: string;
+                                    /** @enum {string} */
+                                    severity: "Major" | "Minor" | "Informational";
+                                }[];
+                                /** @description purchased - inUse + substitution; negative when short */
                                 balance: number;
+                                billing: string;
+                                borrowed: number;
+                                /** @description seats the VA's registered product instances last reported */
+                                consumed: number;
+                                /** @description consumed + reserved */
                                 inUse: number;
+                                inUseLabel: string;
+                                lent: number;
                                 license: string;
                                 lines: {
                                     active: boolean;
+                                    displayName: string;
                                     /** @description ISO 8601; null for perpetual lines */
                                     end: string | null;
                                     id: string;
@@ -2780,12 +3457,279 @@ export interface paths {
                                     type: "PERPETUAL" | "TERM" | "SUBSCRIPTION";
                                 }[];
                                 purchased: number;
-                                requested: number;
                                 reserved: number;
                                 /** @enum {string} */
                                 status: "In Compliance" | "Out of Compliance";
+                                /** @description signed: + borrowed from higher tiers, - lent to lower ones */
+                                substitution: number;
+                                substitutionLabel: string;
                                 tag: string;
                             }[];
+                        };
+                    };
+                };
+                /** @description Invalid request (the message names the field) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                                message: string;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Invalid, expired or revoked bearer token or session (WWW-Authenticate: Bearer) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                                message: string;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+                /** @description No credentials, credentials other than a bearer token or session (e.g. HTTP Basic), or a role or account scope that does not allow this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                                message: string;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/backend/api/v1/accounts/{accountName}/virtual-accounts/{virtualAccountName}/licenses/{tag}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One license of a virtual account: its pool, lines, the product instances consuming it and its events */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    accountName: string;
+                    tag: string;
+                    virtualAccountName: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Success */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            consumers: {
+                                authorizationState: string;
+                                count: number;
+                                hostname: string | null;
+                                productInstanceId: string;
+                                reportedAt: string;
+                                /** @description the answer at its last report */
+                                status: string;
+                                udiPid: string;
+                                udiSerialNumber: string;
+                            }[];
+                            events: {
+                                actorId: string | null;
+                                actorType: string;
+                                message: string;
+                                occurredAt: string;
+                                type: string;
+                            }[];
+                            license: {
+                                alerts: {
+                                    messageType: string;
+                                    /** @enum {string} */
+                                    severity: "Major" | "Minor" | "Informational";
+                                }[];
+                                /** @description purchased - inUse + substitution; negative when short */
+                                balance: number;
+                                billing: string;
+                                borrowed: number;
+                                /** @description seats the VA's registered product instances last reported */
+                                consumed: number;
+                                /** @description consumed + reserved */
+                                inUse: number;
+                                inUseLabel: string;
+                                lent: number;
+                                license: string;
+                                lines: {
+                                    active: boolean;
+                                    displayName: string;
+                                    /** @description ISO 8601; null for perpetual lines */
+                                    end: string | null;
+                                    id: string;
+                                    /** @enum {string} */
+                                    origin: "local" | "upstream" | "transfer";
+                                    /** @description negative for the source side of a transfer */
+                                    quantity: number;
+                                    /** @description ISO 8601 */
+                                    start: string;
+                                    transferId: string | null;
+                                    /** @enum {string} */
+                                    type: "PERPETUAL" | "TERM" | "SUBSCRIPTION";
+                                }[];
+                                purchased: number;
+                                reserved: number;
+                                /** @enum {string} */
+                                status: "In Compliance" | "Out of Compliance";
+                                /** @description signed: + borrowed from higher tiers, - lent to lower ones */
+                                substitution: number;
+                                substitutionLabel: string;
+                                tag: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Invalid request (the message names the field) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                                message: string;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Invalid, expired or revoked bearer token or session (WWW-Authenticate: Bearer) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                                message: string;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+                /** @description No credentials, credentials other than a bearer token or session (e.g. HTTP Basic), or a role or account scope that does not allow this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                                message: string;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/backend/api/v1/accounts/{accountName}/virtual-accounts/{virtualAccountName}/licenses/{tag}/usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Usage history of a virtual account's license: one row per UTC day (peak in use, purchased, lowest balance) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description default: 30 days before to */
+                    from?: number | string;
+                    /** @description default: now */
+                    to?: number | string;
+                };
+                header?: never;
+                path: {
+                    accountName: string;
+                    tag: string;
+                    virtualAccountName: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Success */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            days: {
+                                balance: number;
+                                /** @description YYYY-MM-DD (UTC) */
+                                day: string;
+                                peakInUse: number;
+                                purchased: number;
+                            }[];
+                            from: string;
+                            tag: string;
+                            to: string;
                         };
                     };
                 };
@@ -4432,6 +5376,321 @@ export interface paths {
                 };
             };
         };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/backend/api/v1/backups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Download an online backup: one zip with a consistent database snapshot, the PKI and a manifest (satellite backup verify checks it) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Zip archive (streamed) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/zip": string;
+                    };
+                };
+                /** @description Invalid request (the message names the field) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                                message: string;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Invalid, expired or revoked bearer token or session (WWW-Authenticate: Bearer) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                                message: string;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+                /** @description No credentials, credentials other than a bearer token or session (e.g. HTTP Basic), or a role or account scope that does not allow this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                                message: string;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/backend/api/v1/catalog": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The satellite-wide catalog: names and substitution ladders per tag */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Success */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            entries: {
+                                description: string;
+                                displayName: string;
+                                /**
+                                 * @description upstream entries are replaced at every import
+                                 * @enum {string}
+                                 */
+                                origin: "local" | "upstream";
+                                /** @description the lower tags this tier may stand in for */
+                                substitutes: string[];
+                                /** @description a larger level is a higher tier */
+                                substitutionLevel: number | null;
+                                tag: string;
+                                updatedAt: string;
+                                updatedBy: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Invalid request (the message names the field) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                                message: string;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Invalid, expired or revoked bearer token or session (WWW-Authenticate: Bearer) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                                message: string;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+                /** @description No credentials, credentials other than a bearer token or session (e.g. HTTP Basic), or a role or account scope that does not allow this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                                message: string;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/backend/api/v1/catalog/{tag}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Create or replace a catalog entry (its ladder drives substitution in every virtual account) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    tag: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        description?: string;
+                        displayName: string;
+                        substitutes?: string[];
+                        substitutionLevel?: (number | string) | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Success */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            entry: {
+                                description: string;
+                                displayName: string;
+                                /**
+                                 * @description upstream entries are replaced at every import
+                                 * @enum {string}
+                                 */
+                                origin: "local" | "upstream";
+                                /** @description the lower tags this tier may stand in for */
+                                substitutes: string[];
+                                /** @description a larger level is a higher tier */
+                                substitutionLevel: number | null;
+                                tag: string;
+                                updatedAt: string;
+                                updatedBy: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Invalid request (the message names the field) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                                message: string;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Invalid, expired or revoked bearer token or session (WWW-Authenticate: Bearer) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                                message: string;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+                /** @description No credentials, credentials other than a bearer token or session (e.g. HTTP Basic), or a role or account scope that does not allow this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                                message: string;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
