@@ -65,6 +65,10 @@ export async function startSatellite(config: SatelliteConfig, options: { logger?
     satellite.close();
     throw error;
   }
+  // The HTTPS server never listens itself (the front door hands it each socket), but node starts its
+  // headers/request timeout checks on 'listening': without this, a client that never finishes its headers
+  // would hold its connection forever.
+  server.emit('listening');
   // Only once the port is ours: a start that fails before this point leaves no password anywhere, and the
   // next one issues a new one (the password goes to the file before the user is committed).
   const created = await satellite.users.createInitialAdmin((password) => writeInitialAdminPassword(config.dataDir, password));

@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { api, onApiActivity, onSessionEnded, setCsrfToken } from './api/client';
 import { Layout } from './components/layout';
 import { IdleTimer } from './idle-timer';
@@ -26,12 +26,19 @@ export function App() {
   const location = useLocation();
   const [state, setState] = useState<State>({ kind: 'loading' });
 
+  // Set while a session is being ended on purpose: what requests still in flight find then (the session gone)
+  // must not replace the reason the user is told.
+  const ending = useRef(false);
   const idle = useMemo(() => new IdleTimer((minutes) => {
-    void api.DELETE('/backend/api/v1/session');
-    endSession(`Your session ended after ${minutes} minutes without activity. Sign in again.`);
+    ending.current = true;
+    // Delete the session while the CSRF token is still set, then tell why.
+    void api.DELETE('/backend/api/v1/session').finally(() => {
+      endSession(`Your session ended after ${minutes} minutes without activity. Sign in again.`);
+    });
   }), []);
 
   function endSession(message: string | null): void {
+    ending.current = true;
     idle.stop();
     setCsrfToken(null);
     setState({ kind: 'signed-out', message });
@@ -43,6 +50,7 @@ export function App() {
   }
 
   function signedIn(user: SignedIn, csrfToken: string | null, idleExpiresAt: string | null): void {
+    ending.current = false;
     setCsrfToken(csrfToken);
     idle.start(idleExpiresAt);
     setState({ kind: 'signed-in', user });
@@ -50,7 +58,9 @@ export function App() {
 
   useEffect(() => {
     onApiActivity(() => idle.touch());
-    onSessionEnded((reason) => endSession(`Your session has ended (${reason}).`));
+    onSessionEnded((reason) => {
+      if (!ending.current) endSession(`Your session has ended (${reason}).`);
+    });
     void (async () => {
       const { data } = await api.GET('/backend/api/v1/session');
       if (data?.user) signedIn(toSignedIn(data.user), data.csrfToken, data.idleExpiresAt);
@@ -81,6 +91,7 @@ export function App() {
   const session: SessionValue = {
     user: state.user,
     signOut: async () => {
+      ending.current = true;
       await api.DELETE('/backend/api/v1/session');
       endSession('You have signed out.');
       navigate(SIGN_IN, { replace: true });

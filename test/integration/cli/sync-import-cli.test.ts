@@ -46,6 +46,6 @@ describe('satellite sync import | imports', () => {
     await assert.rejects(cli('sync', 'import', file), /^Error: refused \(BAD_SIGNATURE\): .*nothing was applied \(the refusal is in `satellite sync imports`\)$/);
     const [latest] = (await cli('sync', 'imports')).out;
     const sha = createHash('sha256').update(readFileSync(file)).digest('hex');
-    assert.match(latest ?? '', new RegExp(`^\\S+\t-\t-\tREFUSED\tBAD_SIGNATURE\t-\t-\tcli\t${sha}$`));
+    assert.match(latest ?? '', new RegExp(`^\\S+\t-\t-\tREFUSED\tBAD_SIGNATURE\t-\t-\tcli:\\S+\t${sha}$`));
   });
 });

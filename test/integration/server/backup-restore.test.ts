@@ -140,7 +140,7 @@ describe('backup archives and restore', () => {
   });
 
   it('POST /backups streams an archive to unscoped admins only', async () => {
-    await request(a).post('/backend/api/v1/backups').expect(401);
+    await request(a).post('/backend/api/v1/backups').expect(403); // no credentials (DESIGN §6 amended)
     await request(a).post('/backend/api/v1/backups').set('authorization', await bearerFor(a, { role: 'operator' })).expect(403);
     await request(a).post('/backend/api/v1/backups').set('authorization', await bearerFor(a, { role: 'admin', accountScope: ['Acme'] })).expect(403);
     const res = await request(a).post('/backend/api/v1/backups').set('authorization', await bearerFor(a, { role: 'admin' }))

@@ -51,7 +51,7 @@ describe('the request bundle carries only the accounts the registration binds', 
       for await (const record of bundle.readEntry(entry.name)) records.push(record as Record<string, unknown>);
       entries.set(entry.kind, records);
     }
-    assert.deepEqual([...entries.keys()].sort(), ['event-summary', 'product-instances', 'satellite', 'usage', 'virtual-accounts']);
+    assert.deepEqual([...entries.keys()].sort(), ['event-summary', 'product-instances', 'reservations', 'satellite', 'usage', 'virtual-accounts']);
 
     const instances = entries.get('product-instances') ?? [];
     assert.deepEqual(instances.map((r) => r.product_instance_id).sort(), bound.map((d) => d.instanceId).sort());
