@@ -124,6 +124,8 @@ describe('web UI: the admin workspace in Chromium', () => {
     const row = main().getByRole('row').filter({ hasText: 'UCM Enhanced License (12.x)' });
     await row.getByText('Out of Compliance').waitFor();
     await row.getByText('Insufficient Licenses').waitFor();
+    // DESIGN §8: the balance is signed, negative by the shortfall (100 purchased, 150 in use).
+    assert.deepEqual((await row.getByRole('cell').allInnerTexts()).slice(2, 6).map((c) => c.trim()), ['100', '150', '-', '-50']);
     await open('Alerts');
     const alert = main().getByRole('row').filter({ hasText: 'Insufficient Licenses' });
     assert.match(await alert.innerText(), /Major/);
