@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, it } from 'vitest';
@@ -10,9 +10,10 @@ const UCM_NAME = 'UCM Enhanced License (12.x)';
 /**
  * A reservation through the Reservations page (DESIGN §9, §10) with an air-gapped device that only runs
  * `satellite device reservation ...` on its own state directory: the admin carries the request code, the
- * authorization code and the confirmation code between the browser and the device by hand.
+ * authorization code and the confirmation code between the browser and the device by hand. Then the
+ * admin's Settings: a backup downloaded from the browser.
  */
-describe('web UI: reservations in Chromium', () => {
+describe('web UI: reservations and settings in Chromium', () => {
   let satellite: UiSatellite;
   let browser: Browser;
   let context: BrowserContext;
@@ -142,5 +143,16 @@ describe('web UI: reservations in Chromium', () => {
     await main().getByRole('cell', { name: 'No reservations in this virtual account.' }).waitFor();
     assert.equal(await inUse(), '0');
   });
-});
 
+  it('Settings downloads a backup zip and says how the TLS certificate is reissued', async () => {
+    await open('Settings');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download backup' }).click()]);
+    assert.match(download.suggestedFilename(), /^satellite-backup-.+\.zip$/);
+    const file = await download.path();
+    assert.ok(statSync(file).size > 0, 'the backup is not empty');
+    assert.equal(readFileSync(file).subarray(0, 4).toString('latin1'), 'PK\u0003\u0004', 'it is a zip');
+    await main().getByRole('status').filter({ hasText: /^Saved satellite-backup-.+\.zip \(\d+ KB\)\.$/ }).waitFor();
+    assert.match(await main().innerText(), /satellite pki tls-reissue/);
+    await assertAccessible(page, 'the Settings page');
+  });
+});
