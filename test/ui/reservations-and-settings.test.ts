@@ -111,6 +111,7 @@ describe('web UI: reservations and settings in Chromium', () => {
     await reservationRow().getByLabel('Confirmation code').fill(confirmation);
     await reservationRow().getByRole('button', { name: 'Confirm' }).click();
     await reservationRow().getByRole('cell', { name: 'Reserved', exact: true }).waitFor();
+    assert.equal(await reservationRow().getByRole('button', { name: 'Enter confirmation code' }).count(), 0, 'a confirmed code needs no other');
     await assertAccessible(page, 'the Reservations page with a reservation');
     assert.equal(await inUse(), '4 (4 Reserved)');
   });

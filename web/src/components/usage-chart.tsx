@@ -37,14 +37,17 @@ export function UsageChart(props: { account: string; va: string; tag: string; na
     void Promise.all([import('uplot'), import('uplot/dist/uPlot.min.css')]).then(([{ default: UPlot }]) => {
       if (!alive) return;
       const xs = points.map((p) => Date.parse(`${p.day}T00:00:00Z`) / 1000);
+      // The whole period asked for, not uPlot's fit to the data: a young history is one point, not a year-wide axis.
+      const end = Date.now() / 1000;
       chart = new UPlot({
         width: Math.max(280, target.clientWidth), height: 180,
+        scales: { x: { time: true, range: [end - days * 86_400, end] }, y: { range: (_u, _min, max) => [0, Math.max(1, max) * 1.1] } },
         series: [{}, { label: 'Purchased', stroke: '#1d6fb8', width: 2 }, { label: 'Peak in use', stroke: '#b8441d', width: 2 }],
         axes: [{}, { label: 'Licenses' }],
       }, [xs, points.map((p) => p.purchased), points.map((p) => p.peakInUse)], target);
     });
     return () => { alive = false; chart?.destroy(); };
-  }, [state.points]);
+  }, [state.points, days]);
 
   const points = state.points;
   const first = points?.[0];

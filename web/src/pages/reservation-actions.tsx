@@ -22,7 +22,9 @@ export function ReservationActions(props: {
   if (mode === 'confirm' || mode === 'return') return <CodeForm kind={mode} path={path} onCancel={() => setMode(null)} onDone={done} />;
   return (
     <span class="row-actions">
-      <button type="button" class="small" onClick={() => setMode('confirm')}>Enter confirmation code</button>
+      {/* A confirmed code needs nothing more from the device until the next update. */}
+      {(props.reservation.status === 'IN_TRANSIT' || props.reservation.confirmedAt === null) &&
+        <button type="button" class="small" onClick={() => setMode('confirm')}>Enter confirmation code</button>}
       {props.reservation.reservationType === 'SPECIFIC' && <button type="button" class="small" onClick={() => setMode('update')}>Update</button>}
       <button type="button" class="small" onClick={() => setMode('return')}>Enter return code</button>
     </span>
