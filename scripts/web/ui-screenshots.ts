@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { build } from 'vite';
 import { field, ROOT } from '../../test/support/sync-processes.js';
@@ -13,13 +13,16 @@ const DNA = 'regid.2017-05.com.cisco.C9300_DNA_Advantage,1.0_e2d2b2b1-7a8c-4d3e-
 const SHOTS: ReadonlyArray<{ file: string; path: string; heading: string }> = [
   { file: 'dashboard.png', path: '/dashboard', heading: 'Dashboard' },
   { file: 'licenses.png', path: '/licenses?account=Demo%20Account&va=Default', heading: 'Licenses' },
+  { file: 'license-detail.png', path: `/licenses/${encodeURIComponent(UCM)}?account=Demo%20Account&va=Default`, heading: 'UCM Enhanced License (12.x)' },
   { file: 'product-instances.png', path: '/product-instances?account=Demo%20Account&va=Default', heading: 'Product Instances' },
   { file: 'tokens.png', path: '/tokens?account=Demo%20Account&va=Default', heading: 'Tokens' },
+  { file: 'reservations.png', path: '/reservations?account=Demo%20Account&va=Default', heading: 'Reservations' },
   { file: 'event-log.png', path: '/event-log?account=Demo%20Account', heading: 'Event Log' },
   { file: 'alerts.png', path: '/alerts?account=Demo%20Account', heading: 'Alerts' },
   { file: 'synchronization.png', path: '/synchronization', heading: 'Synchronization' },
   { file: 'accounts.png', path: '/accounts?account=Demo%20Account', heading: 'Accounts' },
   { file: 'users.png', path: '/users', heading: 'Users' },
+  { file: 'settings.png', path: '/settings', heading: 'Settings' },
 ];
 
 const outDir = join(ROOT, 'docs/ui');
@@ -40,6 +43,18 @@ try {
   await satellite.cli('upstream', 'process', join(satellite.dir, 'request.zip'), '--data', upstream, '--out', join(satellite.dir, 'response.zip'));
   await satellite.cli('sync', 'import', join(satellite.dir, 'response.zip'));
   const password = await setPassword(satellite, 'admin');
+  // An air-gapped switch holding 4 UCM seats by reservation (installed and confirmed), so In Use reads "N (4 Reserved)".
+  await satellite.cli('reservation', 'enable', '--account', 'Demo Account');
+  const chain = join(satellite.dir, 'chain.pem');
+  await writeFile(chain, await satellite.cli('pki', 'chain'));
+  const switchState = ['--state', join(satellite.dir, 'air-gapped-switch')];
+  const requestCode = field(await satellite.cli('device', 'reservation', 'request', ...switchState, '--pid', 'C9300-24UX', '--serial', 'FCW2134L0RN'), 'request code');
+  const reserved = JSON.parse(await satellite.cli('reservation', 'create', '--account', 'Demo Account', '--va', 'Default', '--code', requestCode, '--license', `${UCM}=4`, '--json')) as
+    { productInstanceId: string; authorizationCode: string };
+  const authFile = join(satellite.dir, 'auth.xml');
+  await writeFile(authFile, reserved.authorizationCode);
+  const installed = await satellite.cli('device', 'reservation', 'install', ...switchState, '--chain', chain, '--file', authFile);
+  await satellite.cli('reservation', 'confirm', reserved.productInstanceId, '--account', 'Demo Account', '--va', 'Default', '--code', field(installed, 'confirmation code'));
   const token = (await satellite.cli('token', 'create', '--account', 'Demo Account', '--va', 'Default', '--description', 'branch office phones')).trim();
   const devices = [
     { serial: 'FCW2231L0AA', host: 'cucm-pub-1', tags: [`${UCM}=60`] },

@@ -124,12 +124,17 @@ describe('web UI: the admin workspace in Chromium', () => {
     const row = main().getByRole('row').filter({ hasText: 'UCM Enhanced License (12.x)' });
     await row.getByText('Out of Compliance').waitFor();
     await row.getByText('Insufficient Licenses').waitFor();
+    // DESIGN §8: the balance is signed, negative by the shortfall (100 purchased, 150 in use).
+    assert.deepEqual((await row.getByRole('cell').allInnerTexts()).slice(2, 6).map((c) => c.trim()), ['100', '150', '-', '-50']);
     await open('Alerts');
     const alert = main().getByRole('row').filter({ hasText: 'Insufficient Licenses' });
     assert.match(await alert.innerText(), /Major/);
     assert.match(await alert.innerText(), /UCM Enhanced License \(12\.x\).*short by 50/);
     await open('Dashboard');
     await main().getByText('Out of Compliance: 1 of 2 licenses short').waitFor();
+    // The usage-trend chart of each license, from the usage history the start-up sweep wrote a row of.
+    await main().getByRole('img', { name: /^UCM Enhanced License \(12\.x\): peak in use \d+ on \d{4}-\d\d-\d\d/ }).waitFor();
+    await main().locator('figure.chart canvas').first().waitFor();
   });
 
   it('creates a virtual account and transfers licenses to it', async () => {
@@ -173,6 +178,8 @@ describe('web UI: the admin workspace in Chromium', () => {
     await main().getByRole('link', { name: 'UCM Enhanced License (12.x)' }).click();
     await page.getByRole('heading', { level: 1, name: 'UCM Enhanced License (12.x)' }).waitFor();
     await main().getByRole('table', { name: /product instances report/ }).getByRole('link', { name: 'lab-switch-1' }).waitFor();
+    await main().getByRole('img', { name: /^UCM Enhanced License \(12\.x\): peak in use .* of 100 purchased on \d{4}-\d\d-\d\d \(balance -?\d+\)\.$/ }).waitFor();
+    await main().locator('figure.chart canvas').waitFor();
     await assertAccessible(page, 'the license detail');
 
     await open('Tokens');

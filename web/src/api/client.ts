@@ -75,8 +75,8 @@ function toApiError(status: number, error: unknown): ApiError {
 }
 
 /**
- * Requests the typed client cannot describe: binary bodies (a zip upload), file downloads, and routes of
- * features whose API is newer than this build. Same origin, same CSRF header.
+ * Requests the typed client cannot describe: binary bodies (a zip upload) and file downloads (the sync
+ * request file, backups). Every JSON call goes through `api`. Same origin, same CSRF header.
  */
 export async function raw(method: string, path: string, init: { body?: BodyInit; contentType?: string } = {}): Promise<Response> {
   const headers = new Headers();

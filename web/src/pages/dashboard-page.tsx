@@ -27,7 +27,9 @@ export function DashboardPage() {
   }, []);
   // Sync concerns the whole satellite: a principal limited to some accounts is refused, and sees no panel.
   const sync = useLoad(() => call(api.GET('/backend/api/v1/sync/status')), []);
-  const first = summaries.data?.[0];
+  // The trends shown are those of the account with the most seats in use: the one an admin watches.
+  const inUse = (s: AccountSummary) => s.licenses.reduce((sum, l) => sum + l.inUse, 0);
+  const first = summaries.data?.reduce((best, s) => (inUse(s) > inUse(best) ? s : best));
   const trend = useLoad(async () => {
     if (!first) return null;
     const vas = (await call(api.GET('/backend/api/v1/accounts/{accountName}/virtual-accounts', { params: { path: { accountName: first.account } } }))).virtualAccounts;

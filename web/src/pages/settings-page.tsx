@@ -1,25 +1,63 @@
+import { useState } from 'preact/hooks';
+import { errorMessage, raw } from '../api/client';
+import { saveBlob } from '../components/copy-field';
+import { ErrorAlert } from '../components/error-alert';
 import { isAdmin, useSession } from '../session';
 
+/** The archive's name as the satellite gives it (Content-Disposition), else a dated one. */
+function attachmentName(response: Response): string {
+  const named = /filename="([^"]+)"/.exec(response.headers.get('content-disposition') ?? '')?.[1];
+  return named ?? `satellite-backup-${new Date().toISOString().replace(/[:.]/g, '-')}.zip`;
+}
+
 /**
- * Settings (DESIGN §10, §11): hostnames and the TLS certificate, and backups. Their API comes with the
- * operations work; until a satellite serves it, this page says how the same is done from the host.
+ * Settings (DESIGN §10, §11): backups, and hostnames and the TLS certificate. No API exposes the TLS
+ * certificate or reissues it (docs/operations.md: it is a host-side step), so the page says how instead.
  */
 export function SettingsPage() {
   const { user } = useSession();
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [saved, setSaved] = useState<string | null>(null);
   if (!isAdmin(user.role)) return <section><h1>Settings</h1><p>Only admins change settings.</p></section>;
+  const download = async () => {
+    setBusy(true); setError(null); setSaved(null);
+    try {
+      // A zip stream, which the typed client cannot describe: raw() keeps the CSRF header and the error mapping.
+      const response = await raw('POST', '/backend/api/v1/backups');
+      const name = attachmentName(response);
+      const blob = await response.blob();
+      saveBlob(name, blob);
+      setSaved(`Saved ${name} (${Math.round(blob.size / 1024)} KB).`);
+    } catch (failure) {
+      setError(errorMessage(failure));
+    }
+    setBusy(false);
+  };
   return (
     <section>
       <h1>Settings</h1>
-      <h2>Hostnames and TLS certificate</h2>
-      <p>
-        The satellite's TLS certificate names the hosts in <code>SATELLITE_HOSTNAMES</code>; it is reissued under the same
-        root CA when they change, so devices keep trusting the satellite. Give devices the root CA from
-        <code> &lt;data directory&gt;/pki/root.pem</code>.
-      </p>
       <h2>Backup</h2>
       <p>
-        Online backups of the database and the PKI, and reissuing the TLS certificate from this page, need a satellite
-        version that serves them through its admin API; this one does not yet.
+        One zip with a consistent snapshot of the database (taken online), the PKI with its private keys and a manifest.
+        Keep it somewhere safe; check it with <code>satellite backup verify FILE</code> and restore it with
+        <code> satellite backup restore FILE</code> on a stopped satellite.
+      </p>
+      <div class="panel">
+        <button type="button" disabled={busy} onClick={() => void download()}>Download backup</button>
+        {saved && <p role="status">{saved}</p>}
+        <ErrorAlert message={error} />
+      </div>
+      <h2>Hostnames and TLS certificate</h2>
+      <p>
+        The TLS certificate names the hosts in <code>SATELLITE_HOSTNAMES</code>, and the satellite reissues it under the same
+        root CA at the next start when they change, so devices keep trusting the root. Its host names are not served by the
+        admin API; on the satellite host, see them with <code>openssl x509 -in &lt;data&gt;/pki/tls.pem -noout -ext subjectAltName</code>,
+        reissue it now with <code>satellite pki tls-reissue --hostnames a,b</code> and restart <code>satellite serve</code> to use it.
+      </p>
+      <p>
+        Give devices the root CA from <code>&lt;data directory&gt;/pki/root.pem</code>. Reserved devices verify authorization
+        codes with the <a href="/pki/chain.pem" download="chain.pem">signing chain</a> (the signing certificate, then the root).
       </p>
     </section>
   );
