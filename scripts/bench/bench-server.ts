@@ -17,7 +17,8 @@ export interface BenchServerOptions {
 }
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const READY_LINE = /License Satellite is serving on https:\/\/[^\s]+:(\d+)/;
+// The banner names the version since the operations work: `License Satellite 0.1.0 is serving on ...`.
+const READY_LINE = /License Satellite (?:\S+ )?is serving on https:\/\/[^\s]+:(\d+)/;
 const START_TIMEOUT_MS = 60_000;
 const STOP_TIMEOUT_MS = 10_000;
 
