@@ -53,10 +53,21 @@ export interface SatelliteDeps {
   upstream?: Pick<UpstreamClientOptions, 'timeoutMs' | 'caPem'>;
   /** Called after a user's password change commits (main.ts and the CLI remove the initial admin password file). */
   passwordChanged?: (username: string) => void;
+  /** The certificate the HTTPS server presents (main.ts); absent in embedded apps, which have no socket. */
+  servedTls?: ServedTls;
+}
+
+/** What the HTTPS listener serves, for the Settings view (GET /settings/tls). */
+export interface ServedTls {
+  certificatePem: string;
+  /** SATELLITE_TLS_CERT/KEY: an admin's own certificate rather than one issued by the satellite root. */
+  installedByAdmin: boolean;
 }
 
 /** Everything the process needs, wired once. Routes, CLI commands and jobs all take their services from here. */
 export interface Satellite {
+  /** Null in embedded apps (createSatelliteApp), which serve no TLS themselves. */
+  servedTls: ServedTls | null;
   db: SqliteDatabase;
   uow: UnitOfWork;
   clock: Clock;
@@ -137,6 +148,7 @@ function composeWith(db: SqliteDatabase, pki: SatellitePki, deps: SatelliteDeps)
     timers,
     logger,
     pki,
+    servedTls: deps.servedTls ?? null,
     inventory: new InventoryService({ uow, clock, newId, alerts }),
     tokens: new TokenService({ uow, clock, newId, timers, alerts }),
     licensePools: new LicensePoolService({ uow, clock }),

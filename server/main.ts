@@ -43,6 +43,9 @@ export async function startSatellite(config: SatelliteConfig, options: { logger?
   const pki = await loadOrCreatePki(config.dataDir, { hostNames: config.hostNames, now: clock.now(), commonName: config.name });
   if (pki.created) logger.info({ directory: pki.directory }, 'created the satellite PKI (root CA, signing and TLS certificates)');
   if (pki.tlsReissued) logger.info(pki.tlsReissued, 'SATELLITE_HOSTNAMES changed: reissued the TLS certificate under the same root CA');
+  const tls = config.tlsCertFile && config.tlsKeyFile
+    ? { cert: readFileSync(config.tlsCertFile, 'utf8'), key: readFileSync(config.tlsKeyFile, 'utf8') }
+    : { cert: [pki.material.tlsCertificatePem, pki.material.rootCertificatePem].map((pem) => pem.trim()).join('\n'), key: pki.material.tlsKeyPem };
   const satellite = await composeSatellite({
     databaseFile: config.databaseFile, pkiMaterial: pki.material, clock, newId: uuidGenerator, timers: config.timers, logger,
     auth: config.auth,
@@ -50,11 +53,9 @@ export async function startSatellite(config: SatelliteConfig, options: { logger?
     passwordChanged: (username) => {
       if (username === INITIAL_ADMIN_USERNAME) removeInitialAdminPassword(config.dataDir);
     },
+    servedTls: { certificatePem: tls.cert, installedByAdmin: Boolean(config.tlsCertFile && config.tlsKeyFile) },
   });
   const app = createApp(satellite, config.http);
-  const tls = config.tlsCertFile && config.tlsKeyFile
-    ? { cert: readFileSync(config.tlsCertFile, 'utf8'), key: readFileSync(config.tlsKeyFile, 'utf8') }
-    : { cert: [pki.material.tlsCertificatePem, pki.material.rootCertificatePem].map((pem) => pem.trim()).join('\n'), key: pki.material.tlsKeyPem };
   const server = createServer({ ...tls, minVersion: 'TLSv1.2', ...serverTimeoutOptions(config.connections) }, app);
   // The front door holds the raw TCP sockets, so the caps count them there, before any TLS work.
   const listener = tlsFrontDoor(server, config.connections.tlsHandshakeTimeoutMs);

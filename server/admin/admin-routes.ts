@@ -19,6 +19,7 @@ import { syncImportRoutes } from './sync/sync-import-routes.js';
 import { syncConnectedRoutes } from './sync/sync-connected-routes.js';
 import { tokenRoutes } from './tokens/token-routes.js';
 import { backupRoutes } from './backups/backup-routes.js';
+import { tlsSettingsRoutes } from './settings/tls-settings-routes.js';
 
 const API_VERSION = '1.0.0';
 export const OPENAPI_PATH = '/backend/api/docs/openapi.json';
@@ -45,6 +46,7 @@ export function adminRoutes(satellite: Satellite): AdminRouteSpec[] {
     ...syncConnectedRoutes(satellite),
     ...reservationRoutes(satellite),
     ...backupRoutes(satellite),
+    ...tlsSettingsRoutes(satellite),
   ];
 }
 

@@ -145,7 +145,7 @@ describe('web UI: reservations and settings in Chromium', () => {
     assert.equal(await inUse(), '0');
   });
 
-  it('Settings downloads a backup zip and says how the TLS certificate is reissued', async () => {
+  it('Settings downloads a backup zip, shows the served TLS certificate and says how it is reissued', async () => {
     await open('Settings');
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download backup' }).click()]);
     assert.match(download.suggestedFilename(), /^satellite-backup-.+\.zip$/);
@@ -154,6 +154,9 @@ describe('web UI: reservations and settings in Chromium', () => {
     assert.equal(readFileSync(file).subarray(0, 4).toString('latin1'), 'PK\u0003\u0004', 'it is a zip');
     await main().getByRole('status').filter({ hasText: /^Saved satellite-backup-.+\.zip \(\d+ KB\)\.$/ }).waitFor();
     assert.match(await main().innerText(), /satellite pki tls-reissue/);
+    // The certificate this very page came over (SATELLITE_HOSTNAMES of the test satellite).
+    await main().getByText('localhost, 127.0.0.1', { exact: true }).waitFor();
+    assert.match(await main().innerText(), /SHA-256 fingerprint\s+([0-9A-F]{2}:){31}[0-9A-F]{2}/);
     await assertAccessible(page, 'the Settings page');
   });
 });

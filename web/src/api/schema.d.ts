@@ -6084,6 +6084,111 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/backend/api/v1/settings/tls": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The TLS certificate the satellite serves: host names, validity and fingerprint */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Success */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            tls: {
+                                /** @description DNS names and IP addresses of the subjectAltName */
+                                hostNames: string[];
+                                /** @description SATELLITE_TLS_CERT/KEY rather than a certificate issued by the satellite root */
+                                installedByAdmin: boolean;
+                                issuer: string;
+                                /** @description ISO 8601 */
+                                notAfter: string;
+                                /** @description ISO 8601 */
+                                notBefore: string;
+                                /** @description colon-separated hex, as openssl x509 -fingerprint -sha256 prints it */
+                                sha256Fingerprint: string;
+                                subject: string;
+                            } | null;
+                        };
+                    };
+                };
+                /** @description Invalid request (the message names the field) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                                message: string;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Invalid, expired or revoked bearer token or session (WWW-Authenticate: Bearer) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                                message: string;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+                /** @description No credentials, credentials other than a bearer token or session (e.g. HTTP Basic), or a role or account scope that does not allow this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                                message: string;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/backend/api/v1/sync/export": {
         parameters: {
             query?: never;

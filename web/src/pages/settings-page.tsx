@@ -1,7 +1,8 @@
 import { useState } from 'preact/hooks';
-import { errorMessage, raw } from '../api/client';
+import { api, call, errorMessage, raw } from '../api/client';
 import { saveBlob } from '../components/copy-field';
 import { ErrorAlert } from '../components/error-alert';
+import { useLoad } from '../components/use-load';
 import { isAdmin, useSession } from '../session';
 
 /** The archive's name as the satellite gives it (Content-Disposition), else a dated one. */
@@ -11,8 +12,9 @@ function attachmentName(response: Response): string {
 }
 
 /**
- * Settings (DESIGN §10, §11): backups, and hostnames and the TLS certificate. No API exposes the TLS
- * certificate or reissues it (docs/operations.md: it is a host-side step), so the page says how instead.
+ * Settings (DESIGN §10, §11): backups, and hostnames and the TLS certificate. The certificate the HTTPS port
+ * serves is read from GET /settings/tls; reissuing it is a host-side step (docs/operations.md: the listener
+ * holds the key until the next start), so the page says how.
  */
 export function SettingsPage() {
   const { user } = useSession();
@@ -49,16 +51,33 @@ export function SettingsPage() {
         <ErrorAlert message={error} />
       </div>
       <h2>Hostnames and TLS certificate</h2>
+      <TlsCertificate />
       <p>
         The TLS certificate names the hosts in <code>SATELLITE_HOSTNAMES</code>, and the satellite reissues it under the same
-        root CA at the next start when they change, so devices keep trusting the root. Its host names are not served by the
-        admin API; on the satellite host, see them with <code>openssl x509 -in &lt;data&gt;/pki/tls.pem -noout -ext subjectAltName</code>,
-        reissue it now with <code>satellite pki tls-reissue --hostnames a,b</code> and restart <code>satellite serve</code> to use it.
+        root CA at the next start when they change, so devices keep trusting the root. To reissue it now, run
+        <code> satellite pki tls-reissue --hostnames a,b</code> on the satellite host and restart <code>satellite serve</code>.
       </p>
       <p>
         Give devices the root CA from <code>&lt;data directory&gt;/pki/root.pem</code>. Reserved devices verify authorization
         codes with the <a href="/pki/chain.pem" download="chain.pem">signing chain</a> (the signing certificate, then the root).
       </p>
     </section>
+  );
+}
+
+/** The certificate the HTTPS port presents now (GET /settings/tls). */
+function TlsCertificate() {
+  const tls = useLoad(async () => (await call(api.GET('/backend/api/v1/settings/tls'))).tls, []);
+  if (tls.error) return <ErrorAlert message={tls.error} />;
+  if (tls.loading) return <p>Loading…</p>;
+  if (!tls.data) return <p>This satellite is embedded in another program and serves no TLS certificate itself.</p>;
+  const cert = tls.data;
+  return (
+    <dl class="panel">
+      <dt>Host names</dt><dd>{cert.hostNames.join(', ')}</dd>
+      <dt>Issued by</dt><dd>{cert.installedByAdmin ? `${cert.issuer} (installed by an admin)` : cert.issuer}</dd>
+      <dt>Valid</dt><dd>{`${cert.notBefore.slice(0, 10)} to ${cert.notAfter.slice(0, 10)}`}</dd>
+      <dt>SHA-256 fingerprint</dt><dd><code>{cert.sha256Fingerprint}</code></dd>
+    </dl>
   );
 }
