@@ -16,6 +16,17 @@ export function accessibleAccount(satellite: Satellite, principal: Principal | n
   return account;
 }
 
+/**
+ * Refuses a principal limited to some accounts, for what concerns the whole satellite (sync bundles carry
+ * every bound account, a backup every account and the keys, the satellite-wide event log every tenant).
+ * `why` ends the message: what a scoped principal should know or do instead.
+ */
+export function requireUnscoped(principal: Principal | null, why: string): void {
+  if (principal && principal.accountScope !== null) {
+    throw new DomainError('FORBIDDEN', `${principal.name} is limited to some accounts; ${why}`);
+  }
+}
+
 export function accessibleVirtualAccount(
   satellite: Satellite, principal: Principal | null, accountName: string, vaName: string,
 ): { account: Account; virtualAccount: VirtualAccount } {

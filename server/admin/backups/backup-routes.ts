@@ -1,6 +1,6 @@
 import type { Satellite } from '../../composition-root.js';
 import { defineRoute, type AdminRouteSpec } from '../admin-route.js';
-import { DomainError } from '../../../licensing/shared/domain-error.js';
+import { requireUnscoped } from '../account-access.js';
 
 /**
  * POST /backups: an online backup streamed as the response (DESIGN §11). POST because it does work and is
@@ -13,9 +13,7 @@ export function backupRoutes(satellite: Satellite): AdminRouteSpec[] {
       method: 'post', path: '/backups', tag: 'Operations', access: 'admin', response: 'zip',
       summary: 'Download an online backup: one zip with a consistent database snapshot, the PKI and a manifest (satellite backup verify checks it)',
       handler: async ({ principal, res }) => {
-        if (principal && principal.accountScope !== null) {
-          throw new DomainError('FORBIDDEN', `${principal.name} is limited to some accounts; a backup holds the whole satellite`);
-        }
+        requireUnscoped(principal, 'a backup holds the whole satellite');
         const stamp = new Date(satellite.clock.now()).toISOString().replace(/[:.]/g, '-');
         res.status(200).set({ 'content-type': 'application/zip', 'content-disposition': `attachment; filename="satellite-backup-${stamp}.zip"` });
         await satellite.backups.writeTo(res, principal?.name ?? 'api');

@@ -1,9 +1,7 @@
 import type { Account } from '../../../licensing/accounts/account.js';
 import type { EventQuery } from '../../../licensing/events/event-repository.js';
-import { DomainError } from '../../../licensing/shared/domain-error.js';
-import type { Principal } from '../../../licensing/users/principal.js';
 import type { Satellite } from '../../composition-root.js';
-import { accessibleAccount } from '../account-access.js';
+import { accessibleAccount, requireUnscoped } from '../account-access.js';
 import { CsvDocument, defineRoute, type AdminRouteSpec } from '../admin-route.js';
 import { toCsv } from '../csv-writer.js';
 import { accountParams } from '../shared/request-fields.js';
@@ -43,7 +41,7 @@ export function eventRoutes(satellite: Satellite): AdminRouteSpec[] {
       summary: 'The whole satellite\'s event log, including events of no account (users, API clients); admins without an account scope',
       query: satelliteEventListQuery, response: eventListResponse,
       handler: ({ query, principal }) => {
-        requireUnscoped(principal);
+        requireUnscoped(principal, 'read their logs under /accounts/{accountName}/events');
         const page = satellite.eventLog.list({ ...query });
         return { events: page.events.map(eventView), total: page.total, limit: query.limit, offset: query.offset };
       },
@@ -60,8 +58,3 @@ function toEventQuery(satellite: Satellite, account: Account, query: EventListQu
   };
 }
 
-function requireUnscoped(principal: Principal | null): void {
-  if (principal && principal.accountScope !== null) {
-    throw new DomainError('FORBIDDEN', `${principal.name} is limited to some accounts; read their logs under /accounts/{accountName}/events`);
-  }
-}

@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { ConflictError, DomainError } from '../../../licensing/shared/domain-error.js';
-import type { Principal } from '../../../licensing/users/principal.js';
+import { ConflictError } from '../../../licensing/shared/domain-error.js';
 import { parseSyncError } from '../../../sync/connected/sync-runner.js';
 import type { Satellite } from '../../composition-root.js';
 import { defineRoute, type AdminRouteSpec } from '../admin-route.js';
+import { requireUnscoped } from '../account-access.js';
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
@@ -39,7 +39,7 @@ export function syncConnectedRoutes(satellite: Satellite): AdminRouteSpec[] {
       method: 'get', path: '/sync/status', tag: 'Sync', access: 'viewer', response: statusResponse,
       summary: 'Sync mode, upstream, last success and error (with its class), next run, sync age and credential expiry',
       handler: ({ principal }) => {
-        requireUnscoped(principal);
+        requireUnscoped(principal, 'sync concerns the whole satellite');
         const status = satellite.satelliteBinding.status();
         const running = satellite.syncRunner.running;
         if (!status) {
@@ -63,7 +63,7 @@ export function syncConnectedRoutes(satellite: Satellite): AdminRouteSpec[] {
       method: 'post', path: '/sync/run', tag: 'Sync', access: 'operator', response: runResponse,
       summary: 'Sync now with the upstream (connected mode); 409 while a run is in progress',
       handler: async ({ principal }) => {
-        requireUnscoped(principal);
+        requireUnscoped(principal, 'sync concerns the whole satellite');
         if (satellite.syncRunner.running) throw new ConflictError('a sync run is already in progress', { reason: 'SYNC_RUNNING' });
         const outcome = await satellite.syncRunner.runNow(principal?.name ?? 'api');
         if (!outcome.ok) return outcome;
@@ -75,7 +75,7 @@ export function syncConnectedRoutes(satellite: Satellite): AdminRouteSpec[] {
       method: 'get', path: '/sync/export', tag: 'Sync', access: 'operator', response: z.unknown(),
       summary: 'Download a signed request bundle (application/zip) to carry to the upstream',
       handler: async ({ res, principal }) => {
-        requireUnscoped(principal);
+        requireUnscoped(principal, 'sync concerns the whole satellite');
         if (!satellite.satelliteBinding.binding()) {
           throw new ConflictError('this satellite is not registered with an upstream yet', { reason: 'NOT_REGISTERED' });
         }
@@ -86,9 +86,3 @@ export function syncConnectedRoutes(satellite: Satellite): AdminRouteSpec[] {
   ];
 }
 
-/** A bundle carries every bound account, so only a principal who may see every account syncs. */
-function requireUnscoped(principal: Principal | null): void {
-  if (principal && principal.accountScope !== null) {
-    throw new DomainError('FORBIDDEN', `${principal.name} is limited to some accounts; sync concerns the whole satellite`);
-  }
-}

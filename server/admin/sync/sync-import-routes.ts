@@ -6,10 +6,10 @@ import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { z } from 'zod';
 import { DomainError } from '../../../licensing/shared/domain-error.js';
-import type { Principal } from '../../../licensing/users/principal.js';
 import { DEFAULT_BUNDLE_CAPS } from '../../../sync/bundle/bundle-caps.js';
 import type { Satellite } from '../../composition-root.js';
 import { defineRoute, type AdminRouteSpec } from '../admin-route.js';
+import { requireUnscoped } from '../account-access.js';
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
@@ -42,7 +42,7 @@ export function syncImportRoutes(satellite: Satellite): AdminRouteSpec[] {
       summary: 'Import a response bundle from the upstream (application/zip body)',
       acceptsBinary: ['application/zip', 'application/octet-stream', 'application/x-zip-compressed'],
       handler: async ({ req, principal }) => {
-        requireUnscoped(principal);
+        requireUnscoped(principal, 'sync concerns the whole satellite');
         if (!req.is(['application/zip', 'application/octet-stream', 'application/x-zip-compressed'])) {
           throw new DomainError('UNSUPPORTED_MEDIA_TYPE', 'send the response bundle as application/zip or application/octet-stream');
         }
@@ -63,7 +63,7 @@ export function syncImportRoutes(satellite: Satellite): AdminRouteSpec[] {
       response: z.object({ imports: z.array(z.discriminatedUnion('result', [importSummary, refusedImport])) }),
       summary: 'The response import history, newest first, refused imports included',
       handler: ({ query, principal }) => {
-        requireUnscoped(principal);
+        requireUnscoped(principal, 'sync concerns the whole satellite');
         return { imports: satellite.responseImporter.history(query.limit).map((r) => ({ ...r, importedAt: iso(r.importedAt) })) };
       },
     }),
@@ -83,9 +83,3 @@ async function receive(body: Readable, file: string, limit: number): Promise<voi
   await pipeline(body, cap, createWriteStream(file, { mode: 0o600 }));
 }
 
-/** A bundle carries every bound account, so only a principal who may see every account imports or reads it. */
-function requireUnscoped(principal: Principal | null): void {
-  if (principal && principal.accountScope !== null) {
-    throw new DomainError('FORBIDDEN', `${principal.name} is limited to some accounts; sync concerns the whole satellite`);
-  }
-}
