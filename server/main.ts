@@ -55,6 +55,7 @@ export async function startSatellite(config: SatelliteConfig, options: { logger?
       if (username === INITIAL_ADMIN_USERNAME) removeInitialAdminPassword(config.dataDir);
     },
     servedTls: { certificatePem: tls.cert, installedByAdmin: Boolean(config.tlsCertFile && config.tlsKeyFile) },
+    deviceCrypto: config.deviceCrypto,
   });
   const { app, deviceTransport } = createAppParts(satellite, config.http);
   // Device POSTs are answered before Express (device-fast-path.ts); every other request goes to the app.
@@ -109,8 +110,11 @@ export async function startSatellite(config: SatelliteConfig, options: { logger?
       backupSchedule?.stop();
       removeListeningFile(config.dataDir);
       listener.close(() => {
-        satellite.close();
-        resolve();
+        // Every request has been answered by now; the crypto workers go before the database.
+        void satellite.signatures.close().finally(() => {
+          satellite.close();
+          resolve();
+        });
       });
       server.closeIdleConnections();
     });
