@@ -73,7 +73,9 @@ export class CryptoWorkerPool implements SignatureChecker {
     const id = (this.#nextId = (this.#nextId + 1) % Number.MAX_SAFE_INTEGER);
     return new Promise<boolean>((resolve, reject) => {
       slot.waiting.set(id, { resolve, reject });
-      slot.queue.push({ id, der: input.publicKeyDer, alg: input.algorithm, payload: input.payload, signature: input.signatureBase64 });
+      // postMessage copies a view's whole ArrayBuffer: a key sliced from a pooled 8 KiB Buffer is copied alone.
+      const der = input.publicKeyDer.byteLength === input.publicKeyDer.buffer.byteLength ? input.publicKeyDer : input.publicKeyDer.slice();
+      slot.queue.push({ id, der, alg: input.algorithm, payload: input.payload, signature: input.signatureBase64 });
       if (!slot.flushScheduled) {
         slot.flushScheduled = true;
         setImmediate(() => this.#flush(slot));
