@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { ipKeyGenerator } from 'express-rate-limit';
 import { CallHomeDecodeError, decodeCallHomeRequest, encodeCallHomeResponse, encodeSoapFault } from '../../protocol/call-home-codec.js';
 import { DomainError } from '../../licensing/shared/domain-error.js';
 import type { Satellite } from '../composition-root.js';
@@ -47,9 +48,12 @@ export class DeviceTransport {
     this.#limiter = new DeviceRateLimiter({ limitPerWindow: options.deviceRateLimitPerMinute });
   }
 
-  /** Counts the request against its address's budget; null when the limit is off. */
+  /**
+   * Counts the request against its address's budget; null when the limit is off. IPv6 addresses count per
+   * /56 and IPv4-mapped ones as IPv4, as express-rate-limit keyed them, so one host cannot rotate addresses.
+   */
   admit(address: string): RateAdmission | null {
-    return this.#limiter.admit(address);
+    return this.#limiter.admit(ipKeyGenerator(address));
   }
 
   rateLimited(flavour: DeviceFlavour, requestId: string): DeviceHttpAnswer {

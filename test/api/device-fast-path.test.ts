@@ -129,6 +129,15 @@ describe('device fast path in front of Express', () => {
     ]);
   });
 
+  it('counts IPv6 clients per /56 and IPv4-mapped ones as IPv4, as express-rate-limit did', () => {
+    const transport = new DeviceTransport(f.app.satellite, { ...defaultHttpOptions, deviceRateLimitPerMinute: 1 });
+    assert.equal(transport.admit('2001:db8:0:100::1')?.allowed, true);
+    assert.equal(transport.admit('2001:db8:0:1ff::2')?.allowed, false, 'same /56');
+    assert.equal(transport.admit('2001:db8:0:200::1')?.allowed, true, 'another /56');
+    assert.equal(transport.admit('::ffff:10.0.0.1')?.allowed, true);
+    assert.equal(transport.admit('10.0.0.1')?.allowed, false, 'the IPv4 behind the mapped address');
+  });
+
   // Last: it uses up this address's budget for the minute.
   it('limits requests per address with 429 and Retry-After in the transport dialect', async () => {
     let limited: request.Response | null = null;
