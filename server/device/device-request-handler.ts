@@ -60,15 +60,15 @@ export class DeviceRequestHandler {
     const { message } = request;
     try {
       // A retry is answered from its stored response before any costly work (a signature check, a CSR, a
-      // certificate). The write transaction looks again: a twin may have committed meanwhile.
-      // One read serves both: the stored answer, and the credential of a signed request (or its refusal,
-      // raised only after the clock check, which comes first).
+      // certificate); the write transaction looks again, as a twin may commit meanwhile. The same read finds
+      // the credential of a signed request, or its refusal, which is raised after the clock check as before.
       const early = this.#deps.uow.read((repos) => {
         const stored = this.#storedResponse(repos, request);
         if (stored !== undefined || message.type === 'REGISTER') return { stored, credential: null };
         try {
           return { stored, credential: findDeviceCredential(repos, request) };
         } catch (error) {
+          if (!(error instanceof DeviceRequestError)) throw error;
           return { stored, credential: { refused: error } };
         }
       });
@@ -122,9 +122,8 @@ export class DeviceRequestHandler {
   }
 
   /** The instance whose current ID certificate signed the request; throws the refusal otherwise. */
-  async #authenticate(found: DeviceCredential | { refused: unknown }, now: number): Promise<ProductInstance> {
-    if ('refused' in found) throw found.refused;
-    const credential = found;
+  async #authenticate(credential: DeviceCredential | { refused: DeviceRequestError }, now: number): Promise<ProductInstance> {
+    if ('refused' in credential) throw credential.refused;
     if (!await this.#deps.signatures.verify(credential.signature)) {
       throw new DeviceRequestError('SIGNATURE_INVALID', 'signature does not verify with the ID certificate key');
     }
