@@ -39,7 +39,10 @@ export interface CryptoWorkerPoolOptions {
 
 interface Job { id: number; der: Uint8Array; alg: string; payload: string; signature: string }
 interface Waiter { resolve: (valid: boolean) => void; reject: (error: Error) => void }
-interface Slot { worker: Worker; queue: Job[]; waiting: Map<number, Waiter>; flushScheduled: boolean }
+interface Slot { worker: Worker; answered: boolean; queue: Job[]; waiting: Map<number, Waiter>; flushScheduled: boolean }
+
+/** Workers in a row that die before answering anything: then the pool gives up on threads (see #watch). */
+const MAX_DEATHS_BEFORE_ANSWERING = 3;
 
 /**
  * Device key import and signature verification on worker threads (about 200-300 µs per request for a key
@@ -48,7 +51,8 @@ interface Slot { worker: Worker; queue: Job[]; waiting: Map<number, Waiter>; flu
  * Jobs queued in one event-loop turn go to their worker in one message.
  *
  * A worker that dies is replaced at once; the jobs it held fail with UNAVAILABLE (503: a server fault the
- * device retries, never its SIGNATURE_INVALID), so no request waits forever. close() ends every worker.
+ * device retries, never its SIGNATURE_INVALID), so no request waits forever. Workers that die before
+ * answering anything, several in a row, make the pool verify inline instead. close() ends every worker.
  * Workers are unref'd: they never keep a process alive by themselves.
  */
 export class CryptoWorkerPool implements SignatureChecker {
@@ -56,6 +60,9 @@ export class CryptoWorkerPool implements SignatureChecker {
   readonly #slots: Slot[];
   #nextId = 0;
   #closed = false;
+  #deathsBeforeAnswering = 0;
+  /** Set when workers cannot be kept alive: verification goes on, on the event loop. */
+  #inline: InlineSignatureChecker | null = null;
 
   constructor(options: CryptoWorkerPoolOptions) {
     this.#options = options;
@@ -68,6 +75,7 @@ export class CryptoWorkerPool implements SignatureChecker {
 
   verify(input: DeviceSignatureInput): Promise<boolean> {
     if (this.#closed) return Promise.reject(unavailable('the satellite is shutting down'));
+    if (this.#inline) return this.#inline.verify(input);
     const slot = this.#slots[affinity(input.publicKeyDer) % this.#slots.length];
     if (slot === undefined) return Promise.reject(unavailable('no crypto worker'));
     const id = (this.#nextId = (this.#nextId + 1) % Number.MAX_SAFE_INTEGER);
@@ -109,7 +117,7 @@ export class CryptoWorkerPool implements SignatureChecker {
   }
 
   #newSlot(): Slot {
-    const slot: Slot = { worker: this.#startWorker(), queue: [], waiting: new Map(), flushScheduled: false };
+    const slot: Slot = { worker: this.#startWorker(), answered: false, queue: [], waiting: new Map(), flushScheduled: false };
     this.#watch(slot);
     return slot;
   }
@@ -127,6 +135,8 @@ export class CryptoWorkerPool implements SignatureChecker {
   #watch(slot: Slot): void {
     const worker = slot.worker;
     worker.on('message', (answers: Array<{ id: number; valid: boolean }>) => {
+      slot.answered = true;
+      this.#deathsBeforeAnswering = 0;
       for (const { id, valid } of answers) {
         slot.waiting.get(id)?.resolve(valid === true);
         slot.waiting.delete(id);
@@ -137,9 +147,18 @@ export class CryptoWorkerPool implements SignatureChecker {
     });
     worker.on('exit', (code) => {
       if (this.#closed || slot.worker !== worker) return;
-      this.#options.logger.warn({ code, inFlight: slot.waiting.size }, 'a crypto worker exited; starting a new one');
       this.#failAll(slot, 'signature verification was interrupted (a crypto worker restarted); retry');
+      this.#deathsBeforeAnswering = slot.answered ? 0 : this.#deathsBeforeAnswering + 1;
+      // Workers that cannot even start (a broken runtime, no memory for threads) would be restarted in a
+      // tight loop, each failing its jobs: after a few, verify on the event loop instead, as with 0 workers.
+      if (this.#deathsBeforeAnswering >= MAX_DEATHS_BEFORE_ANSWERING) {
+        this.#options.logger.error({ code }, 'crypto workers keep dying before answering; verifying device signatures on the event loop');
+        this.#inline = new InlineSignatureChecker(this.#options.keyCacheSize);
+        return;
+      }
+      this.#options.logger.warn({ code, inFlight: slot.waiting.size }, 'a crypto worker exited; starting a new one');
       slot.worker = this.#startWorker();
+      slot.answered = false;
       this.#watch(slot);
     });
   }

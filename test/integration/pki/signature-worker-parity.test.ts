@@ -87,6 +87,24 @@ describe('crypto worker pool', () => {
     assert.equal(await pool.verify(input('after the restart')), true);
   });
 
+  it('verifies on the event loop when workers keep dying before answering anything', async () => {
+    const broken = `'use strict'; process.exit(4);`;
+    const pool = new CryptoWorkerPool({ size: 1, keyCacheSize: 0, logger: silent, source: broken });
+    pools.push(pool);
+    const [good] = cases();
+    if (!good) throw new Error('no case');
+    let answer: boolean | null = null;
+    for (let attempt = 0; attempt < 10 && answer === null; attempt += 1) {
+      try {
+        answer = await pool.verify(good.input);
+      } catch (error) {
+        assert.ok(error instanceof DomainError && error.code === 'UNAVAILABLE', String(error));
+      }
+    }
+    assert.equal(answer, true);
+    assert.equal(await pool.verify({ ...good.input, payload: 'changed' }), false);
+  });
+
   it('rejects what is pending and everything after close()', async () => {
     const hang = `'use strict'; require('node:worker_threads').parentPort.on('message', () => {});`;
     const pool = new CryptoWorkerPool({ size: 1, keyCacheSize: 0, logger: silent, source: hang });
