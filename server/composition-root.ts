@@ -32,9 +32,12 @@ import type { ApiClientService } from '../licensing/users/api-client-service.js'
 import { defaultAuthPolicy, type AuthPolicy } from '../licensing/users/auth-policy.js';
 import type { SessionService } from '../licensing/users/session-service.js';
 import type { UserService } from '../licensing/users/user-service.js';
+import type { DeviceCryptoOptions } from './config.js';
 import type { AdminAuthenticator } from './admin/admin-authenticator.js';
 import { composeAuthServices } from './admin/auth/auth-services.js';
 import { DeviceRequestHandler } from './device/device-request-handler.js';
+import { createSignatureChecker, type SignatureChecker } from './device/crypto-worker-pool.js';
+import { KEY_CACHE_LIMIT } from '../licensing/pki/signature-verifier.js';
 import { BackupService } from './backup/backup-service.js';
 import { RequestExporter } from '../sync/export/request-exporter.js';
 import { SyncRunner } from '../sync/connected/sync-runner.js';
@@ -55,7 +58,13 @@ export interface SatelliteDeps {
   passwordChanged?: (username: string) => void;
   /** The certificate the HTTPS server presents (main.ts); absent in embedded apps, which have no socket. */
   servedTls?: ServedTls;
+  /**
+   * Device signature checking (SATELLITE_CRYPTO_WORKERS, SATELLITE_DEVICE_KEY_CACHE). Embedded apps default
+   * to verifying inline with the default key cache: no threads for a test's many short-lived apps.
+   */
+  deviceCrypto?: DeviceCryptoOptions;
 }
+
 
 /** What the HTTPS listener serves, for the Settings view (GET /settings/tls). */
 export interface ServedTls {
@@ -81,6 +90,8 @@ export interface Satellite {
   registration: RegistrationService;
   authorization: AuthorizationService;
   deviceHandler: DeviceRequestHandler;
+  /** Where the device handler verifies signatures; close() ends its workers (main.ts awaits that). */
+  signatures: SignatureChecker;
   /** Alert rules: targeted re-evaluation is wired into the services above; sweep() runs periodically. */
   alerts: AlertService;
   /** Inventory timers, line boundaries, alerts and usage-history rows: what time alone changes (server/jobs/). */
@@ -130,6 +141,7 @@ function composeWith(db: SqliteDatabase, pki: SatellitePki, deps: SatelliteDeps)
   const alerts = new AlertService({ uow, clock, newId, timers });
   const registration = new RegistrationService({ uow, clock, newId, timers, issuer: pki, alerts });
   const authorization = new AuthorizationService(timers, alerts);
+  const signatures = createSignatureChecker({ ...(deps.deviceCrypto ?? { workers: 0, keyCacheSize: KEY_CACHE_LIMIT }), logger });
   const requestExporter = new RequestExporter({
     source: new SqliteRequestSnapshotSource(db), reservations: new SqliteReservationSyncSource(db), signingKey: createPrivateKey(deps.pkiMaterial.signingKeyPem), clock, newId,
   });
@@ -155,7 +167,8 @@ function composeWith(db: SqliteDatabase, pki: SatellitePki, deps: SatelliteDeps)
     licenseTransfers: new LicenseTransferService({ uow, clock, newId, alerts }),
     registration,
     authorization,
-    deviceHandler: new DeviceRequestHandler({ uow, clock, timers, signer: pki, registration, authorization, logger }),
+    deviceHandler: new DeviceRequestHandler({ uow, clock, timers, signer: pki, registration, authorization, signatures, logger }),
+    signatures,
     alerts,
     complianceSweep: new ComplianceSweep({ uow, clock, alerts }),
     catalog: new CatalogService({ uow, clock, alerts }),
@@ -173,6 +186,8 @@ function composeWith(db: SqliteDatabase, pki: SatellitePki, deps: SatelliteDeps)
       uow, clock, newId, policy: deps.auth ?? defaultAuthPolicy, ...(deps.passwordChanged ? { passwordChanged: deps.passwordChanged } : {}),
     }),
     close: () => {
+      // Terminating starts at once; workers are unref'd, so nothing waits for it.
+      void signatures.close();
       if (db.open) db.close();
     },
   };

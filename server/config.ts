@@ -1,7 +1,8 @@
-import { hostname } from 'node:os';
+import { availableParallelism, hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { MS_PER_DAY, MS_PER_HOUR } from '../licensing/shared/clock.js';
+import { KEY_CACHE_LIMIT } from '../licensing/pki/signature-verifier.js';
 import { defaultLicensingTimers, type LicensingTimers } from '../licensing/shared/licensing-timers.js';
 import type { AuthPolicy } from '../licensing/users/auth-policy.js';
 import { formatZodIssues } from '../protocol/signed-envelope.js';
@@ -20,6 +21,8 @@ const envSchema = z.object({
   SATELLITE_TLS_CERT: z.string().optional(),
   SATELLITE_TLS_KEY: z.string().optional(),
   SATELLITE_DEVICE_RATE_LIMIT: z.coerce.number().int().min(0).default(6000),
+  SATELLITE_CRYPTO_WORKERS: z.coerce.number().int().min(0).max(64).optional(),
+  SATELLITE_DEVICE_KEY_CACHE: z.coerce.number().int().min(0).max(10_000_000).default(KEY_CACHE_LIMIT),
   SATELLITE_DEVICE_BODY_LIMIT_KB: z.coerce.number().int().min(4).max(1024).default(64),
   SATELLITE_CLOCK_SKEW_HOURS: z.coerce.number().positive().default(24),
   SATELLITE_ID_CERT_DAYS: z.coerce.number().int().positive().default(365),
@@ -77,6 +80,15 @@ export interface SatelliteConfig {
   /** Caps and timeouts of the HTTPS server's connections (main.ts). */
   connections: ConnectionLimits;
   backup: BackupOptions;
+  deviceCrypto: DeviceCryptoOptions;
+}
+
+/** Where device signatures are checked (docs/performance.md, "Device hot path at scale"). */
+export interface DeviceCryptoOptions {
+  /** Worker threads verifying device signatures; 0 verifies on the event loop. Default: cores - 1, at least 1. */
+  workers: number;
+  /** Imported device keys kept per worker (or inline); 0 imports every key every time. */
+  keyCacheSize: number;
 }
 
 /** Scheduled backups (docs/operations.md); off unless a schedule is set. */
@@ -146,6 +158,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): SatelliteConfi
       tlsHandshakeTimeoutMs: e.SATELLITE_TLS_HANDSHAKE_TIMEOUT_SECONDS * 1000,
       headersTimeoutMs: e.SATELLITE_HEADERS_TIMEOUT_SECONDS * 1000,
       keepAliveTimeoutMs: e.SATELLITE_KEEP_ALIVE_TIMEOUT_SECONDS * 1000,
+    },
+    deviceCrypto: {
+      workers: e.SATELLITE_CRYPTO_WORKERS ?? Math.max(1, availableParallelism() - 1),
+      keyCacheSize: e.SATELLITE_DEVICE_KEY_CACHE,
     },
     backup: { cronExpression: e.SATELLITE_BACKUP_SCHEDULE ?? null, directory: resolve(e.SATELLITE_BACKUP_DIR ?? `${dataDir}/backups`), keep: e.SATELLITE_BACKUP_KEEP },
     sync: {

@@ -6,7 +6,7 @@ import { uuidGenerator, type IdGenerator } from '../licensing/shared/id-generato
 import { defaultLicensingTimers, type LicensingTimers } from '../licensing/shared/licensing-timers.js';
 import { defaultAuthPolicy, type AuthPolicy } from '../licensing/users/auth-policy.js';
 import { composeSatellite, type Satellite } from './composition-root.js';
-import { defaultHttpOptions, type HttpOptions } from './config.js';
+import { defaultHttpOptions, type DeviceCryptoOptions, type HttpOptions } from './config.js';
 import { createApp } from './create-app.js';
 import { SatelliteSeeder } from './seed/satellite-seeder.js';
 
@@ -23,6 +23,8 @@ export interface SatelliteAppOptions {
   pkiMaterial?: PkiMaterial;
   http?: Partial<HttpOptions>;
   logger?: Logger;
+  /** Device signature checking; defaults to inline with the default key cache (no worker threads). */
+  deviceCrypto?: DeviceCryptoOptions;
 }
 
 export interface SatelliteAppExtras {
@@ -50,6 +52,7 @@ export async function createSatelliteApp(options: SatelliteAppOptions = {}): Pro
     timers,
     logger: options.logger ?? pino({ level: 'silent' }),
     auth: { ...defaultAuthPolicy, ...options.auth },
+    ...(options.deviceCrypto ? { deviceCrypto: options.deviceCrypto } : {}),
   });
   // Embedded suites fire requests as fast as they can, so the device and sign-in rate limits are off
   // unless asked for. No user exists either: embedders create them with the seeder.

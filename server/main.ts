@@ -7,7 +7,8 @@ import { uuidGenerator } from '../licensing/shared/id-generator.js';
 import { DEVICE_TRANSPORT_PATHS } from '../protocol/transport-paths.js';
 import { composeSatellite, type Satellite } from './composition-root.js';
 import type { SatelliteConfig } from './config.js';
-import { createApp } from './create-app.js';
+import { createAppParts } from './create-app.js';
+import { deviceFastPath } from './http/device-fast-path.js';
 import { limitConnections, serverTimeoutOptions } from './http/connection-limits.js';
 import { loadOrCreatePki } from './pki/pki-file-store.js';
 import { SyncSchedule } from '../sync/connected/sync-schedule.js';
@@ -54,9 +55,11 @@ export async function startSatellite(config: SatelliteConfig, options: { logger?
       if (username === INITIAL_ADMIN_USERNAME) removeInitialAdminPassword(config.dataDir);
     },
     servedTls: { certificatePem: tls.cert, installedByAdmin: Boolean(config.tlsCertFile && config.tlsKeyFile) },
+    deviceCrypto: config.deviceCrypto,
   });
-  const app = createApp(satellite, config.http);
-  const server = createServer({ ...tls, minVersion: 'TLSv1.2', ...serverTimeoutOptions(config.connections) }, app);
+  const { app, deviceTransport } = createAppParts(satellite, config.http);
+  // Device POSTs are answered before Express (device-fast-path.ts); every other request goes to the app.
+  const server = createServer({ ...tls, minVersion: 'TLSv1.2', ...serverTimeoutOptions(config.connections) }, deviceFastPath(deviceTransport, app, logger));
   // The front door holds the raw TCP sockets, so the caps count them there, before any TLS work.
   const listener = tlsFrontDoor(server, config.connections.tlsHandshakeTimeoutMs);
   limitConnections(listener, config.connections, logger);
@@ -107,8 +110,11 @@ export async function startSatellite(config: SatelliteConfig, options: { logger?
       backupSchedule?.stop();
       removeListeningFile(config.dataDir);
       listener.close(() => {
-        satellite.close();
-        resolve();
+        // Every request has been answered by now; the crypto workers go before the database.
+        void satellite.signatures.close().finally(() => {
+          satellite.close();
+          resolve();
+        });
       });
       server.closeIdleConnections();
     });

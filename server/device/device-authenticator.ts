@@ -1,16 +1,59 @@
-import { normalizeSerial, type ProductInstance } from '../../licensing/instances/product-instance.js';
-import { verifyDeviceSignature } from '../../licensing/pki/signature-verifier.js';
+import { normalizeSerial, type IdCertificate, type ProductInstance } from '../../licensing/instances/product-instance.js';
+import type { DeviceSignatureInput } from '../../licensing/pki/signature-verifier.js';
 import { DeviceRequestError } from '../../licensing/shared/domain-error.js';
 import type { Repositories } from '../../licensing/shared/unit-of-work.js';
 import { isStrictBase64 } from '../../protocol/signed-envelope.js';
 import type { ParsedDeviceRequest } from './device-request-parser.js';
 
+/** The instance a signed request names and the ID certificate its key_id names, as read before verifying. */
+export interface DeviceCredential {
+  instance: ProductInstance;
+  certificate: IdCertificate;
+  signature: DeviceSignatureInput;
+}
+
 /**
- * Proves a signed request comes from the holder of the product instance's current ID certificate
- * (DESIGN §4.1): the key_id must name that certificate, the signature must verify with its key, and the
- * certificate must be neither revoked (renewed, deregistered) nor expired.
+ * Proving a signed request comes from the holder of the product instance's current ID certificate
+ * (DESIGN §4.1) happens in three steps, so the costly middle one runs off the write transaction (and off the
+ * event loop, on the crypto worker pool):
+ * 1. findDeviceCredential (a read): the key_id must name a certificate of that instance with the same alg;
+ * 2. the signature must verify with that certificate's key (SignatureChecker);
+ * 3. assertCredentialCurrent: the certificate must be neither revoked (renewed, deregistered) nor expired,
+ *    the instance registered; inside the write transaction confirmDevice repeats 1 and 3 against the
+ *    committed state, so a renewal or deregistration that committed meanwhile is seen. A serial always
+ *    names the same key, so the signature verified in step 2 stays proven.
+ * The refusals and their order are those of the former single-step check.
  */
-export function authenticateDevice(repos: Repositories, request: ParsedDeviceRequest, now: number): ProductInstance {
+export function findDeviceCredential(repos: Repositories, request: ParsedDeviceRequest): DeviceCredential {
+  const { instance, certificate } = lookUp(repos, request);
+  const signature = request.signature;
+  if (!signature || !isStrictBase64(signature.value)) throw new DeviceRequestError('SIGNATURE_INVALID', 'signature value is not valid base64');
+  return {
+    instance, certificate,
+    signature: { algorithm: certificate.keyAlgorithm, publicKeyDer: certificate.publicKeyDer, payload: request.payload, signatureBase64: signature.value },
+  };
+}
+
+export function assertCredentialCurrent(instance: ProductInstance, certificate: IdCertificate, now: number): void {
+  if (certificate.revokedAt !== null) {
+    throw new DeviceRequestError('CERT_REVOKED', `ID certificate ${certificate.serial} was revoked; register again or use the renewed certificate`);
+  }
+  if (now >= certificate.notAfter) {
+    throw new DeviceRequestError('CERT_EXPIRED', `ID certificate ${certificate.serial} expired at ${new Date(certificate.notAfter).toISOString()}`);
+  }
+  if (instance.registrationState !== 'REGISTERED') {
+    throw new DeviceRequestError('UNKNOWN_PRODUCT_INSTANCE', `product instance ${instance.id} is not registered`);
+  }
+}
+
+/** Steps 1 and 3 again inside the write transaction, for a request whose signature was verified before it. */
+export function confirmDevice(repos: Repositories, request: ParsedDeviceRequest, now: number): ProductInstance {
+  const { instance, certificate } = lookUp(repos, request);
+  assertCredentialCurrent(instance, certificate, now);
+  return instance;
+}
+
+function lookUp(repos: Repositories, request: ParsedDeviceRequest): { instance: ProductInstance; certificate: IdCertificate } {
   const instanceId = request.message.sender.product_instance_id;
   const instance = instanceId ? repos.instances.findById(instanceId) : undefined;
   if (!instance) throw new DeviceRequestError('UNKNOWN_PRODUCT_INSTANCE', `product instance ${instanceId ?? '(none)'} is not known to this satellite`);
@@ -23,20 +66,5 @@ export function authenticateDevice(repos: Repositories, request: ParsedDeviceReq
   if (certificate.keyAlgorithm !== signature.alg) {
     throw new DeviceRequestError('SIGNATURE_INVALID', `alg ${signature.alg} does not match the ${certificate.keyAlgorithm} certificate key`);
   }
-  if (!isStrictBase64(signature.value)) throw new DeviceRequestError('SIGNATURE_INVALID', 'signature value is not valid base64');
-  const valid = verifyDeviceSignature({
-    algorithm: certificate.keyAlgorithm, publicKeyDer: certificate.publicKeyDer, payload: request.payload,
-    signatureBase64: signature.value,
-  });
-  if (!valid) throw new DeviceRequestError('SIGNATURE_INVALID', 'signature does not verify with the ID certificate key');
-  if (certificate.revokedAt !== null) {
-    throw new DeviceRequestError('CERT_REVOKED', `ID certificate ${certificate.serial} was revoked; register again or use the renewed certificate`);
-  }
-  if (now >= certificate.notAfter) {
-    throw new DeviceRequestError('CERT_EXPIRED', `ID certificate ${certificate.serial} expired at ${new Date(certificate.notAfter).toISOString()}`);
-  }
-  if (instance.registrationState !== 'REGISTERED') {
-    throw new DeviceRequestError('UNKNOWN_PRODUCT_INSTANCE', `product instance ${instance.id} is not registered`);
-  }
-  return instance;
+  return { instance, certificate };
 }

@@ -8,7 +8,9 @@ import { DeviceRequestError } from '../../licensing/shared/domain-error.js';
 import type { LicensingTimers } from '../../licensing/shared/licensing-timers.js';
 import type { Repositories, UnitOfWork } from '../../licensing/shared/unit-of-work.js';
 import type { IdCertificate } from '../../licensing/instances/product-instance.js';
-import { authenticateDevice } from './device-authenticator.js';
+import { assertCredentialCurrent, confirmDevice, findDeviceCredential, type DeviceCredential } from './device-authenticator.js';
+import type { SignatureChecker } from './crypto-worker-pool.js';
+import type { ProductInstance } from '../../licensing/instances/product-instance.js';
 import { parseDeviceRequest, type ParsedDeviceRequest } from './device-request-parser.js';
 import { signResponse, type ResponseParts, type ResponseSigner } from './device-response-signer.js';
 import { authorizeBody, identityBody } from './device-response-bodies.js';
@@ -25,6 +27,8 @@ export interface DeviceRequestHandlerDeps {
   signer: ResponseSigner & { certificateChain: string[] };
   registration: RegistrationService;
   authorization: AuthorizationService;
+  /** Where device signatures are verified: inline or on the crypto worker pool (SATELLITE_CRYPTO_WORKERS). */
+  signatures: SignatureChecker;
   logger: Logger;
 }
 
@@ -55,22 +59,33 @@ export class DeviceRequestHandler {
     const request = parsed.request;
     const { message } = request;
     try {
-      // Only REGISTER and RENEW_ID_CERT do costly work before the transaction; for them a retry is answered
-      // early. Everything else finds a stored answer inside the write transaction, saving a transaction.
-      if (message.type === 'REGISTER' || message.type === 'RENEW_ID_CERT') {
-        const stored = this.#deps.uow.read((repos) => this.#storedResponse(repos, request));
-        if (stored !== undefined) return this.#answer(message.type, stored, 'REPLAYED');
-      }
+      // A retry is answered from its stored response before any costly work (a signature check, a CSR, a
+      // certificate); the write transaction looks again, as a twin may commit meanwhile. The same read finds
+      // the credential of a signed request, or its refusal, which is raised after the clock check as before.
+      const early = this.#deps.uow.read((repos) => {
+        const stored = this.#storedResponse(repos, request);
+        if (stored !== undefined || message.type === 'REGISTER') return { stored, credential: null };
+        try {
+          return { stored, credential: findDeviceCredential(repos, request) };
+        } catch (error) {
+          if (!(error instanceof DeviceRequestError)) throw error;
+          return { stored, credential: { refused: error } };
+        }
+      });
+      if (early.stored !== undefined) return this.#answer(message.type, early.stored, 'REPLAYED');
       if (Math.abs(now - message.timestamp) > this.#deps.timers.clockSkewMs) {
         throw new DeviceRequestError('CLOCK_SKEW', `timestamp ${message.timestamp} is more than ${this.#deps.timers.clockSkewMs} ms from the satellite clock ${now}`);
       }
-      const prepared = await this.#prepare(request, now);
+      // Signed requests are verified before the write transaction (device-authenticator.ts), on the crypto
+      // worker pool when there is one; the transaction then only confirms the certificate is still current.
+      const instance = early.credential === null ? null : await this.#authenticate(early.credential, now);
+      const prepared = await this.#prepare(request, instance, now);
       // Group commit (device-write-batcher.ts): resolves only after the transaction holding this unit committed.
       const answer = await this.#writes.submit((repos): { text: string; outcome: DeviceOutcome } => {
         // A retry may have raced us here; the stored answer wins so a message never acts twice.
         const raced = this.#storedResponse(repos, request);
         if (raced !== undefined) return { text: raced, outcome: 'REPLAYED' };
-        const instanceId = message.type === 'REGISTER' ? null : authenticateDevice(repos, request, now).id;
+        const instanceId = instance === null ? null : confirmDevice(repos, request, now).id;
         this.#checkNonce(repos, request, now);
         const parts = this.#act(repos, request, prepared, now);
         const text = signResponse(this.#deps.signer, request.context, parts, now);
@@ -106,7 +121,17 @@ export class DeviceRequestHandler {
     }
   }
 
-  async #prepare(request: ParsedDeviceRequest, now: number): Promise<Prepared> {
+  /** The instance whose current ID certificate signed the request; throws the refusal otherwise. */
+  async #authenticate(credential: DeviceCredential | { refused: DeviceRequestError }, now: number): Promise<ProductInstance> {
+    if ('refused' in credential) throw credential.refused;
+    if (!await this.#deps.signatures.verify(credential.signature)) {
+      throw new DeviceRequestError('SIGNATURE_INVALID', 'signature does not verify with the ID certificate key');
+    }
+    assertCredentialCurrent(credential.instance, credential.certificate, now);
+    return credential.instance;
+  }
+
+  async #prepare(request: ParsedDeviceRequest, instance: ProductInstance | null, now: number): Promise<Prepared> {
     const { message } = request;
     if (message.type === 'REGISTER') {
       const csr = await parseDeviceCsr(message.body.csr);
@@ -122,9 +147,8 @@ export class DeviceRequestHandler {
       }, now);
       return { type: 'REGISTER', registration };
     }
-    if (message.type === 'RENEW_ID_CERT') {
-      // Authenticate before spending a signature on the new certificate.
-      const instance = this.#deps.uow.read((repos) => authenticateDevice(repos, request, now));
+    if (message.type === 'RENEW_ID_CERT' && instance !== null) {
+      // Authenticated (handle) before a signature is spent on the new certificate.
       const csr = await parseDeviceCsr(message.body.csr);
       return { type: 'RENEW_ID_CERT', certificate: await this.#deps.registration.prepareRenewal(instance, csr, now) };
     }

@@ -78,7 +78,12 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       res.status(httpStatusFor(domain)).json(errorBody(domain, requestId));
       return;
     }
-    logger.error({ err: error, requestId, path: req.path }, 'unexpected error');
-    res.status(500).json(errorBody(new DomainError('INTERNAL', 'internal error; see the satellite log'), requestId));
+    res.status(500).json(unexpectedErrorBody(logger, error, requestId, req.path));
   };
+}
+
+/** A server bug: logged with the request id, answered 500 without details (Express and the device fast path). */
+export function unexpectedErrorBody(logger: Logger, error: unknown, requestId: string, path: string): ErrorBody {
+  logger.error({ err: error, requestId, path }, 'unexpected error');
+  return errorBody(new DomainError('INTERNAL', 'internal error; see the satellite log'), requestId);
 }

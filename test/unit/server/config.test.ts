@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import assert from 'node:assert/strict';
 import { describe, it } from 'vitest';
 import { loadConfig } from '../../../server/config.js';
@@ -29,6 +30,15 @@ describe('connection limits', () => {
     assert.throws(() => loadConfig({ SATELLITE_TLS_HANDSHAKE_TIMEOUT_SECONDS: '11' }), /SATELLITE_TLS_HANDSHAKE_TIMEOUT_SECONDS/);
     assert.throws(() => loadConfig({ SATELLITE_HEADERS_TIMEOUT_SECONDS: '60' }), /SATELLITE_HEADERS_TIMEOUT_SECONDS/);
     assert.throws(() => loadConfig({ SATELLITE_MAX_CONNECTIONS_PER_ADDRESS: '0' }), /SATELLITE_MAX_CONNECTIONS_PER_ADDRESS/);
+  });
+});
+
+describe('device crypto', () => {
+  it('defaults to cores - 1 workers (at least 1) with 20,000 keys each; 0 means inline or no cache', () => {
+    assert.deepEqual(loadConfig({}).deviceCrypto, { workers: Math.max(1, availableParallelism() - 1), keyCacheSize: 20_000 });
+    assert.deepEqual(loadConfig({ SATELLITE_CRYPTO_WORKERS: '0', SATELLITE_DEVICE_KEY_CACHE: '0' }).deviceCrypto, { workers: 0, keyCacheSize: 0 });
+    assert.throws(() => loadConfig({ SATELLITE_CRYPTO_WORKERS: '-1' }), /SATELLITE_CRYPTO_WORKERS/);
+    assert.throws(() => loadConfig({ SATELLITE_DEVICE_KEY_CACHE: 'lots' }), /SATELLITE_DEVICE_KEY_CACHE/);
   });
 });
 

@@ -1,0 +1,91 @@
+import assert from 'node:assert/strict';
+import { pino } from 'pino';
+import request from 'supertest';
+import { afterAll, beforeAll, describe, it } from 'vitest';
+import { DomainError } from '../../licensing/shared/domain-error.js';
+import { DEVICE_TRANSPORT_PATHS } from '../../protocol/transport-paths.js';
+import type { Satellite } from '../../server/composition-root.js';
+import { defaultHttpOptions } from '../../server/config.js';
+import type { SignatureChecker } from '../../server/device/crypto-worker-pool.js';
+import { DeviceRequestHandler } from '../../server/device/device-request-handler.js';
+import { DeviceTransport } from '../../server/device/device-transport.js';
+import { deviceFastPath } from '../../server/http/device-fast-path.js';
+import { assertFailed, assertStillServes, roomyPool, snapshot, storedResponseCount } from '../support/device-probe.js';
+import { labSatellite, post, registerDevice, signedRequest, TAG_A, type Device, type Fixture } from '../support/satellite-fixture.js';
+import { envelope, buildMessage, openEnvelope } from '../support/test-device.js';
+
+/** Device signatures verified on the crypto worker pool (SATELLITE_CRYPTO_WORKERS), before the write transaction. */
+describe('device requests with the crypto worker pool', () => {
+  let f: Fixture;
+  let device: Device;
+  beforeAll(async () => {
+    // Key cache 0: every request imports its key in the worker, as a 1M fleet does.
+    f = await labSatellite({ deviceCrypto: { workers: 2, keyCacheSize: 0 } });
+    roomyPool(f);
+    device = await registerDevice(f);
+  });
+  afterAll(() => f.app.close());
+
+  it('authorizes, answers a retry with the stored answer, and refuses a bad signature', async () => {
+    assert.equal(f.app.satellite.signatures.constructor.name, 'CryptoWorkerPool');
+    const text = signedRequest(f, device, 'AUTHORIZE', { entitlements: [{ tag: TAG_A, count: 3 }] });
+    const first = await post(f.app, text);
+    assert.equal(first.message?.status, 'OK', first.text);
+    const state = snapshot(f);
+    const retry = await post(f.app, text);
+    assert.equal(retry.text, first.text);
+    assert.deepEqual(snapshot(f), state);
+    const other = await registerDevice(f);
+    const forged = envelope(buildMessage({
+      type: 'AUTHORIZE', udi: device.udi, productInstanceId: device.instanceId, now: f.clock.now(), body: { entitlements: [] },
+    }), { key: other.key, keyId: device.keyId });
+    assertFailed(await post(f.app, forged), 'SIGNATURE_INVALID');
+    await assertStillServes(f, device);
+  });
+
+  it('refuses a request whose certificate is revoked while its signature is being checked', async () => {
+    const victim = await registerDevice(f);
+    const satellite = f.app.satellite;
+    // The check itself passes; meanwhile the device is deregistered (its certificate revoked) and committed.
+    const racing: SignatureChecker = {
+      verify: async (input) => {
+        const valid = await satellite.signatures.verify(input);
+        satellite.uow.write((repos) => satellite.registration.commitDeregistration(repos, victim.instanceId, f.clock.now(), 'user'));
+        return valid;
+      },
+      close: () => Promise.resolve(),
+    };
+    const handler = handlerWith(satellite, racing);
+    const exchange = await handler.handle(signedRequest(f, victim, 'AUTHORIZE', { entitlements: [{ tag: TAG_A, count: 1 }] }));
+    assert.equal(exchange.kind, 'answered');
+    if (exchange.kind !== 'answered') return;
+    const { message } = openEnvelope(exchange.envelopeText);
+    assert.equal(message.status, 'FAILED', exchange.envelopeText);
+    assert.equal(message.error?.code, 'CERT_REVOKED');
+  });
+
+  it('answers 503 in the transport dialect when the pool fails, storing nothing', async () => {
+    const failing: SignatureChecker = {
+      verify: () => Promise.reject(new DomainError('UNAVAILABLE', 'signature verification was interrupted (a crypto worker restarted); retry')),
+      close: () => Promise.resolve(),
+    };
+    const satellite = { ...f.app.satellite, deviceHandler: handlerWith(f.app.satellite, failing) };
+    const listener = deviceFastPath(new DeviceTransport(satellite, defaultHttpOptions), f.app, pino({ level: 'silent' }));
+    const stored = storedResponseCount(f);
+    const state = snapshot(f);
+    const res = await request(listener).post(DEVICE_TRANSPORT_PATHS.json).set('content-type', 'application/json')
+      .send(signedRequest(f, device, 'AUTHORIZE', { entitlements: [{ tag: TAG_A, count: 1 }] }));
+    assert.equal(res.status, 503, res.text);
+    assert.equal((res.body as { error: { code: string } }).error.code, 'UNAVAILABLE');
+    assert.equal(storedResponseCount(f), stored);
+    assert.deepEqual(snapshot(f), state);
+    await assertStillServes(f, device);
+  });
+});
+
+function handlerWith(satellite: Satellite, signatures: SignatureChecker): DeviceRequestHandler {
+  return new DeviceRequestHandler({
+    uow: satellite.uow, clock: satellite.clock, timers: satellite.timers, signer: satellite.pki,
+    registration: satellite.registration, authorization: satellite.authorization, signatures, logger: satellite.logger,
+  });
+}
