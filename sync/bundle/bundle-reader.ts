@@ -27,6 +27,13 @@ export interface OpenedBundle {
    * the iteration completes therefore never acts on a damaged entry.
    */
   readEntry(name: string): AsyncIterable<unknown>;
+  /**
+   * The records of every entry of one kind, in manifest order: the parts of a kind written in parts one after the
+   * other (each checked as readEntry checks it), or its one entry. Empty when the kind is absent.
+   */
+  readKind(kind: string): AsyncIterable<unknown>;
+  /** Whether the manifest lists an entry (or parts) of this kind. */
+  hasKind(kind: string): boolean;
   /** Streams every data entry once, checking size, sha256, every record and the record counts. */
   verifyAll(): Promise<void>;
 }
@@ -48,10 +55,15 @@ export async function openBundle(file: string, options: OpenBundleOptions): Prom
   matchEntries(manifest, directory);
 
   const readEntry = (name: string): AsyncIterable<unknown> => streamRecords(file, directory, manifest, name, caps.maxRecordBytes);
+  const ofKind = (kind: string): ManifestEntry[] => manifest.entries.filter((entry) => entry.kind === kind);
   return {
     manifest,
     manifestBytes,
     readEntry,
+    readKind: async function* (kind: string): AsyncGenerator<unknown> {
+      for (const entry of ofKind(kind)) yield* readEntry(entry.name);
+    },
+    hasKind: (kind: string) => ofKind(kind).length > 0,
     async verifyAll(): Promise<void> {
       for (const entry of manifest.entries) {
         const records = readEntry(entry.name)[Symbol.asyncIterator]();
