@@ -20,7 +20,7 @@ import type { ReferenceUpstream } from './reference-upstream.js';
 import { writeResponseBundle } from './response-bundle-writer.js';
 
 /** Reports are stored in transactions of this many records: bounded memory (~15 MB), bounded lock time (~0.1 s). */
-const BATCH = 10_000;
+const BATCH = 5000;
 
 export interface ProcessedRequest {
   request: SyncManifest;
@@ -65,7 +65,10 @@ export class RequestProcessor {
       lastAcceptedSequence: satellite.requestSequence === 0 ? null : satellite.requestSequence, lastBundleId: null,
     });
     if (!address.ok) throw new SyncRefusedError(address.reason, address.message);
-    await bundle.verifyAll();
+    // Sizes, sha256 and counts of every entry before anything is stored; each record is parsed and checked against
+    // its schema as it is stored (a bad one refuses the request, which is then not accepted; the upserts already
+    // made are idempotent). One JSON parse per record instead of two: at 1M instances that is a third of the CPU.
+    await bundle.verifyIntegrity();
     const record = await readSatelliteRecord(bundle);
     if (pinnedKey && record.public_key_pem !== keyPem) {
       throw new SyncRefusedError('KEY_MISMATCH', 'the satellite record names another key than the one the bundle verified with');

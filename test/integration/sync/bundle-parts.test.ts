@@ -9,7 +9,7 @@ import { BundleRejectedError } from '../../../sync/bundle/bundle-rejected-error.
 import { writeBundle, type BundleEntrySource } from '../../../sync/bundle/bundle-writer.js';
 import type { BundleCaps } from '../../../sync/bundle/bundle-caps.js';
 import {
-  collect, expectRejected, instanceRecords, makeTempDir, repack, sampleHeader, signAsSender, unzipTest, verifySender,
+  collect, expectRejected, instanceRecords, makeTempDir, repack, sampleHeader, sha256, signAsSender, unzipTest, verifySender,
 } from '../../unit/sync/support/bundle-test-kit.js';
 
 /**
@@ -217,6 +217,40 @@ describe('sync bundle parts', () => {
     assert.equal(bundle.manifest.format_version, 1);
     await bundle.verifyAll();
     assert.deepEqual(await collect(bundle.readKind('product-instances')), instanceRecords(10));
+  });
+
+  it('verifyIntegrity checks sizes, sha256, line lengths and counts of every part without parsing; verifyAll parses too', async () => {
+    const name = partFileName('product-instances', 2);
+    const withLine = (line: string): Buffer => repack(zip, {
+      manifest: (m) => {
+        const part = m.entries.find((e) => e.name === name);
+        assert.ok(part);
+        const data = Buffer.from(`${line}\n`);
+        Object.assign(part, { size: data.length, sha256: sha256(data), records: 1 });
+      },
+      entries: (all) => all.map((e) => (e.name === name ? { ...e, data: Buffer.from(`${line}\n`) } : e)),
+    });
+    // Signed and hashed, but not JSON: only parsing finds it (the upstream parses every record as it stores it).
+    const notJson = await openFixture(withLine('not json'));
+    await notJson.verifyIntegrity();
+    await expectRejected(() => notJson.verifyAll(), 'BAD_RECORD', /"product-instances-0002\.ndjson" line 1 is not JSON/);
+    const blank = await openFixture(withLine(''));
+    await expectRejected(() => blank.verifyIntegrity(), 'BAD_RECORD', /"product-instances-0002\.ndjson" line 1 is empty/);
+    const long = await openFixture(withLine(`{"a":"${'x'.repeat(3000)}"}`), { maxRecordBytes: 1024 });
+    await expectRejected(() => long.verifyIntegrity(), 'BAD_RECORD', /line 1 is longer than 1024 bytes/);
+    const altered = repack(zip, {
+      entries: (all) => all.map((e) => (e.name === name ? { ...e, data: Buffer.from(e.data.toString('utf8').replace('switch-', 'Switch-')) } : e)),
+    });
+    await expectRejected(async () => (await openFixture(altered)).verifyIntegrity(), 'CHECKSUM_MISMATCH', /"product-instances-0002\.ndjson" has sha256/);
+    const miscounted = repack(zip, {
+      manifest: (m) => {
+        const part = m.entries.find((e) => e.name === name);
+        assert.ok(part);
+        part.records -= 1;
+      },
+    });
+    await expectRejected(async () => (await openFixture(miscounted)).verifyIntegrity(), 'RECORD_COUNT_MISMATCH', /"product-instances-0002\.ndjson" holds more than/);
+    await (await openFixture(zip)).verifyIntegrity();
   });
 
   describe('the writer never writes what its reader refuses', () => {
