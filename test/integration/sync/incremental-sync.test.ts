@@ -3,7 +3,10 @@ import { afterEach, beforeEach, describe, it } from 'vitest';
 import type { ProductInstance } from '../../../licensing/instances/product-instance.js';
 import { MS_PER_DAY } from '../../../licensing/shared/clock.js';
 import { uuidGenerator } from '../../../licensing/shared/id-generator.js';
+import { SYNC_FORMAT, SYNC_FORMAT_VERSION } from '../../../protocol/sync-manifest.js';
 import { openBundle } from '../../../sync/bundle/bundle-reader.js';
+import { writeBundle } from '../../../sync/bundle/bundle-writer.js';
+import { createManifestSigner } from '../../../sync/bundle/manifest-signer.js';
 import { openUpstreamExchange, type UpstreamExchange } from '../../support/upstream-exchange-kit.js';
 
 /**
@@ -151,5 +154,32 @@ describe('incremental sync of product instances', () => {
     const delta = await sent((await x.sync()).request);
     assert.equal(delta.base, 1);
     assert.deepEqual(delta.instances.map((i) => i.udi_serial_number), ['S2']);
+  });
+
+  it('refuses an acknowledgement whose instances_sequence is beyond the request it acknowledges: BAD_ACKNOWLEDGEMENT, nothing changes', async () => {
+    addInstance('S1');
+    await x.sync();
+    const before = watermarks();
+    const now = x.clock.now();
+    const response = `${x.dir}/bad-ack.zip`;
+    await writeBundle({
+      header: {
+        format: SYNC_FORMAT, format_version: SYNC_FORMAT_VERSION, kind: 'response', bundle_id: uuidGenerator(), satellite_id: x.satelliteId,
+        upstream_id: x.upstream.identity.upstreamId, sequence: 50, in_reply_to: { bundle_id: uuidGenerator(), sequence: 1 },
+        created_at: now, expires_at: now + MS_PER_DAY,
+      },
+      entries: [{
+        name: 'acknowledgement.ndjson', kind: 'acknowledgement', records: [{
+          acknowledged_sequence: 1, acknowledged_bundle_id: uuidGenerator(), product_instances_acknowledged: 1,
+          credential_expires_at: now + 300 * MS_PER_DAY, instances_sequence: 2,
+        }],
+      }],
+      sign: createManifestSigner(x.upstream.identity.privateKey), outFile: response,
+    });
+    await assert.rejects(x.app.satellite.responseImporter.importFile(response, 'test'), (error: unknown) => {
+      const details = (error as { details?: { reason?: string } }).details;
+      return details?.reason === 'BAD_ACKNOWLEDGEMENT' && /holds instances through request 2, beyond the request 1/.test(String(error));
+    });
+    assert.deepEqual(watermarks(), before);
   });
 });
