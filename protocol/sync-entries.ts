@@ -15,6 +15,12 @@ export const satelliteRecordSchema = z.object({
   name: z.string().max(200),
   /** SPKI PEM of the key that signs this satellite's bundles. */
   public_key_pem: z.string().min(64).max(4096),
+  /**
+   * What `product-instances` is relative to: null = a full snapshot (the upstream then marks every instance it holds
+   * for this satellite and this request does not list as removed); N = the changes since the snapshot of request N,
+   * the upstream's last word on what it holds (acknowledgement `instances_sequence`). Absent from older satellites.
+   */
+  instances_base_sequence: z.number().int().positive().nullable().optional(),
 });
 
 export const productInstanceRecordSchema = z.object({
@@ -112,6 +118,12 @@ export const acknowledgementRecordSchema = z.object({
   /** Product instance ids the upstream recorded; the satellite marks these synced. */
   product_instances_acknowledged: z.number().int().nonnegative(),
   credential_expires_at: epoch,
+  /**
+   * The request sequence through which the upstream holds this satellite's complete instance list, after this request
+   * (null: it holds none it can vouch for, so the next request must be a full snapshot). The satellite's next
+   * `product-instances` carries the changes since that request's snapshot. Absent from older upstreams.
+   */
+  instances_sequence: z.number().int().positive().nullable().optional(),
 });
 
 export const noticeRecordSchema = z.object({
@@ -119,7 +131,7 @@ export const noticeRecordSchema = z.object({
   message: z.string().min(1).max(2000),
 });
 
-/** Entry names and kinds: one entry per kind, named `<kind>.ndjson`. */
+/** Entry names and kinds: one entry per kind, named `<kind>.ndjson`, or parts named `partFileName(kind, n)`. */
 export const REQUEST_ENTRY_KINDS = {
   satellite: satelliteRecordSchema,
   'product-instances': productInstanceRecordSchema,

@@ -5,7 +5,14 @@ import { z } from 'zod';
  * POSTs the very bundle that disconnected sync writes to a file. See docs/sync-format.md.
  */
 export const SYNC_FORMAT = 'satellite-sync';
-export const SYNC_FORMAT_VERSION = 1;
+/**
+ * Version 2 adds parts: one kind of record may travel in several bounded entries (`<kind>-0001.ndjson`, ...), so no
+ * single-entry cap limits the inventory. Readers of version 2 read version 1 bundles too (they hold no parts); a
+ * version 1 reader refuses a version 2 bundle as BAD_MANIFEST naming `format_version`.
+ */
+export const SYNC_FORMAT_VERSION = 2;
+/** The versions this reader understands; anything else is refused as BAD_MANIFEST naming the field. */
+export const READABLE_FORMAT_VERSIONS: readonly number[] = [1, 2];
 
 export const MANIFEST_ENTRY = 'manifest.json';
 export const SIGNATURE_ENTRY = 'manifest.sig';
@@ -30,11 +37,24 @@ export const manifestEntrySchema = z.object({
   size: z.number().int().nonnegative(),
   /** NDJSON lines in the entry. */
   records: z.number().int().nonnegative(),
+  /** Present when the kind travels in parts (format 2): 1, 2, ... in manifest order, named partFileName(kind, part). */
+  part: z.number().int().positive().max(9999).optional(),
 });
+
+/** Records per kind, the parts of a kind added up: what a summary (CLI, bench) shows. */
+export function recordsByKind(entries: ReadonlyArray<{ kind: string; records: number }>): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const entry of entries) counts[entry.kind] = (counts[entry.kind] ?? 0) + entry.records;
+  return counts;
+}
+
+/** The name of part `part` of a kind written in parts: `product-instances-0001.ndjson`. */
+export const partFileName = (kind: string, part: number): string => `${kind}-${String(part).padStart(4, '0')}.ndjson`;
 
 const headerShape = {
   format: z.literal(SYNC_FORMAT),
-  format_version: z.literal(SYNC_FORMAT_VERSION),
+  format_version: z.number().int().refine((v) => READABLE_FORMAT_VERSIONS.includes(v),
+    { message: `format_version must be one of ${READABLE_FORMAT_VERSIONS.join(', ')} (a newer sender? update this satellite or upstream)` }),
   kind: z.enum(['request', 'response']),
   bundle_id: z.uuid(),
   satellite_id: z.uuid(),
@@ -69,7 +89,39 @@ export const syncManifestSchema = z.object({
     // Case-insensitive, so that no two entries could collide on a case-insensitive file system.
     .refine((entries) => new Set(entries.map((e) => e.name.toLowerCase())).size === entries.length, 'duplicate entry names'),
 }).refine(expiresAfterCreation, expiryIssue)
-  .refine(replyOnlyInResponses, replyIssue);
+  .refine(replyOnlyInResponses, replyIssue)
+  .superRefine((m, ctx) => {
+    const problem = describePartProblem(m.format_version, m.entries);
+    if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem, path: ['entries'] });
+  });
+
+/**
+ * Why the parts of a manifest are not well formed, or undefined. A kind in parts lists every part, numbered 1, 2, ...
+ * in manifest order, each named partFileName(kind, part), and no unnumbered entry of that kind: a missing, extra,
+ * renamed or reordered part is refused before any data is read (the signature covers this list).
+ */
+export function describePartProblem(
+  formatVersion: number, entries: ReadonlyArray<{ name: string; kind: string; part?: number | undefined }>,
+): string | undefined {
+  const next = new Map<string, number>();
+  const whole = new Set<string>();
+  for (const entry of entries) {
+    if (entry.part === undefined) {
+      if (next.has(entry.kind)) return `kind ${entry.kind} is listed both in parts and as entry ${JSON.stringify(entry.name)}`;
+      whole.add(entry.kind);
+      continue;
+    }
+    if (formatVersion < 2) return `entry ${JSON.stringify(entry.name)} is a part, but format_version ${formatVersion} has no parts`;
+    if (whole.has(entry.kind)) return `kind ${entry.kind} is listed both as a whole entry and in parts`;
+    const expected = (next.get(entry.kind) ?? 0) + 1;
+    if (entry.part !== expected) return `part ${entry.part} of ${entry.kind} is listed where part ${expected} belongs (parts are numbered 1, 2, ... in order)`;
+    if (entry.name !== partFileName(entry.kind, entry.part)) {
+      return `part ${entry.part} of ${entry.kind} is named ${JSON.stringify(entry.name)}, not ${JSON.stringify(partFileName(entry.kind, entry.part))}`;
+    }
+    next.set(entry.kind, expected);
+  }
+  return undefined;
+}
 
 export type SyncManifest = z.infer<typeof syncManifestSchema>;
 export type SyncManifestHeader = z.infer<typeof syncManifestHeaderSchema>;

@@ -33,20 +33,27 @@ const NAMES = `ba.upstream_account AS account, COALESCE(b.upstream_virtual_accou
 const NAMES_JOIN = `JOIN virtual_accounts va ON va.id = X.va_id JOIN ${BOUND_ACCOUNTS} ba ON ba.account_id = va.account_id
   LEFT JOIN satellite_binding_virtual_accounts b ON b.va_id = va.id`;
 
-/**
- * The change time of an instance is the latest of its registration, last contact, authorization, certificate
- * revocation (an admin removal touches nothing else) and entitlement update. `>=` rather than `>`: an
- * instance changed in the very millisecond of the last acknowledged export travels again, which is harmless.
- */
-const INSTANCES = `SELECT pi.id, ${NAMES}, pi.udi_pid, pi.udi_serial_number, pi.udi_vid, pi.host_identifier, pi.product_tag, pi.hostname,
-  pi.registration_state, pi.authorization_state, pi.registered_at, pi.last_contact_at,
+const INSTANCE_COLUMNS = `SELECT pi.id, ${NAMES}, pi.udi_pid, pi.udi_serial_number, pi.udi_vid, pi.host_identifier, pi.product_tag,
+  pi.hostname, pi.registration_state, pi.authorization_state, pi.registered_at, pi.last_contact_at,
   (SELECT json_group_array(json_object('tag', e.tag, 'requested', e.requested, 'authorized', e.authorized))
      FROM instance_entitlements e WHERE e.instance_id = pi.id) AS entitlements
   FROM product_instances pi ${NAMES_JOIN.replace('X.', 'pi.')}
-  WHERE pi.kind = 'DEVICE' AND (@since IS NULL OR MAX(pi.registered_at, pi.last_contact_at, COALESCE(pi.authorized_at, 0),
-    COALESCE((SELECT MAX(c.revoked_at) FROM id_certificates c WHERE c.instance_id = pi.id), 0),
-    COALESCE((SELECT MAX(e.updated_at) FROM instance_entitlements e WHERE e.instance_id = pi.id), 0)) >= @since)
-  ORDER BY pi.id`;
+  WHERE pi.kind = 'DEVICE'`;
+/** A full snapshot: every instance of the bound accounts. */
+const ALL_INSTANCES = `${INSTANCE_COLUMNS} ORDER BY pi.id`;
+/**
+ * The changes since `@since`. The change time of an instance is the latest of its registration, last contact,
+ * authorization, certificate revocation (an admin removal touches nothing else) and entitlement update; written as
+ * an OR so that revocations come from the partial index on revoked certificates (migration 0013) and entitlement
+ * updates from one pass over that narrow table, built once per query, instead of two correlated look-ups for each of
+ * 1M rows; `+pi.id` makes it scan the table in storage order and sort the few changed rows, rather than walk the id
+ * index and fetch every row at random (3x faster at 100k). `>=` rather than `>`: an instance changed in the very
+ * millisecond of the base export travels again, which is harmless.
+ */
+const CHANGED_INSTANCES = `${INSTANCE_COLUMNS} AND (MAX(pi.registered_at, pi.last_contact_at, COALESCE(pi.authorized_at, 0)) >= @since
+    OR pi.id IN (SELECT c.instance_id FROM id_certificates c WHERE c.revoked_at IS NOT NULL AND c.revoked_at >= @since)
+    OR pi.id IN (SELECT e.instance_id FROM instance_entitlements e WHERE e.updated_at >= @since))
+  ORDER BY +pi.id`;
 
 export class SqliteRequestSnapshotSource implements RequestSnapshotSource {
   readonly #snapshot;
@@ -55,7 +62,12 @@ export class SqliteRequestSnapshotSource implements RequestSnapshotSource {
     const binding = new SqliteSatelliteBindingRepository(db);
     const getSetting = db.prepare<[string], { value: string }>('SELECT value FROM settings WHERE key = ?');
     const putSetting = db.prepare('INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)');
-    const instances = db.prepare<[{ since: number | null }], InstanceRow>(INSTANCES);
+    const allInstances = db.prepare<[], InstanceRow>(ALL_INSTANCES);
+    const changedInstances = db.prepare<[{ since: number }], InstanceRow>(CHANGED_INSTANCES);
+    const snapshotAt = (sequence: number): number | null => {
+      const recorded = sequence > 0 ? getSetting.get(snapshotKey(sequence)) : undefined;
+      return recorded === undefined ? null : Number(recorded.value);
+    };
     const usage = db.prepare<[{ since_day: number | null }], UsageRow>(`SELECT ${NAMES}, pu.tag, pu.authorized, pu.requested, pu.reserved,
         MAX(pu.requested + pu.reserved, COALESCE((SELECT MAX(d.peak_in_use) FROM pool_usage_days d
           WHERE d.va_id = pu.va_id AND d.tag = pu.tag AND (@since_day IS NULL OR d.day >= @since_day)), 0)) AS peak
@@ -75,9 +87,14 @@ export class SqliteRequestSnapshotSource implements RequestSnapshotSource {
       const sequence = state.requestSequence + 1;
       binding.saveSyncState({ ...state, requestSequence: sequence });
       putSetting.run(snapshotKey(sequence), String(now));
-      const recorded = state.acknowledgedSequence > 0 ? getSetting.get(snapshotKey(state.acknowledgedSequence)) : undefined;
-      const since = recorded === undefined ? null : Number(recorded.value);
-      for (const r of instances.iterate({ since })) {
+      const since = snapshotAt(state.acknowledgedSequence);
+      // What the upstream holds: its own word when it gave one, else (an older upstream) the acknowledged request.
+      // A base whose snapshot time is unknown cannot be diffed against: then everything travels.
+      const base = state.instancesSequence ?? state.acknowledgedSequence;
+      const instancesSince = snapshotAt(base);
+      const instancesBaseSequence = instancesSince === null ? null : base;
+      const rows = instancesSince === null ? allInstances.iterate() : changedInstances.iterate({ since: instancesSince });
+      for (const r of rows) {
         sink.instance({
           productInstanceId: r.id, account: r.account, virtualAccount: r.virtual_account, removed: r.registration_state !== 'REGISTERED',
           udiPid: r.udi_pid, udiSerialNumber: r.udi_serial_number, udiVid: r.udi_vid, hostIdentifier: r.host_identifier,
@@ -94,7 +111,7 @@ export class SqliteRequestSnapshotSource implements RequestSnapshotSource {
       }
       for (const r of localVas.iterate()) sink.localVirtualAccount({ account: r.account, name: r.name, description: r.description, createdAt: r.created_at });
       for (const r of events.iterate({ since })) sink.eventCount({ type: r.type, count: r.count, firstAt: r.first_at, lastAt: r.last_at });
-      return { binding: bound, sequence, since };
+      return { binding: bound, sequence, since, instancesBaseSequence, instancesSince };
     });
   }
 

@@ -12,7 +12,7 @@ interface BoundRow { va_id: string; upstream_account: string; upstream_virtual_a
 interface StateRow {
   last_attempt_at: number | null; last_success_at: number | null; last_error_at: number | null; last_error: string | null;
   next_run_at: number | null; consecutive_failures: number; request_sequence: number; acknowledged_sequence: number;
-  upstream_sequence: number; last_upstream_bundle_id: string | null;
+  upstream_sequence: number; last_upstream_bundle_id: string | null; instances_sequence: number | null;
 }
 
 // The column holds JSON this code wrote; reading it through a schema still turns a hand-edited row into a clear error.
@@ -38,9 +38,9 @@ export class SqliteSatelliteBindingRepository implements SatelliteBindingReposit
     this.#insertBound = db.prepare('INSERT INTO satellite_binding_virtual_accounts (va_id, upstream_account, upstream_virtual_account) VALUES (?, ?, ?)');
     this.#state = db.prepare<[], StateRow>('SELECT * FROM sync_state WHERE id = 1');
     this.#saveState = db.prepare(`INSERT OR REPLACE INTO sync_state (id, last_attempt_at, last_success_at, last_error_at, last_error, next_run_at,
-      consecutive_failures, request_sequence, acknowledged_sequence, upstream_sequence, last_upstream_bundle_id)
+      consecutive_failures, request_sequence, acknowledged_sequence, upstream_sequence, last_upstream_bundle_id, instances_sequence)
       VALUES (1, @last_attempt_at, @last_success_at, @last_error_at, @last_error, @next_run_at, @consecutive_failures, @request_sequence,
-      @acknowledged_sequence, @upstream_sequence, @last_upstream_bundle_id)`);
+      @acknowledged_sequence, @upstream_sequence, @last_upstream_bundle_id, @instances_sequence)`);
   }
 
   findBinding(): SatelliteBinding | undefined {
@@ -80,6 +80,7 @@ export class SqliteSatelliteBindingRepository implements SatelliteBindingReposit
       lastAttemptAt: row.last_attempt_at, lastSuccessAt: row.last_success_at, lastErrorAt: row.last_error_at, lastError: row.last_error,
       nextRunAt: row.next_run_at, consecutiveFailures: row.consecutive_failures, requestSequence: row.request_sequence,
       acknowledgedSequence: row.acknowledged_sequence, upstreamSequence: row.upstream_sequence, lastUpstreamBundleId: row.last_upstream_bundle_id,
+      instancesSequence: row.instances_sequence,
     };
   }
 
@@ -88,6 +89,7 @@ export class SqliteSatelliteBindingRepository implements SatelliteBindingReposit
       last_attempt_at: s.lastAttemptAt, last_success_at: s.lastSuccessAt, last_error_at: s.lastErrorAt, last_error: s.lastError,
       next_run_at: s.nextRunAt, consecutive_failures: s.consecutiveFailures, request_sequence: s.requestSequence,
       acknowledged_sequence: s.acknowledgedSequence, upstream_sequence: s.upstreamSequence, last_upstream_bundle_id: s.lastUpstreamBundleId,
+      instances_sequence: s.instancesSequence,
     });
   }
 }

@@ -15,6 +15,7 @@ export class SqliteSatelliteReportRepository implements SatelliteReportRepositor
   readonly #dropUsage;
   readonly #dropVas;
   readonly #dropEvents;
+  readonly #markUnlisted;
   readonly #count;
   readonly #countUsage;
   readonly #vas;
@@ -48,6 +49,9 @@ export class SqliteSatelliteReportRepository implements SatelliteReportRepositor
     this.#dropUsage = db.prepare('DELETE FROM satellite_usage WHERE satellite_id = ? AND reported_sequence < ?');
     this.#dropVas = db.prepare('DELETE FROM satellite_virtual_accounts WHERE satellite_id = ? AND reported_sequence < ?');
     this.#dropEvents = db.prepare('DELETE FROM satellite_event_counts WHERE satellite_id = ? AND reported_sequence < ?');
+    // Walks the satellite's rows by primary key prefix; only a full snapshot (itself O(instances)) runs it.
+    this.#markUnlisted = db.prepare(`UPDATE satellite_product_instances SET removed = 1, reported_sequence = @sequence, reported_at = @at
+      WHERE satellite_id = @satellite_id AND reported_sequence < @sequence AND removed = 0`);
     this.#count = db.prepare<[string], { registered: number | null; removed: number | null }>(`SELECT SUM(removed = 0) AS registered,
       SUM(removed = 1) AS removed FROM satellite_product_instances WHERE satellite_id = ?`);
     this.#countUsage = db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM satellite_usage WHERE satellite_id = ?');
@@ -86,6 +90,10 @@ export class SqliteSatelliteReportRepository implements SatelliteReportRepositor
 
   dropReportsBefore(satelliteId: string, sequence: number): void {
     for (const drop of [this.#dropUsage, this.#dropVas, this.#dropEvents]) drop.run(satelliteId, sequence);
+  }
+
+  markUnlistedInstancesRemoved(satelliteId: string, sequence: number, at: number): void {
+    this.#markUnlisted.run({ satellite_id: satelliteId, sequence, at });
   }
 
   replaceReservations(satelliteId: string, sequence: number, at: number, reservations: readonly ReportedReservation[]): void {

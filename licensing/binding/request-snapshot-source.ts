@@ -62,8 +62,15 @@ export interface RequestSnapshotHeader {
   binding: SatelliteBinding;
   /** The request sequence reserved (and persisted) for this export. */
   sequence: number;
-  /** When the last acknowledged export was taken; null when nothing was acknowledged yet (everything travels). */
+  /** When the last acknowledged export was taken; null when nothing was acknowledged yet (usage peaks and events since then). */
   since: number | null;
+  /**
+   * The request the instances are relative to: null = a full snapshot (every instance); N = the changes since N's
+   * snapshot, N being what the upstream last said it holds (SyncState.instancesSequence, else the acknowledged one).
+   */
+  instancesBaseSequence: number | null;
+  /** The snapshot time of instancesBaseSequence (null for a full snapshot). */
+  instancesSince: number | null;
 }
 
 /** Reads what a request bundle carries (DESIGN §5.2); implemented in db/. */

@@ -54,9 +54,15 @@ export interface SyncState {
   acknowledgedSequence: number;
   upstreamSequence: number;
   lastUpstreamBundleId: string | null;
+  /**
+   * What the upstream last said it holds of this satellite's instances: null = it never said (an older upstream;
+   * acknowledgedSequence stands in), 0 = none (the next request is a full snapshot), N = complete through request N
+   * (the next request carries the changes since N's snapshot). Lowered too when the upstream says so (it lost state).
+   */
+  instancesSequence: number | null;
 }
 
 export const initialSyncState: SyncState = {
   lastAttemptAt: null, lastSuccessAt: null, lastErrorAt: null, lastError: null, nextRunAt: null, consecutiveFailures: 0,
-  requestSequence: 0, acknowledgedSequence: 0, upstreamSequence: 0, lastUpstreamBundleId: null,
+  requestSequence: 0, acknowledgedSequence: 0, upstreamSequence: 0, lastUpstreamBundleId: null, instancesSequence: null,
 };

@@ -133,6 +133,7 @@ function resolveVirtualAccounts(repos: Repositories, response: UpstreamResponse,
 function acknowledge(repos: Repositories, response: UpstreamResponse, now: number): number | null {
   const state = repos.satelliteBinding.findSyncState();
   let acknowledgedSequence = state.acknowledgedSequence;
+  let instancesSequence = state.instancesSequence;
   let latest: number | null = null;
   for (const ack of response.acknowledgements) {
     if (ack.acknowledgedSequence > state.requestSequence) {
@@ -142,11 +143,20 @@ function acknowledge(repos: Repositories, response: UpstreamResponse, now: numbe
     // Acknowledgements never move back: an older one arriving late does not un-confirm newer requests.
     acknowledgedSequence = Math.max(acknowledgedSequence, ack.acknowledgedSequence);
     latest = acknowledgedSequence;
+    if (ack.instancesSequence !== undefined) {
+      // The upstream's word on what it holds, even when lower than before (it lost state): the next request follows it.
+      if (ack.instancesSequence !== null && ack.instancesSequence > ack.acknowledgedSequence) {
+        throw new ResponseApplyError('BAD_ACKNOWLEDGEMENT',
+          `the upstream says it holds instances through request ${ack.instancesSequence}, beyond the request ${ack.acknowledgedSequence} it acknowledges`);
+      }
+      instancesSequence = ack.instancesSequence ?? 0;
+    }
     const binding = repos.satelliteBinding.findBinding();
     if (binding) repos.satelliteBinding.saveBinding({ ...binding, credentialExpiresAt: ack.credentialExpiresAt, updatedAt: now });
   }
   repos.satelliteBinding.saveSyncState({
-    ...state, acknowledgedSequence, upstreamSequence: response.sequence, lastUpstreamBundleId: response.bundleId, lastSuccessAt: now,
+    ...state, acknowledgedSequence, instancesSequence, upstreamSequence: response.sequence, lastUpstreamBundleId: response.bundleId,
+    lastSuccessAt: now,
   });
   return latest;
 }

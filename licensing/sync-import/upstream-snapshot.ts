@@ -28,6 +28,8 @@ export interface Acknowledgement {
   acknowledgedSequence: number;
   acknowledgedBundleId: string;
   credentialExpiresAt: number;
+  /** The upstream's `instances_sequence` (SyncState.instancesSequence); null = it holds none; undefined = an older upstream. */
+  instancesSequence?: number | null;
 }
 
 /** Everything a response bundle carries, read and validated in full before the transaction starts. */

@@ -18,6 +18,12 @@ export interface RegisteredSatellite {
   /** The last request sequence accepted from the satellite, and the last response sequence the upstream used. */
   requestSequence: number;
   responseSequence: number;
+  /**
+   * The request sequence through which this upstream holds the satellite's complete instance list (a full snapshot
+   * then deltas, each against what was held); null when it holds none it can vouch for. Sent back in every
+   * acknowledgement, so the satellite's next request is relative to it (upstream migration 0005).
+   */
+  instancesSequence: number | null;
 }
 
 /** DESIGN §3: the upstream retires a satellite after 90 days without sync. */

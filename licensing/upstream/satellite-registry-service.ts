@@ -47,13 +47,15 @@ export class SatelliteRegistryService {
         if (existing.retiredAt !== null) {
           throw new ConflictError(`satellite ${existing.id} was retired on ${new Date(existing.retiredAt).toISOString()}; register it again under a new id`, { reason: 'RETIRED' });
         }
-        const reissued: RegisteredSatellite = { ...existing, name, accounts, issuedAt: now, credentialExpiresAt: now + validity };
+        // A new mapping may bind other accounts: the next request must be a full snapshot again (instancesSequence null).
+        const reissued: RegisteredSatellite = { ...existing, name, accounts, issuedAt: now, credentialExpiresAt: now + validity, instancesSequence: null };
         repos.satellites.update(reissued);
         return reissued;
       }
       const satellite: RegisteredSatellite = {
         id: input.satelliteId ?? this.#deps.newId(), name, accounts, registeredAt: now, issuedAt: now, credentialExpiresAt: now + validity,
         lastSyncAt: null, retiredAt: null, satellitePublicKeyPem: null, requestSequence: 0, responseSequence: 0,
+        instancesSequence: null,
       };
       repos.satellites.insert(satellite);
       return satellite;

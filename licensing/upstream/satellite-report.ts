@@ -61,6 +61,8 @@ export interface SatelliteReportRepository {
   upsertEventCount(satelliteId: string, sequence: number, at: number, count: ReportedEventCount): void;
   /** Usage, VA and event summary rows not reported by `sequence` are no longer the satellite's: drop them. */
   dropReportsBefore(satelliteId: string, sequence: number): void;
+  /** After a full snapshot: every instance held for the satellite that request `sequence` did not list is removed. */
+  markUnlistedInstancesRemoved(satelliteId: string, sequence: number, at: number): void;
   countInstances(satelliteId: string): { registered: number; removed: number };
   summarize(satelliteId: string): SatelliteReportSummary;
   /** A request carries every reservation of the satellite: what it no longer lists is gone. */

@@ -31,6 +31,10 @@ export interface CompleteRequestInput {
   /** The key the request verified with: pinned now if nothing was pinned yet. */
   satellitePublicKeyPem: string;
   credentialExpiresAt: number;
+  /** What the upstream holds of the satellite's instances after this request (RegisteredSatellite.instancesSequence). */
+  instancesSequence: number | null;
+  /** The request listed every instance: those the upstream holds and it did not list are marked removed. */
+  fullSnapshot: boolean;
 }
 
 /**
@@ -129,8 +133,10 @@ export class SatelliteSyncService {
         throw new SyncRefusedError('KEY_MISMATCH', `the pinned key of satellite ${current.id} changed during processing`);
       }
       repos.reports.dropReportsBefore(current.id, input.requestSequence);
+      if (input.fullSnapshot) repos.reports.markUnlistedInstancesRemoved(current.id, input.requestSequence, now);
       const accepted: RegisteredSatellite = {
         ...current, requestSequence: input.requestSequence, responseSequence: input.responseSequence, lastSyncAt: now,
+        instancesSequence: input.instancesSequence,
         credentialExpiresAt: input.credentialExpiresAt, satellitePublicKeyPem: current.satellitePublicKeyPem ?? input.satellitePublicKeyPem,
       };
       repos.satellites.update(accepted);

@@ -1,6 +1,7 @@
 import { Argument, Option, type Command } from 'commander';
 import { SYNC_MODES, type SyncMode } from '../../licensing/binding/satellite-binding.js';
 import type { SyncStatus } from '../../licensing/binding/satellite-binding-rules.js';
+import { recordsByKind } from '../../protocol/sync-manifest.js';
 import { readRegistrationFile } from '../../sync/registration/registration-file-reader.js';
 import { DATA_OPTION, processCliContext, type AdminCliContext } from './admin-cli-context.js';
 import { registerSyncImportCommands } from './sync-import-commands.js';
@@ -96,7 +97,7 @@ export function registerSyncCommands(program: Command, context: AdminCliContext 
         if (opts.json) {
           context.out(JSON.stringify({
             file: opts.out, bundle_id: m.bundle_id, sequence: m.sequence, expires_at: m.expires_at,
-            entries: Object.fromEntries(m.entries.map((e) => [e.kind, e.records])),
+            entries: recordsByKind(m.entries),
           }));
           return;
         }

@@ -20,10 +20,13 @@ export interface BundleCaps {
 
 const MiB = 1024 * 1024;
 
+// Sized for 1,000,000 product instances and well beyond (docs/sync-format.md, "Caps"): an instance record is about
+// 630 bytes and deflates about 18:1, so 1M instances are ~630 MB in ten 64 MiB parts and ~35 MB of archive. The total
+// and the archive caps still bound what a bundle may cost; parts keep each entry bounded whatever the inventory.
 export const DEFAULT_BUNDLE_CAPS: Readonly<BundleCaps> = Object.freeze({
-  maxCompressedBytes: 64 * MiB,
+  maxCompressedBytes: 256 * MiB,
   maxEntryBytes: 256 * MiB,
-  maxTotalBytes: 512 * MiB,
+  maxTotalBytes: 4096 * MiB,
   maxEntries: MAX_MANIFEST_ENTRIES,
   // Records with unique ids deflate below 40:1 and 100,000 identical lines reach about 300:1, while zeros
   // approach deflate's 1032:1 limit: 500 refuses the bombs without refusing a dull but honest bundle.
@@ -31,6 +34,18 @@ export const DEFAULT_BUNDLE_CAPS: Readonly<BundleCaps> = Object.freeze({
   maxManifestBytes: 1 * MiB,
   maxRecordBytes: 1 * MiB,
 });
+
+/**
+ * The writer starts a new part of a kind written in parts before this many uncompressed bytes (never above the
+ * entry cap): small enough that a part is cheap to re-read, large enough that 1M instances fit in ten parts.
+ */
+export const DEFAULT_PART_BYTES = 64 * MiB;
+
+/**
+ * A response bundle (license lines, catalog) stays small whatever the fleet; the admin upload and the connected
+ * client keep their 64 MiB limit, while requests (which carry the instances) may use the full archive cap.
+ */
+export const MAX_RESPONSE_BUNDLE_BYTES = 64 * MiB;
 
 /** A base64 DER signature is about 100 bytes for P-256 and under 700 for RSA-4096. */
 export const MAX_SIGNATURE_BYTES = 4096;

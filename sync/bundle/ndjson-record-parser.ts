@@ -35,6 +35,28 @@ export class NdjsonRecordParser {
     return records;
   }
 
+  /**
+   * Counts the lines this chunk completes, checking each is non-empty and within the cap, without decoding or
+   * parsing them: the integrity pass (sizes, sha256, counts) of a bundle whose records are parsed when they are
+   * read. Nothing is copied or allocated per line.
+   */
+  pushLines(chunk: Buffer): number {
+    let start = 0;
+    let lines = 0;
+    for (let newline = chunk.indexOf(NEWLINE, start); newline !== -1; newline = chunk.indexOf(NEWLINE, start)) {
+      const length = this.pendingBytes + newline - start;
+      if (length > this.maxRecordBytes) throw this.badRecord(this.lineNumber + 1, `is longer than ${this.maxRecordBytes} bytes`);
+      this.lineNumber += 1;
+      if (length === 0) throw this.badRecord(this.lineNumber, 'is empty');
+      this.pendingBytes = 0;
+      lines += 1;
+      start = newline + 1;
+    }
+    this.pendingBytes += chunk.length - start;
+    if (this.pendingBytes > this.maxRecordBytes) throw this.badRecord(this.lineNumber + 1, `is longer than ${this.maxRecordBytes} bytes`);
+    return lines;
+  }
+
   /** Call once the bytes are done: a last line without its newline means the entry was cut short. */
   end(): void {
     if (this.pendingBytes > 0) {

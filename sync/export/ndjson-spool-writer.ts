@@ -46,10 +46,10 @@ export class NdjsonSpoolWriter {
   }
 }
 
-/** Reads a spool back one record at a time, for the bundle writer to pull. */
-export async function* readSpool(path: string): AsyncGenerator<unknown> {
-  const lines = createInterface({ input: createReadStream(path, { encoding: 'utf8' }), crlfDelay: Infinity });
+/** Reads a spool back one serialised record at a time, for the bundle writer to pull as `{ lines }` (no re-parsing). */
+export async function* readSpoolLines(path: string): AsyncGenerator<string> {
+  const lines = createInterface({ input: createReadStream(path, { encoding: 'utf8', highWaterMark: FLUSH_BYTES }), crlfDelay: Infinity });
   for await (const line of lines) {
-    if (line.length > 0) yield JSON.parse(line) as unknown;
+    if (line.length > 0) yield line;
   }
 }

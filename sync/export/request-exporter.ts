@@ -13,7 +13,7 @@ import {
 import { SYNC_FORMAT, SYNC_FORMAT_VERSION, type SyncManifest } from '../../protocol/sync-manifest.js';
 import { writeBundle, writeBundleToStream, type BundleContent } from '../bundle/bundle-writer.js';
 import { createManifestSigner } from '../bundle/manifest-signer.js';
-import { NdjsonSpoolWriter, readSpool } from './ndjson-spool-writer.js';
+import { NdjsonSpoolWriter, readSpoolLines } from './ndjson-spool-writer.js';
 import { reservationEntry } from './reservation-entry-writer.js';
 import type { ReservationSyncSource } from '../../licensing/reservations/reservation-sync-source.js';
 
@@ -36,9 +36,11 @@ export type ExportTarget = { outFile: string } | { writable: Writable };
 
 export interface ExportedRequest {
   manifest: SyncManifest;
-  /** Instances listed (changed or removed since the last acknowledged export). */
+  /** Instances listed (changed or removed since the base export, or all of them). */
   productInstances: number;
   since: number | null;
+  /** The request the instances are relative to; null for a full snapshot. */
+  instancesBaseSequence: number | null;
 }
 
 const SPOOLED = ['product-instances', 'usage', 'virtual-accounts', 'event-summary'] as const;
@@ -96,6 +98,7 @@ export class RequestExporter {
       const satellite = satelliteRecordSchema.parse({
         satellite_id: binding.satelliteId, name: binding.satelliteName,
         public_key_pem: createPublicKey(this.#deps.signingKey).export({ type: 'spki', format: 'pem' }).toString(),
+        instances_base_sequence: header.instancesBaseSequence,
       });
       const content: BundleContent = {
         header: {
@@ -105,7 +108,10 @@ export class RequestExporter {
         },
         entries: [
           { name: entryFileName('satellite'), kind: 'satellite', records: [satellite] },
-          ...SPOOLED.map((kind) => ({ name: entryFileName(kind), kind, records: readSpool(spool(kind).path) })),
+          // Instances grow with the fleet, so they travel in bounded parts (format 2); the other kinds stay small.
+          ...SPOOLED.map((kind) => ({
+            name: entryFileName(kind), kind, records: { lines: readSpoolLines(spool(kind).path) }, parts: kind === 'product-instances',
+          })),
           ...(this.#deps.reservations ? [reservationEntry(this.#deps.reservations)] : []),
         ],
         sign: createManifestSigner(this.#deps.signingKey),
@@ -114,7 +120,7 @@ export class RequestExporter {
       const manifest = 'outFile' in target
         ? await writeBundle({ ...content, outFile: target.outFile })
         : await writeBundleToStream(content, target.writable);
-      return { manifest, productInstances, since: header.since };
+      return { manifest, productInstances, since: header.since, instancesBaseSequence: header.instancesBaseSequence };
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

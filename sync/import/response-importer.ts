@@ -198,6 +198,7 @@ function addRecord(response: UpstreamResponse, kind: ResponseKind, parse: <S ext
       const r = parse(RESPONSE_ENTRY_KINDS.acknowledgement);
       response.acknowledgements.push({
         acknowledgedSequence: r.acknowledged_sequence, acknowledgedBundleId: r.acknowledged_bundle_id, credentialExpiresAt: r.credential_expires_at,
+        ...(r.instances_sequence !== undefined ? { instancesSequence: r.instances_sequence } : {}),
       });
       return;
     }

@@ -22,6 +22,8 @@ export interface ResponseBundleInput {
   responseSequence: number;
   credentialExpiresAt: number;
   productInstances: number;
+  /** What the upstream holds of the satellite's instances after this request (acknowledgement `instances_sequence`). */
+  instancesSequence: number | null;
   /** Every line of the satellite's mapped VAs, ended ones included. */
   lines: readonly UpstreamOrderLine[];
   now: number;
@@ -57,6 +59,7 @@ export async function writeResponseBundle(input: ResponseBundleInput): Promise<S
         records: [acknowledgementRecordSchema.parse({
           acknowledged_sequence: request.sequence, acknowledged_bundle_id: request.bundle_id,
           product_instances_acknowledged: input.productInstances, credential_expires_at: input.credentialExpiresAt,
+          instances_sequence: input.instancesSequence,
         })],
       },
       {

@@ -6,7 +6,7 @@ import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { z } from 'zod';
 import { DomainError } from '../../../licensing/shared/domain-error.js';
-import { DEFAULT_BUNDLE_CAPS } from '../../../sync/bundle/bundle-caps.js';
+import { MAX_RESPONSE_BUNDLE_BYTES } from '../../../sync/bundle/bundle-caps.js';
 import type { Satellite } from '../../composition-root.js';
 import { defineRoute, type AdminRouteSpec } from '../admin-route.js';
 import { requireUnscoped } from '../account-access.js';
@@ -49,7 +49,7 @@ export function syncImportRoutes(satellite: Satellite): AdminRouteSpec[] {
         const dir = await mkdtemp(join(tmpdir(), 'satellite-import-'));
         try {
           const file = join(dir, 'response.zip');
-          await receive(req, file, DEFAULT_BUNDLE_CAPS.maxCompressedBytes);
+          await receive(req, file, MAX_RESPONSE_BUNDLE_BYTES);
           const result = await satellite.responseImporter.importFile(file, principal?.name ?? 'api');
           if (result.status === 'ALREADY_IMPORTED') return result;
           return { ...result, summary: { ...result.summary, importedAt: iso(result.summary.importedAt) } };

@@ -77,7 +77,7 @@ describe('reservations travel upstream', () => {
     assert.deepEqual(records.map((r) => [r.product_instance_id, r.account, r.virtual_account, r.status, r.licenses]),
       [[id, 'Acme Corp', 'Default', 'RESERVED', [{ tag: UCM, reserved: 7 }]]]);
     const instances: Array<Record<string, unknown>> = [];
-    for await (const r of bundle.readEntry(entryFileName('product-instances'))) instances.push(r as Record<string, unknown>);
+    for await (const r of bundle.readKind('product-instances')) instances.push(r as Record<string, unknown>);
     assert.deepEqual(instances, []);
 
     assert.deepEqual(await exchange(1), [{ account: 'Acme Corp', virtualAccount: 'Default', tag: UCM, reserved: 7, purchased: 100, available: 93 }]);
