@@ -38,7 +38,7 @@ const envSchema = z.object({
   SATELLITE_AUTH_RATE_LIMIT: z.coerce.number().int().min(0).default(30),
   SATELLITE_SYNC_SCHEDULE: z.string().default(DEFAULT_SYNC_SCHEDULE).pipe(syncScheduleSchema),
   SATELLITE_SYNC_JITTER_MINUTES: z.coerce.number().int().min(0).max(720).default(DEFAULT_SYNC_JITTER_MINUTES),
-  SATELLITE_SYNC_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(600).default(30),
+  SATELLITE_SYNC_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(600).default(300),
   SATELLITE_UPSTREAM_CA: z.string().optional(),
   SATELLITE_MAX_CONNECTIONS: z.coerce.number().int().min(1).max(100_000).default(defaultConnectionLimits.maxConnections),
   SATELLITE_MAX_CONNECTIONS_PER_ADDRESS: z.coerce.number().int().min(1).max(100_000).default(defaultConnectionLimits.maxConnectionsPerAddress),
