@@ -1,0 +1,78 @@
+import { parseArgs } from 'node:util';
+import { systemClock } from '../../licensing/shared/clock.js';
+import type { InstanceQuery } from '../../licensing/instances/instance-inventory-repository.js';
+import type { Satellite } from '../../server/composition-root.js';
+import { SCALE_ACCOUNT, scaleVirtualAccountName, seedAdminScale } from './admin-scale-seed.js';
+
+/**
+ * Admin reads and sweeps at scale, timed in-process (issue 13 item 5): seeds (or reopens) a data directory with
+ * `--instances` bulk rows, then runs each admin query and sweep once and prints wall and CPU milliseconds.
+ * Run: npx tsx scripts/bench/admin-scale-probe.ts --dir /tmp/scale-1m --instances 1000000
+ * The figures are for comparing shapes (O(page) against O(instances)); the official load runs are bench:scale.
+ */
+const { values } = parseArgs({
+  options: { dir: { type: 'string', default: '/tmp/admin-scale' }, instances: { type: 'string', default: '100000' } },
+});
+
+function timed<T>(name: string, run: () => T): T {
+  const cpu = process.cpuUsage();
+  const started = performance.now();
+  const result = run();
+  const wall = performance.now() - started;
+  const used = process.cpuUsage(cpu);
+  console.log(`${name.padEnd(48)} wall ${wall.toFixed(1).padStart(9)} ms  cpu ${((used.user + used.system) / 1000).toFixed(1).padStart(9)} ms`);
+  return result;
+}
+
+async function timedAsync<T>(name: string, run: () => Promise<T>): Promise<T> {
+  const cpu = process.cpuUsage();
+  const started = performance.now();
+  let longest = 0;
+  let last = performance.now();
+  const probe = setInterval(() => {
+    const at = performance.now();
+    longest = Math.max(longest, at - last);
+    last = at;
+  }, 1);
+  const result = await run();
+  clearInterval(probe);
+  const wall = performance.now() - started;
+  const used = process.cpuUsage(cpu);
+  console.log(`${name.padEnd(48)} wall ${wall.toFixed(1).padStart(9)} ms  cpu ${((used.user + used.system) / 1000).toFixed(1).padStart(9)} ms  longest event-loop gap ${longest.toFixed(1)} ms`);
+  return result;
+}
+
+async function main(): Promise<void> {
+  const instances = Number(values.instances);
+  const satellite: Satellite = await timedAsync(`seed or open ${instances} instances`, () => seedAdminScale({ dataDir: values.dir, instances, clock: systemClock }));
+  try {
+    const account = satellite.uow.read((r) => r.accounts.findAccountByName(SCALE_ACCOUNT));
+    const va = account && satellite.uow.read((r) => r.accounts.findVirtualAccountByName(account.id, scaleVirtualAccountName(0)));
+    if (!account || !va) throw new Error('not seeded');
+    const base: InstanceQuery = { accountId: account.id, virtualAccountId: va.id, registrationState: 'REGISTERED', sort: '-lastContact', limit: 50, offset: 0 };
+    const list = (name: string, query: Partial<InstanceQuery>): void => {
+      const page = timed(name, () => satellite.instanceQueries.list({ ...base, ...query }));
+      console.log(`    -> ${page.instances.length} rows, total ${page.total}`);
+    };
+    list('list: VA, newest first (the UI default)', {});
+    list('list: VA, newest first (again, warm)', {});
+    list('list: VA, oldest first', { sort: 'lastContact' });
+    list('list: whole account, newest first', { virtualAccountId: undefined });
+    list('list: authorizationState OUT_OF_COMPLIANCE', { authorizationState: 'OUT_OF_COMPLIANCE' });
+    list('list: registrationState UNREGISTERED', { registrationState: 'UNREGISTERED' });
+    list('list: search "SFOC0001234"', { search: 'SFOC0001234' });
+    list('list: search "s-host-4242"', { search: 's-host-4242' });
+    list('list: serialNumber exact', { serialNumber: 'SFOC00012345', virtualAccountId: undefined });
+    list('list: pid exact', { pid: 'C9300-48P' });
+    list('list: offset 9,950', { offset: 9950 });
+    const first = satellite.instanceQueries.list({ ...base, limit: 1 }).instances[0];
+    if (first) timed('detail by id', () => satellite.instanceQueries.detail(account.id, first.instance.id));
+    timed('licenses of the account (pool views)', () => satellite.uow.read((r) => r.licenses.listLinesForTag(va.id, 'x')));
+    timed('compliance sweep (run at start and every 15 min)', () => satellite.complianceSweep.run());
+    timed('compliance sweep again (steady state)', () => satellite.complianceSweep.run());
+  } finally {
+    satellite.close();
+  }
+}
+
+await main();
