@@ -6,6 +6,7 @@ import { upstreamLineSyncSchema } from './0005-upstream-line-sync.js';
 import { licensingEngineSchema } from './0006-licensing-engine.js';
 import { syncImportRefusalsSchema } from './0009-sync-import-refusals.js';
 import { reservationsSchema } from './0011-reservations.js';
+import { scaleIndexesSchema } from './0014-scale-indexes.js';
 
 export interface Migration {
   version: number;
@@ -19,5 +20,5 @@ export interface Migration {
  */
 export const migrations: readonly Migration[] = [
   coreSchema, adminAuthSchema, licenseTransfersSchema, syncBindingSchema, upstreamLineSyncSchema, licensingEngineSchema,
-  syncImportRefusalsSchema, reservationsSchema,
+  syncImportRefusalsSchema, reservationsSchema, scaleIndexesSchema,
 ];

@@ -18,7 +18,12 @@ interface StateRow {
   udi_serial_number: string; authorization_state: string;
 }
 
+/** The states the instance-state alerts watch (license-alert-rules.ts), as in product_instances_alerting_states. */
+const ALERTING_STATES: readonly string[] = ['OUT_OF_COMPLIANCE', 'AUTHORIZATION_EXPIRED', 'REGISTRATION_EXPIRED'];
+const ALERTING_STATES_SQL = ALERTING_STATES.map((state) => `'${state}'`).join(', ');
+
 export class SqliteAlertCauseRepository implements AlertCauseRepository {
+  readonly #alertingStates;
   readonly #states;
   readonly #authLapsed;
   readonly #regLapsed;
@@ -30,17 +35,26 @@ export class SqliteAlertCauseRepository implements AlertCauseRepository {
   readonly #activeForTarget;
 
   constructor(db: SqliteDatabase) {
+    // Each of these reads only its candidates through a partial index of migration 0014, so the sweep at start
+    // and every 15 minutes costs O(instances that need attention), not O(instances). Partial indexes are used
+    // only when the query repeats their WHERE terms, hence the literal state lists.
+    this.#alertingStates = db.prepare<[], StateRow>(`SELECT pi.id, pi.va_id, va.name AS va_name, va.account_id, pi.hostname, pi.udi_pid,
+        pi.udi_serial_number, pi.authorization_state
+      FROM product_instances pi INDEXED BY product_instances_alerting_states JOIN virtual_accounts va ON va.id = pi.va_id
+      WHERE pi.registration_state = 'REGISTERED' AND pi.authorization_state IN (${ALERTING_STATES_SQL})`);
     this.#states = db.prepare<[string], StateRow>(`SELECT pi.id, pi.va_id, va.name AS va_name, va.account_id, pi.hostname, pi.udi_pid,
         pi.udi_serial_number, pi.authorization_state
       FROM product_instances pi JOIN virtual_accounts va ON va.id = pi.va_id
       WHERE pi.registration_state = 'REGISTERED' AND pi.authorization_state IN (SELECT value FROM json_each(?))`);
-    // These scan the registered instances: they run in the periodic sweep, never on the device path.
-    this.#authLapsed = db.prepare<[number], InstanceRow>(`SELECT * FROM product_instances WHERE registration_state = 'REGISTERED'
-      AND authorization_expires_at IS NOT NULL AND authorization_expires_at <= ?
-      AND authorization_state IN ('AUTHORIZED', 'OUT_OF_COMPLIANCE', 'NO_LICENSES_IN_USE')`);
-    this.#regLapsed = db.prepare<[number], InstanceRow>(`SELECT pi.* FROM product_instances pi
-      JOIN id_certificates c ON c.serial = pi.current_cert_serial
-      WHERE pi.registration_state = 'REGISTERED' AND pi.authorization_state <> 'REGISTRATION_EXPIRED' AND c.not_after <= ?`);
+    this.#authLapsed = db.prepare<[number], InstanceRow>(`SELECT * FROM product_instances INDEXED BY product_instances_authorization_expiry
+      WHERE registration_state = 'REGISTERED' AND authorization_state IN ('AUTHORIZED', 'OUT_OF_COMPLIANCE', 'NO_LICENSES_IN_USE')
+        AND authorization_expires_at <= ?`);
+    // A registered instance's current certificate is never revoked (renewal, re-registration, deregistration and
+    // removal revoke the one they retire), so the unrevoked certificates past not_after hold every candidate.
+    this.#regLapsed = db.prepare<[number], InstanceRow>(`SELECT pi.* FROM id_certificates c INDEXED BY id_certificates_unrevoked_by_expiry
+      JOIN product_instances pi ON pi.id = c.instance_id
+      WHERE c.revoked_at IS NULL AND c.not_after <= ? AND pi.current_cert_serial = c.serial
+        AND pi.registration_state = 'REGISTERED' AND pi.authorization_state <> 'REGISTRATION_EXPIRED'`);
     this.#boundary = db.prepare<{ now: number }, { at: number | null }>(`SELECT MIN(t) AS at FROM (
       SELECT MIN(starts_at) AS t FROM license_lines WHERE starts_at > @now
       UNION ALL SELECT MIN(ends_at) FROM license_lines WHERE ends_at > @now)`);
@@ -48,11 +62,12 @@ export class SqliteAlertCauseRepository implements AlertCauseRepository {
       FROM registration_tokens t JOIN virtual_accounts va ON va.id = t.va_id
       WHERE t.revoked_at IS NULL AND t.expires_at > @now AND t.expires_at <= @until
         AND (t.max_uses IS NULL OR t.uses < t.max_uses)`);
-    this.#renewals = db.prepare<{ before: number; now: number }, RenewalRow>(`SELECT pi.id, pi.va_id, va.name AS va_name,
+    // Only an instance authorized before the cutoff can be OVERDUE (renewalStatus); one whose authorization
+    // already expired is EXPIRED, which wants no renewal alert, so the expiry needs no second range.
+    this.#renewals = db.prepare<{ before: number }, RenewalRow>(`SELECT pi.id, pi.va_id, va.name AS va_name,
         va.account_id, pi.hostname, pi.udi_pid, pi.udi_serial_number, pi.authorized_at, pi.authorization_expires_at
-      FROM product_instances pi JOIN virtual_accounts va ON va.id = pi.va_id
-      WHERE pi.registration_state = 'REGISTERED' AND pi.authorized_at IS NOT NULL
-        AND (pi.authorized_at < @before OR pi.authorization_expires_at <= @now)`);
+      FROM product_instances pi INDEXED BY product_instances_renewal_due JOIN virtual_accounts va ON va.id = pi.va_id
+      WHERE pi.registration_state = 'REGISTERED' AND pi.authorized_at IS NOT NULL AND pi.authorized_at < @before`);
     this.#active = db.prepare<[string, string], AlertRow>(
       'SELECT * FROM alerts WHERE message_type = ? AND target = ? AND cleared_at IS NULL',
     );
@@ -65,7 +80,9 @@ export class SqliteAlertCauseRepository implements AlertCauseRepository {
   }
 
   instancesInStates(states: readonly string[]): InstanceSubject[] {
-    return this.#states.all(JSON.stringify(states)).map((row) => ({
+    const alerting = states.length === ALERTING_STATES.length && ALERTING_STATES.every((state) => states.includes(state));
+    const rows = alerting ? this.#alertingStates.all() : this.#states.all(JSON.stringify(states));
+    return rows.map((row) => ({
       instanceId: row.id, virtualAccountId: row.va_id, virtualAccountName: row.va_name, accountId: row.account_id,
       label: instanceLabel({ hostname: row.hostname, udi: { pid: row.udi_pid, serialNumber: row.udi_serial_number } }),
       authorizationState: row.authorization_state,
@@ -90,8 +107,8 @@ export class SqliteAlertCauseRepository implements AlertCauseRepository {
     }));
   }
 
-  renewalCandidates(authorizedBefore: number, now: number): RenewalSubject[] {
-    return this.#renewals.all({ before: authorizedBefore, now }).map((row) => ({
+  renewalCandidates(authorizedBefore: number): RenewalSubject[] {
+    return this.#renewals.all({ before: authorizedBefore }).map((row) => ({
       instanceId: row.id, virtualAccountId: row.va_id, virtualAccountName: row.va_name, accountId: row.account_id,
       label: instanceLabel({ hostname: row.hostname, udi: { pid: row.udi_pid, serialNumber: row.udi_serial_number } }),
       authorizedAt: row.authorized_at, authorizationExpiresAt: row.authorization_expires_at,

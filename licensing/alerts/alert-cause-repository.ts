@@ -22,8 +22,11 @@ export interface AlertCauseRepository {
   nextLineBoundaryAfter(now: number): number | null;
   /** Active (not revoked, not used up) tokens expiring in (now, until]. */
   tokensExpiringBy(now: number, until: number): ExpiringToken[];
-  /** Registered instances last authorized before `authorizedBefore`, or whose authorization expired by `now`. */
-  renewalCandidates(authorizedBefore: number, now: number): RenewalSubject[];
+  /**
+   * Registered instances last authorized before `authorizedBefore` (renewalCutoff): the only ones that can be
+   * OVERDUE. Read through an index, so the sweep fetches these candidates only.
+   */
+  renewalCandidates(authorizedBefore: number): RenewalSubject[];
   activeAlert(messageType: string, target: string): Alert | undefined;
   activeAlertsOfTypes(messageTypes: readonly string[]): Alert[];
   activeAlertsForTarget(target: string): Alert[];

@@ -135,7 +135,7 @@ export class AlertService implements AlertTriggers {
     for (const { token, ...context } of repos.alertCauses.tokensExpiringBy(now, now + this.#settings.tokenExpiryWarningMs)) {
       if (tokenNeedsWarning(token, now, this.#settings)) want(tokenExpiringAlert(token, context));
     }
-    for (const subject of repos.alertCauses.renewalCandidates(renewalCutoff(now, renewAfter, this.#settings), now)) {
+    for (const subject of repos.alertCauses.renewalCandidates(renewalCutoff(now, renewAfter, this.#settings))) {
       if (renewalStatus(subject, now, renewAfter, this.#settings) === 'OVERDUE') want(renewalFailedAlert(subject));
     }
     for (const subject of repos.alertCauses.instancesInStates(['OUT_OF_COMPLIANCE', 'AUTHORIZATION_EXPIRED', 'REGISTRATION_EXPIRED'])) {
