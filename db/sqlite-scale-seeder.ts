@@ -35,7 +35,7 @@ export function seedScaleInventory(db: SqliteDatabase, options: ScaleSeedOptions
   const tags = JSON.stringify(options.tags);
   const pemBytes = options.pemBytes ?? 900;
   const insertInstances = db.prepare(`
-    WITH RECURSIVE n(i) AS (SELECT @from UNION ALL SELECT i + 1 FROM n WHERE i + 1 < @to),
+    WITH RECURSIVE n(i) AS (SELECT CAST(@from AS INTEGER) UNION ALL SELECT i + 1 FROM n WHERE i + 1 < @to),
     v AS (SELECT key AS k, value AS va FROM json_each(@vas)),
     r AS (SELECT i, lower(hex(randomblob(16))) AS id, abs(random()) % 900000 AS jitter FROM n)
     INSERT INTO product_instances (id, va_id, udi_pid, udi_serial_number, udi_vid, host_identifier, product_tag, hostname,

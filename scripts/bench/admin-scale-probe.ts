@@ -14,6 +14,11 @@ const { values } = parseArgs({
   options: { dir: { type: 'string', default: '/tmp/admin-scale' }, instances: { type: 'string', default: '100000' } },
 });
 
+async function timedPage(name: string, run: () => Promise<{ instances: unknown[]; total: number }>): Promise<void> {
+  const page = await timedAsync(name, run);
+  console.log(`    -> ${page.instances.length} rows, total ${page.total}`);
+}
+
 function timed<T>(name: string, run: () => T): T {
   const cpu = process.cpuUsage();
   const started = performance.now();
@@ -50,22 +55,31 @@ async function main(): Promise<void> {
     const va = account && satellite.uow.read((r) => r.accounts.findVirtualAccountByName(account.id, scaleVirtualAccountName(0)));
     if (!account || !va) throw new Error('not seeded');
     const base: InstanceQuery = { accountId: account.id, virtualAccountId: va.id, registrationState: 'REGISTERED', sort: '-lastContact', limit: 50, offset: 0 };
-    const list = (name: string, query: Partial<InstanceQuery>): void => {
-      const page = timed(name, () => satellite.instanceQueries.list({ ...base, ...query }));
-      console.log(`    -> ${page.instances.length} rows, total ${page.total}`);
-    };
-    list('list: VA, newest first (the UI default)', {});
-    list('list: VA, newest first (again, warm)', {});
-    list('list: VA, oldest first', { sort: 'lastContact' });
-    list('list: whole account, newest first', { virtualAccountId: undefined });
-    list('list: authorizationState OUT_OF_COMPLIANCE', { authorizationState: 'OUT_OF_COMPLIANCE' });
-    list('list: registrationState UNREGISTERED', { registrationState: 'UNREGISTERED' });
-    list('list: search "SFOC0001234"', { search: 'SFOC0001234' });
-    list('list: search "s-host-4242"', { search: 's-host-4242' });
-    list('list: serialNumber exact', { serialNumber: 'SFOC00012345', virtualAccountId: undefined });
-    list('list: pid exact', { pid: 'C9300-48P' });
-    list('list: offset 9,950', { offset: 9950 });
-    const first = satellite.instanceQueries.list({ ...base, limit: 1 }).instances[0];
+    const list = (name: string, query: Partial<InstanceQuery>): Promise<void> => timedPage(name, () => satellite.instanceQueries.list({ ...base, ...query }));
+    await list('list: VA, newest first (the UI default)', {});
+    await list('list: VA, newest first (again, warm)', {});
+    await list('list: VA, oldest first', { sort: 'lastContact' });
+    await list('list: whole account, newest first', { virtualAccountId: undefined });
+    await list('list: authorizationState OUT_OF_COMPLIANCE', { authorizationState: 'OUT_OF_COMPLIANCE' });
+    await list('list: registrationState UNREGISTERED', { registrationState: 'UNREGISTERED' });
+    await list('list: search "SFOC0001234"', { search: 'SFOC0001234' });
+    await list('list: search "s-host-4242"', { search: 's-host-4242' });
+    await list('list: serialNumber exact', { serialNumber: 'SFOC00012345', virtualAccountId: undefined });
+    await list('list: pid exact', { pid: 'C9300-48P' });
+    await list('list: offset 9,950', { offset: 9950 });
+    await list('list: search prefix "SFOC0001234"', { search: 'SFOC0001234', searchMatch: 'prefix' });
+    await list('list: search prefix "s-host-4242"', { search: 's-host-4242', searchMatch: 'prefix' });
+    await list('list: search prefix "C9300" (dense)', { search: 'C9300', searchMatch: 'prefix' });
+    await list('list: licenseTag', { licenseTag: 'regid.2026-01.com.example.NET_ADV' });
+    await list('list: whole account, ANY state', { virtualAccountId: undefined, registrationState: undefined });
+    const firstPage = await satellite.instanceQueries.list({ ...base, limit: 50 });
+    if (firstPage.next) await list('list: next page by cursor', { after: firstPage.next });
+    await timedAsync('export: every row of the account (CSV rows built)', async () => {
+      let rows = 0;
+      for await (const chunk of satellite.instanceQueries.exportRows({ ...base, virtualAccountId: undefined, limit: Number.MAX_SAFE_INTEGER })) rows += chunk.length;
+      console.log(`    -> ${rows} rows`);
+    });
+    const first = (await satellite.instanceQueries.list({ ...base, limit: 1 })).instances[0];
     if (first) timed('detail by id', () => satellite.instanceQueries.detail(account.id, first.instance.id));
     timed('licenses of the account (pool views)', () => satellite.uow.read((r) => r.licenses.listLinesForTag(va.id, 'x')));
     timed('compliance sweep (run at start and every 15 min)', () => satellite.complianceSweep.run());
