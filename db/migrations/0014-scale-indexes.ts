@@ -2,18 +2,20 @@ import type { Migration } from './migration-list.js';
 
 /**
  * Indexes for a million product instances (issue 13, docs/performance.md "Admin and sweeps at 1M"):
- * - the inventory lists sort by last contact, per VA and per account, with the id as tie-break (keyset
- *   pagination); the state columns ride along so filters and capped counts are checked in the index without
- *   reading rows. The VA index replaces product_instances_by_va, whose lookups it still serves.
- * - search is a case-insensitive prefix of serial number, hostname or PID: NOCASE indexes make LIKE 'x%' a
- *   range. AUTHORIZE never writes these columns, so they cost nothing on the device path.
- * - the sweeps read only their candidates: renewals by authorized_at, lapsing authorizations by expiry among
- *   the states that can lapse, instances in an alerting state, and certificates by not_after among the
- *   unrevoked (a superseded or retired certificate is revoked, so the range holds current ones only).
+ * - the inventory lists sort by last contact within a VA, with the id as tie-break (keyset pagination); the
+ *   state columns ride along so filters and capped counts are checked in the index without reading rows. It
+ *   replaces product_instances_by_va, whose lookups it still serves. Account-wide lists merge their VAs.
+ * - search is a case-insensitive prefix of serial number, hostname or PID: NOCASE indexes make it a range.
+ *   AUTHORIZE never writes these columns, so they cost nothing on the device path.
+ * - the sweeps read their candidates through indexes where AUTHORIZE does not pay for it: certificates by
+ *   not_after among the unrevoked (a superseded or retired certificate is revoked, so the range holds current
+ *   ones only) and instances in an alerting state (healthy instances are outside that partial index).
+ *   Renewal and authorization-expiry candidates are read in rowid chunks instead: an index on authorized_at
+ *   or authorization_expires_at would be rewritten by every AUTHORIZE (measured: ~30 µs CPU each at 1M).
  * - licenseTag filters find the instances of a tag through instance_entitlements (tag); an instance's detail
  *   finds its active alerts by target.
- * Each index that holds last_contact_at, authorized_at or authorization_expires_at is rewritten by every
- * AUTHORIZE (four entries); the cost is measured in docs/performance.md.
+ * The VA index holds last_contact_at, so every AUTHORIZE rewrites one entry of it (~40 µs CPU at 1M, measured
+ * with scripts/bench/authorize-write-cost.ts).
  */
 export const scaleIndexesSchema: Migration = {
   version: 14,
@@ -22,15 +24,9 @@ export const scaleIndexesSchema: Migration = {
 DROP INDEX product_instances_by_va;
 CREATE INDEX product_instances_by_va_contact
   ON product_instances (va_id, last_contact_at, id, registration_state, kind, authorization_state);
-CREATE INDEX product_instances_by_contact
-  ON product_instances (last_contact_at, id, va_id, registration_state, kind, authorization_state);
 CREATE INDEX product_instances_by_serial ON product_instances (udi_serial_number COLLATE NOCASE);
 CREATE INDEX product_instances_by_hostname ON product_instances (hostname COLLATE NOCASE);
 CREATE INDEX product_instances_by_pid ON product_instances (udi_pid COLLATE NOCASE);
-CREATE INDEX product_instances_renewal_due ON product_instances (authorized_at)
-  WHERE registration_state = 'REGISTERED' AND authorized_at IS NOT NULL;
-CREATE INDEX product_instances_authorization_expiry ON product_instances (authorization_expires_at)
-  WHERE registration_state = 'REGISTERED' AND authorization_state IN ('AUTHORIZED', 'OUT_OF_COMPLIANCE', 'NO_LICENSES_IN_USE');
 CREATE INDEX product_instances_alerting_states ON product_instances (authorization_state)
   WHERE registration_state = 'REGISTERED' AND authorization_state IN ('OUT_OF_COMPLIANCE', 'AUTHORIZATION_EXPIRED', 'REGISTRATION_EXPIRED');
 CREATE INDEX id_certificates_unrevoked_by_expiry ON id_certificates (not_after) WHERE revoked_at IS NULL;

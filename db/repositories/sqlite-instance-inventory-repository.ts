@@ -103,7 +103,11 @@ const PROBES: Record<Selective, string> = {
   licenseTag: 'SELECT 1 FROM instance_entitlements e WHERE e.tag = @licenseTag',
 };
 
-const sortIndex = (f: InstanceFilter): string => (f.virtualAccountId !== undefined ? 'product_instances_by_va_contact' : 'product_instances_by_contact');
+/** Windows walk one VA's sort index; the service merges the VAs of an account-wide list. */
+function sortIndex(f: InstanceFilter): string {
+  if (f.virtualAccountId === undefined) throw new Error('a window walks one virtual account: pass virtualAccountId');
+  return 'product_instances_by_va_contact';
+}
 const order = (sort: InstanceSort, plus = ''): string => (sort === 'lastContact'
   ? `${plus}pi.last_contact_at ASC, ${plus}pi.id ASC` : `${plus}pi.last_contact_at DESC, ${plus}pi.id DESC`);
 const afterTerm = (sort: InstanceSort, plus = ''): string =>
@@ -179,7 +183,7 @@ export class SqliteInstanceInventoryRepository implements InstanceInventoryRepos
     const sql = `SELECT pi.last_contact_at AS lastContactAt, pi.id AS id FROM product_instances pi INDEXED BY ${sortIndex(f)}
       WHERE ${scope.join(' AND ')} ORDER BY ${order(sort)} LIMIT 1 OFFSET @skip`;
     const scopeParams = params({ accountId: f.accountId, virtualAccountId: f.virtualAccountId }, { skip: size - 1, ...keyParams('after', after) });
-    const row = this.#statement<InstanceKey>(`we:${f.virtualAccountId !== undefined}:${sort}:${after !== undefined}`, sql).get(scopeParams);
+    const row = this.#statement<InstanceKey>(`we:${sort}:${after !== undefined}`, sql).get(scopeParams);
     return row ?? null;
   }
 

@@ -11,8 +11,9 @@ import type { Alert, AlertSeverity } from './alert.js';
 import {
   AUTHORIZATION_RENEWAL_FAILED, defaultAlertRuleSettings, renewalCutoff, renewalFailedAlert, renewalStatus,
   RESERVATION_PENDING_CONFIRMATION, reservationConfirmationOverdue, reservationPendingAlert, RULE_MESSAGE_TYPES, TOKEN_EXPIRING,
-  tokenExpiringAlert, tokenNeedsWarning, type AlertDraft, type AlertRuleSettings, type PendingReservationSubject,
+  tokenExpiringAlert, tokenNeedsWarning, type AlertDraft, type AlertRuleSettings, type PendingReservationSubject, type RenewalSubject,
 } from './alert-rules.js';
+import { scanChunks } from './alert-cause-repository.js';
 import type { Reservation } from '../reservations/reservation.js';
 import {
   INSTANCE_STATE_MESSAGE_TYPES, instanceStateAlert, INSUFFICIENT_LICENSES, insufficientLicensesAlert, LICENSES_EXPIRED,
@@ -116,8 +117,9 @@ export class AlertService implements AlertTriggers {
    * The same inside a caller's transaction (the compliance sweep runs it after updating inventory states).
    * Every pool of every VA is re-evaluated with substitution, and each gets its usage-history row for the day.
    */
-  sweepIn(repos: Repositories, now: number): SweepResult {
+  sweepIn(repos: Repositories, now: number, renewals?: readonly RenewalSubject[]): SweepResult {
     const renewAfter = this.#deps.timers.authorizationRenewAfterMs;
+    const cutoff = renewalCutoff(now, renewAfter, this.#settings);
     const wanted = new Map<string, AlertDraft>();
     const want = (draft: AlertDraft): void => {
       wanted.set(key(draft.messageType, draft.target), draft);
@@ -135,7 +137,8 @@ export class AlertService implements AlertTriggers {
     for (const { token, ...context } of repos.alertCauses.tokensExpiringBy(now, now + this.#settings.tokenExpiryWarningMs)) {
       if (tokenNeedsWarning(token, now, this.#settings)) want(tokenExpiringAlert(token, context));
     }
-    for (const subject of repos.alertCauses.renewalCandidates(renewalCutoff(now, renewAfter, this.#settings))) {
+    const candidates = renewals ?? [...scanChunks(repos.alertCauses.instanceSpan())].flatMap((chunk) => repos.alertCauses.renewalCandidates(cutoff, chunk));
+    for (const subject of candidates) {
       if (renewalStatus(subject, now, renewAfter, this.#settings) === 'OVERDUE') want(renewalFailedAlert(subject));
     }
     for (const subject of repos.alertCauses.instancesInStates(['OUT_OF_COMPLIANCE', 'AUTHORIZATION_EXPIRED', 'REGISTRATION_EXPIRED'])) {
@@ -162,6 +165,37 @@ export class AlertService implements AlertTriggers {
       result.raised += 1;
     }
     return result;
+  }
+
+  /**
+   * The renewal candidates read chunk by chunk, each chunk its own short read, yielding between them: the
+   * periodic sweep gathers these before its write transaction, then passes them through currentRenewals.
+   */
+  async gatherRenewals(now: number, yieldTurn: () => Promise<void>): Promise<RenewalSubject[]> {
+    const cutoff = renewalCutoff(now, this.#deps.timers.authorizationRenewAfterMs, this.#settings);
+    const span = this.#deps.uow.read((repos) => repos.alertCauses.instanceSpan());
+    const found: RenewalSubject[] = [];
+    for (const chunk of scanChunks(span)) {
+      found.push(...this.#deps.uow.read((repos) => repos.alertCauses.renewalCandidates(cutoff, chunk)));
+      await yieldTurn();
+    }
+    return found;
+  }
+
+  /** Gathered candidates as they stand now, inside the write transaction: one that renewed meanwhile drops out. */
+  currentRenewals(repos: Repositories, gathered: readonly RenewalSubject[], now: number): RenewalSubject[] {
+    const cutoff = renewalCutoff(now, this.#deps.timers.authorizationRenewAfterMs, this.#settings);
+    const current: RenewalSubject[] = [];
+    for (const subject of gathered) {
+      const instance = repos.instances.findById(subject.instanceId);
+      if (!instance || instance.registrationState !== 'REGISTERED' || instance.authorizedAt === null || instance.authorizedAt >= cutoff) continue;
+      const va = instance.virtualAccountId === subject.virtualAccountId ? undefined : repos.accounts.findVirtualAccountById(instance.virtualAccountId);
+      current.push({
+        ...subject, label: instanceLabel(instance), authorizedAt: instance.authorizedAt, authorizationExpiresAt: instance.authorizationExpiresAt,
+        ...(va ? { virtualAccountId: va.id, virtualAccountName: va.name, accountId: va.accountId } : {}),
+      });
+    }
+    return current;
   }
 
   /** For causes the rules here do not know (sync overdue, upstream notices). Raising twice keeps one alert. */

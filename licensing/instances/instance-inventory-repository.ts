@@ -57,8 +57,9 @@ export interface InstanceInventoryRepository {
   /** Through the selective index: every match counted (bounded as listSelective). */
   countSelective(filter: InstanceFilter): number;
   /**
-   * The key of the `size`-th entry after `after` in the sort order among the filter's account or VA, ignoring the
-   * other filters (an index-only walk); null when fewer remain, so the window runs to the end.
+   * The key of the `size`-th entry after `after` in the sort order of the filter's VA (windows need
+   * virtualAccountId), ignoring the other filters (an index-only walk); null when fewer remain, so the window
+   * runs to the end.
    */
   windowEnd(filter: InstanceFilter, sort: InstanceSort, after: InstanceKey | undefined, size: number): InstanceKey | null;
   /** Matches in the window (after, end], sorted, with limit and offset inside it. */

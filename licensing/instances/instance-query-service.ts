@@ -46,8 +46,7 @@ export class InstanceQueryService {
 
   /** One page, the key to continue after it (null on the last page), and the total (capped unless asked). */
   async list(query: InstanceQuery, count: CountMode = 'capped'): Promise<InstancePage> {
-    const rows: InstanceSummary[] = [];
-    for await (const chunk of this.#walk({ ...query, limit: query.limit + 1 }, windowOf(this.#uow, query))) rows.push(...chunk);
+    const rows = await this.#page({ ...query, limit: query.limit + 1 });
     const more = rows.length > query.limit;
     const instances = more ? rows.slice(0, query.limit) : rows;
     const last = instances.at(-1);
@@ -61,36 +60,75 @@ export class InstanceQueryService {
 
   /** Matching instances, counted no further than `cap`. */
   async count(filter: InstanceFilter, cap: number = Number.MAX_SAFE_INTEGER): Promise<number> {
-    const selective = this.#uow.read((r) => r.instanceInventory.selectiveMatches(filter, SELECTIVE_CAP));
-    if (selective !== null && selective <= SELECTIVE_CAP) {
-      return Math.min(cap, this.#uow.read((r) => r.instanceInventory.countSelective(filter)));
-    }
-    const size = windowOf(this.#uow, filter);
+    if (this.#selective(filter)) return Math.min(cap, this.#uow.read((r) => r.instanceInventory.countSelective(filter)));
     let total = 0;
-    let after: InstanceKey | undefined;
-    for (;;) {
-      const step = this.#uow.read((r) => {
-        const end = r.instanceInventory.windowEnd(filter, '-lastContact', after, size);
-        return { end, n: r.instanceInventory.countWindow(filter, '-lastContact', after, end, cap - total) };
-      });
-      total += step.n;
-      if (!step.end || total >= cap) return total;
-      after = step.end;
-      await this.#yieldTurn();
+    for (const va of this.#virtualAccounts(filter)) {
+      const scoped = { ...filter, virtualAccountId: va };
+      const size = windowOf(this.#uow, scoped);
+      let after: InstanceKey | undefined;
+      for (let more = true; more && total < cap;) {
+        const step = this.#uow.read((r) => {
+          const end = r.instanceInventory.windowEnd(scoped, '-lastContact', after, size);
+          return { end, n: r.instanceInventory.countWindow(scoped, '-lastContact', after, end, cap - total) };
+        });
+        total += step.n;
+        more = step.end !== null;
+        after = step.end ?? undefined;
+        await this.#yieldTurn();
+      }
     }
+    return total;
   }
 
-  /** Every matching row (offset and limit apply), in chunks of at most EXPORT_WINDOW index entries. */
-  exportRows(query: InstanceQuery): AsyncGenerator<InstanceSummary[]> {
-    return this.#walk(query, EXPORT_WINDOW);
-  }
-
-  async *#walk(query: InstanceQuery, size: number): AsyncGenerator<InstanceSummary[]> {
-    const selective = this.#uow.read((r) => r.instanceInventory.selectiveMatches(query, SELECTIVE_CAP));
-    if (selective !== null && selective <= SELECTIVE_CAP) {
+  /**
+   * Every matching row (offset and limit apply), in chunks of at most EXPORT_WINDOW index entries. An
+   * account-wide export goes VA by VA (each in the requested order): merging would hold a window of each.
+   */
+  async *exportRows(query: InstanceQuery): AsyncGenerator<InstanceSummary[]> {
+    if (this.#selective(query)) {
       yield this.#uow.read((r) => r.instanceInventory.listSelective(query));
       return;
     }
+    let need = query.limit;
+    let skip = query.offset;
+    for (const va of this.#virtualAccounts(query)) {
+      for await (const chunk of this.#walkVa({ ...query, virtualAccountId: va, limit: need, offset: skip }, EXPORT_WINDOW, (n) => {
+        skip -= n;
+      })) {
+        need -= chunk.length;
+        yield chunk;
+      }
+      if (need <= 0) return;
+    }
+  }
+
+  /** The rows of a page: one VA walked, or every VA of the account walked to offset + limit and merged. */
+  async #page(query: InstanceQuery): Promise<InstanceSummary[]> {
+    if (this.#selective(query)) return this.#uow.read((r) => r.instanceInventory.listSelective(query));
+    const vas = this.#virtualAccounts(query);
+    const rows: InstanceSummary[] = [];
+    for (const va of vas) {
+      const scoped = { ...query, virtualAccountId: va, limit: vas.length === 1 ? query.limit : query.offset + query.limit, offset: vas.length === 1 ? query.offset : 0 };
+      for await (const chunk of this.#walkVa(scoped, windowOf(this.#uow, scoped))) rows.push(...chunk);
+    }
+    if (vas.length === 1) return rows;
+    const direction = query.sort === 'lastContact' ? 1 : -1;
+    rows.sort((a, b) => direction * (a.instance.lastContactAt - b.instance.lastContactAt || (a.instance.id < b.instance.id ? -1 : a.instance.id > b.instance.id ? 1 : 0)));
+    return rows.slice(query.offset, query.offset + query.limit);
+  }
+
+  #selective(filter: InstanceFilter): boolean {
+    const matches = this.#uow.read((r) => r.instanceInventory.selectiveMatches(filter, SELECTIVE_CAP));
+    return matches !== null && matches <= SELECTIVE_CAP;
+  }
+
+  #virtualAccounts(filter: InstanceFilter): string[] {
+    if (filter.virtualAccountId !== undefined) return [filter.virtualAccountId];
+    return this.#uow.read((r) => r.accounts.listVirtualAccounts(filter.accountId).map((va) => va.id));
+  }
+
+  /** One VA's matches in window order; `skipped` reports offset rows passed over in windows that held only those. */
+  async *#walkVa(query: InstanceQuery, size: number, skipped: (n: number) => void = () => undefined): AsyncGenerator<InstanceSummary[]> {
     let need = query.limit;
     let skip = query.offset;
     let after = query.after;
@@ -103,6 +141,7 @@ export class InstanceQueryService {
         return { end, rows: repo.listWindow({ ...query, after, limit: need, offset: skip }, end), skipped: skip };
       });
       skip -= step.skipped;
+      skipped(step.skipped);
       need -= step.rows.length;
       if (step.rows.length > 0) yield step.rows;
       if (!step.end) return;
