@@ -77,7 +77,8 @@ function whereTerms(f: InstanceFilter, mode: Mode): string[] {
       OR pi.udi_serial_number LIKE @search ESCAPE '\\' OR pi.id LIKE @search ESCAPE '\\')`);
   }
   if (f.licenseTag !== undefined) {
-    terms.push(selective === 'licenseTag'
+    // Walking, the tag is checked row by row; an IN list would materialize every instance of the tag per window.
+    terms.push(mode === 'selective' && selective === 'licenseTag'
       ? 'pi.id IN (SELECT e.instance_id FROM instance_entitlements e WHERE e.tag = @licenseTag)'
       : 'EXISTS (SELECT 1 FROM instance_entitlements e WHERE e.instance_id = pi.id AND e.tag = @licenseTag)');
   }
