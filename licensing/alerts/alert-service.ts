@@ -117,7 +117,12 @@ export class AlertService implements AlertTriggers {
    * The same inside a caller's transaction (the compliance sweep runs it after updating inventory states).
    * Every pool of every VA is re-evaluated with substitution, and each gets its usage-history row for the day.
    */
-  sweepIn(repos: Repositories, now: number, renewals?: readonly RenewalSubject[]): SweepResult {
+  /**
+   * `gatheredRenewals`: renewal candidates read before this transaction (gatherRenewals). They are trusted for
+   * alerts already active, and re-read (currentRenewals) only where an alert would be raised, so a steady
+   * state costs no read per overdue instance.
+   */
+  sweepIn(repos: Repositories, now: number, gatheredRenewals?: readonly RenewalSubject[]): SweepResult {
     const renewAfter = this.#deps.timers.authorizationRenewAfterMs;
     const cutoff = renewalCutoff(now, renewAfter, this.#settings);
     const wanted = new Map<string, AlertDraft>();
@@ -137,7 +142,7 @@ export class AlertService implements AlertTriggers {
     for (const { token, ...context } of repos.alertCauses.tokensExpiringBy(now, now + this.#settings.tokenExpiryWarningMs)) {
       if (tokenNeedsWarning(token, now, this.#settings)) want(tokenExpiringAlert(token, context));
     }
-    const candidates = renewals ?? [...scanChunks(repos.alertCauses.instanceSpan())].flatMap((chunk) => repos.alertCauses.renewalCandidates(cutoff, chunk));
+    const candidates = gatheredRenewals ?? [...scanChunks(repos.alertCauses.instanceSpan())].flatMap((chunk) => repos.alertCauses.renewalCandidates(cutoff, chunk));
     for (const subject of candidates) {
       if (renewalStatus(subject, now, renewAfter, this.#settings) === 'OVERDUE') want(renewalFailedAlert(subject));
     }
@@ -155,13 +160,16 @@ export class AlertService implements AlertTriggers {
       if (draft && sameEpisode(active, draft)) continue;
       repos.alerts.clear(active.messageType, active.target, now);
       result.cleared += 1;
-      if (draft) {
-        this.#insert(repos, draft, now);
+      const fresh = draft && this.#fresh(repos, draft, gatheredRenewals !== undefined, now);
+      if (fresh) {
+        this.#insert(repos, fresh, now);
         result.raised += 1;
       }
     }
     for (const draft of wanted.values()) {
-      this.#insert(repos, draft, now);
+      const fresh = this.#fresh(repos, draft, gatheredRenewals !== undefined, now);
+      if (!fresh) continue;
+      this.#insert(repos, fresh, now);
       result.raised += 1;
     }
     return result;
@@ -169,7 +177,7 @@ export class AlertService implements AlertTriggers {
 
   /**
    * The renewal candidates read chunk by chunk, each chunk its own short read, yielding between them: the
-   * periodic sweep gathers these before its write transaction, then passes them through currentRenewals.
+   * periodic sweep gathers these before its write transaction and hands them to sweepIn.
    */
   async gatherRenewals(now: number, yieldTurn: () => Promise<void>): Promise<RenewalSubject[]> {
     const cutoff = renewalCutoff(now, this.#deps.timers.authorizationRenewAfterMs, this.#settings);
@@ -180,22 +188,6 @@ export class AlertService implements AlertTriggers {
       await yieldTurn();
     }
     return found;
-  }
-
-  /** Gathered candidates as they stand now, inside the write transaction: one that renewed meanwhile drops out. */
-  currentRenewals(repos: Repositories, gathered: readonly RenewalSubject[], now: number): RenewalSubject[] {
-    const cutoff = renewalCutoff(now, this.#deps.timers.authorizationRenewAfterMs, this.#settings);
-    const current: RenewalSubject[] = [];
-    for (const subject of gathered) {
-      const instance = repos.instances.findById(subject.instanceId);
-      if (!instance || instance.registrationState !== 'REGISTERED' || instance.authorizedAt === null || instance.authorizedAt >= cutoff) continue;
-      const va = instance.virtualAccountId === subject.virtualAccountId ? undefined : repos.accounts.findVirtualAccountById(instance.virtualAccountId);
-      current.push({
-        ...subject, label: instanceLabel(instance), authorizedAt: instance.authorizedAt, authorizationExpiresAt: instance.authorizationExpiresAt,
-        ...(va ? { virtualAccountId: va.id, virtualAccountName: va.name, accountId: va.accountId } : {}),
-      });
-    }
-    return current;
   }
 
   /** For causes the rules here do not know (sync overdue, upstream notices). Raising twice keeps one alert. */
@@ -221,6 +213,20 @@ export class AlertService implements AlertTriggers {
   clearExternalIn(repos: Repositories, messageType: string, target: string, now: number): boolean {
     requireExternalType(messageType);
     return repos.alerts.clear(messageType, target, now) > 0;
+  }
+
+  /** A renewal alert built from gathered candidates is raised only if the instance, read now, is still overdue. */
+  #fresh(repos: Repositories, draft: AlertDraft, gathered: boolean, now: number): AlertDraft | null {
+    if (!gathered || draft.messageType !== AUTHORIZATION_RENEWAL_FAILED) return draft;
+    const renewAfter = this.#deps.timers.authorizationRenewAfterMs;
+    const instance = repos.instances.findById(draft.target);
+    if (!instance || instance.registrationState !== 'REGISTERED' || renewalStatus(instance, now, renewAfter, this.#settings) !== 'OVERDUE') return null;
+    const va = repos.accounts.findVirtualAccountById(instance.virtualAccountId);
+    return renewalFailedAlert({
+      instanceId: instance.id, label: instanceLabel(instance), virtualAccountId: instance.virtualAccountId,
+      virtualAccountName: va?.name ?? instance.virtualAccountId, accountId: va?.accountId ?? '',
+      authorizedAt: instance.authorizedAt, authorizationExpiresAt: instance.authorizationExpiresAt,
+    });
   }
 
   #reconcile(repos: Repositories, messageType: string, target: string, want: AlertDraft | null, now: number): void {

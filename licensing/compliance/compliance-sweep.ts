@@ -45,7 +45,8 @@ export class ComplianceSweep {
   /**
    * The same for the schedule at a million instances: the candidates that need a pass over the instances
    * (lapsed authorizations, overdue renewals) are gathered chunk by chunk in short reads, yielding to the event
-   * loop between chunks, then one write transaction re-reads each candidate and applies what still holds.
+   * loop between chunks, then one write transaction re-reads each lapse candidate and every renewal alert it
+   * would raise, and applies what still holds.
    * That transaction costs O(candidates and alerts), not O(instances).
    */
   async runInSteps(yieldTurn: () => Promise<void>): Promise<ComplianceSweepResult> {
@@ -59,11 +60,11 @@ export class ComplianceSweep {
     const renewals = await this.#deps.alerts.gatherRenewals(now, yieldTurn);
     return this.#deps.uow.write((repos) => {
       const lapsed = lapsedIds.map((id) => repos.instances.findById(id)).filter((i): i is ProductInstance => i !== undefined && stillLapsed(i, now));
-      return this.#apply(repos, now, lapsed, this.#deps.alerts.currentRenewals(repos, renewals, now));
+      return this.#apply(repos, now, lapsed, renewals);
     });
   }
 
-  #apply(repos: Repositories, now: number, lapsedAuthorizations: readonly ProductInstance[], renewals?: RenewalSubject[]): ComplianceSweepResult {
+  #apply(repos: Repositories, now: number, lapsedAuthorizations: readonly ProductInstance[], renewals?: readonly RenewalSubject[]): ComplianceSweepResult {
     const alerts = this.#deps.alerts;
     // A lapsed certificate first: such an instance is REGISTRATION_EXPIRED whatever its authorization says.
     const lapsedRegistrations = repos.alertCauses.registrationsLapsedBy(now);

@@ -64,4 +64,26 @@ describe('compliance sweep in steps', () => {
     assert.equal(activeRenewalAlerts(), before);
     assert.equal(db.prepare('SELECT authorization_state FROM product_instances WHERE id = ?').pluck().get(stale), 'AUTHORIZED');
   });
+
+  it('raises no renewal alert for a candidate that renewed after it was gathered', async () => {
+    const db = f.app.satellite.db;
+    const now = f.clock.now();
+    const [late, stays] = db.prepare(`SELECT id FROM product_instances WHERE registration_state = 'REGISTERED' AND authorization_state = 'AUTHORIZED'
+      AND authorized_at > ? ORDER BY rowid LIMIT 2`).pluck().all(now - MS_PER_DAY) as string[];
+    assert.ok(late && stays);
+    const overdue = db.prepare('UPDATE product_instances SET authorized_at = ?, authorization_expires_at = ? WHERE id = ?');
+    overdue.run(now - 40 * MS_PER_DAY, now + 50 * MS_PER_DAY, late);
+    overdue.run(now - 40 * MS_PER_DAY, now + 50 * MS_PER_DAY, stays);
+    // Two chunks of lapse candidates, then two of renewal candidates: the fourth yield is after both were read.
+    let turns = 0;
+    await f.app.satellite.complianceSweep.runInSteps(async () => {
+      turns += 1;
+      if (turns === 4) overdue.run(now, now + 90 * MS_PER_DAY, late);
+    });
+    assert.equal(turns, 4);
+    const active = (id: string): number => db.prepare('SELECT COUNT(*) FROM alerts WHERE message_type = ? AND target = ? AND cleared_at IS NULL')
+      .pluck().get(AUTHORIZATION_RENEWAL_FAILED, id) as number;
+    assert.equal(active(late), 0, 'renewed between the gathering and the write');
+    assert.equal(active(stays), 1, 'still overdue: raised');
+  });
 });
