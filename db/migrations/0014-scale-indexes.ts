@@ -12,7 +12,9 @@ import type { Migration } from './migration-list.js';
  *   ones only) and instances in an alerting state (healthy instances are outside that partial index).
  *   Renewal and authorization-expiry candidates are read in rowid chunks instead: an index on authorized_at
  *   or authorization_expires_at would be rewritten by every AUTHORIZE (measured: ~30 µs CPU each at 1M).
- * - licenseTag filters find the instances of a tag through instance_entitlements (tag); an instance's detail
+ * - licenseTag filters find the instances of a tag through instance_entitlements (tag); a license's detail
+ *   lists its largest consumers through (tag, requested DESC) — rewritten when a report changes a count (the
+ *   full AUTHORIZE path), not by the steady-state path, which writes only updated_at; an instance's detail
  *   finds its active alerts by target.
  * The VA index holds last_contact_at, so every AUTHORIZE rewrites one entry of it (~40 µs CPU at 1M, measured
  * with scripts/bench/authorize-write-cost.ts).
@@ -31,6 +33,7 @@ CREATE INDEX product_instances_alerting_states ON product_instances (authorizati
   WHERE registration_state = 'REGISTERED' AND authorization_state IN ('OUT_OF_COMPLIANCE', 'AUTHORIZATION_EXPIRED', 'REGISTRATION_EXPIRED');
 CREATE INDEX id_certificates_unrevoked_by_expiry ON id_certificates (not_after) WHERE revoked_at IS NULL;
 CREATE INDEX instance_entitlements_by_tag ON instance_entitlements (tag);
+CREATE INDEX instance_entitlements_top_consumers ON instance_entitlements (tag, requested DESC, instance_id) WHERE requested > 0;
 CREATE INDEX alerts_active_by_target ON alerts (target) WHERE cleared_at IS NULL;
 `,
 };

@@ -4,7 +4,7 @@ import { openDatabase, type SqliteDatabase } from '../../../db/sqlite-connection
 import { SqliteAlertCauseRepository } from '../../../db/repositories/sqlite-alert-cause-repository.js';
 import { SqliteInstanceInventoryRepository } from '../../../db/repositories/sqlite-instance-inventory-repository.js';
 import { SqliteProductInstanceRepository } from '../../../db/repositories/sqlite-product-instance-repository.js';
-import { SqliteAlertRepository } from '../../../db/repositories/sqlite-alert-repository.js';
+import { SqliteLicenseRepository } from '../../../db/repositories/sqlite-license-repository.js';
 import type { InstanceFilter, InstanceKey, InstanceQuery, InstanceSort } from '../../../licensing/instances/instance-inventory-repository.js';
 
 /**
@@ -121,7 +121,13 @@ describe('query plans at scale (EXPLAIN QUERY PLAN)', () => {
     const alerts = captured.find((c) => c.sql.includes('target = ?') && c.sql.includes('ORDER BY raised_at DESC'));
     assert.ok(alerts);
     assert.match(planOf(alerts).join(' | '), /alerts_active_by_target/);
-    void SqliteAlertRepository;
+  });
+
+  it('lists a license\'s largest consumers without joining and sorting every consumer (license detail)', () => {
+    const captured: Captured[] = [];
+    new SqliteLicenseRepository(capturing(db, captured)).listConsumers('va1', 'tag', 200);
+    assertIndexed(captured.filter((c) => c.sql.includes('instance_entitlements')), { sorted: true });
+    assert.match(planOf(captured.find((c) => c.sql.includes('instance_entitlements')) ?? { sql: '', args: [] }).join(' | '), /instance_entitlements_top_consumers/);
   });
 
   it('has the sweeps fetch only their candidates, through range indexes', () => {
