@@ -16,8 +16,8 @@ export const SELECTIVE_CAP = 2_000;
  * Index entries per window. Windows whose filters are all in the sort index read no rows, so they can be
  * long; others read a row per entry. Either way one window is a few milliseconds at most (docs/performance.md).
  */
-export const WINDOW_INDEX_ONLY = 20_000;
-export const WINDOW_WITH_ROWS = 2_000;
+export const WINDOW_INDEX_ONLY = 10_000;
+export const WINDOW_WITH_ROWS = 1_000;
 /** Export windows materialize every row they match (~30 µs each at 1M, so 250 rows is ~8 ms). */
 export const EXPORT_WINDOW = 250;
 

@@ -156,6 +156,6 @@ describe('product instance inventory beyond its caps', () => {
     assert.ok(turns >= 10, `yielded ${turns} times over ${rows} rows`);
     turns = 0;
     await service.count({ accountId: account.id, search: 'nothing-matches-this' });
-    assert.ok(turns >= 5, `a substring count walks windows of 2,000 (${turns} yields)`);
+    assert.ok(turns >= 5, `a substring count walks windows of 1,000 (${turns} yields)`);
   });
 });
