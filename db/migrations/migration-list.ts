@@ -7,6 +7,7 @@ import { licensingEngineSchema } from './0006-licensing-engine.js';
 import { syncImportRefusalsSchema } from './0009-sync-import-refusals.js';
 import { reservationsSchema } from './0011-reservations.js';
 import { incrementalSyncSchema } from './0013-incremental-sync.js';
+import { scaleIndexesSchema } from './0014-scale-indexes.js';
 
 export interface Migration {
   version: number;
@@ -20,5 +21,5 @@ export interface Migration {
  */
 export const migrations: readonly Migration[] = [
   coreSchema, adminAuthSchema, licenseTransfersSchema, syncBindingSchema, upstreamLineSyncSchema, licensingEngineSchema,
-  syncImportRefusalsSchema, reservationsSchema, incrementalSyncSchema,
+  syncImportRefusalsSchema, reservationsSchema, incrementalSyncSchema, scaleIndexesSchema,
 ];

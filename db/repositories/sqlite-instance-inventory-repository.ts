@@ -1,4 +1,6 @@
-import type { InstanceFilter, InstanceInventoryRepository, InstanceQuery, InstanceSort } from '../../licensing/instances/instance-inventory-repository.js';
+import type {
+  InstanceFilter, InstanceInventoryRepository, InstanceKey, InstanceQuery, InstanceSort,
+} from '../../licensing/instances/instance-inventory-repository.js';
 import { z } from 'zod';
 import type { InstanceReservationSummary, InstanceSummary } from '../../licensing/instances/instance-views.js';
 import type { SqliteDatabase } from '../sqlite-connection.js';
@@ -7,6 +9,7 @@ import { toInstance, type InstanceRow } from './sqlite-product-instance-reposito
 interface ListRow extends InstanceRow {
   va_name: string; cert_not_after: number | null; reservation_type: string | null; reservation_status: string | null; reserved: string | null;
 }
+type Statement<R> = ReturnType<SqliteDatabase['prepare']> & { all(params: Record<string, unknown>): R[]; get(params: Record<string, unknown>): R | undefined };
 
 const reservedColumn = z.array(z.object({ tag: z.string(), reserved: z.number().int() }));
 
@@ -19,66 +22,206 @@ function reservationOf(row: ListRow): InstanceReservationSummary | null {
   };
 }
 
-// Optional filters are "(@x IS NULL OR ...)" so one prepared statement serves every combination.
-const FROM = `FROM product_instances pi
-  JOIN virtual_accounts va ON va.id = pi.va_id
-  WHERE va.account_id = @account
-    AND (@va IS NULL OR pi.va_id = @va)
-    AND (@registration IS NULL OR (pi.kind = 'DEVICE' AND pi.registration_state = @registration)
-      OR (pi.kind = 'RESERVED' AND @registration = 'REGISTERED'))
-    AND (@authorization IS NULL OR pi.authorization_state = @authorization)
-    AND (@pid IS NULL OR pi.udi_pid = @pid COLLATE NOCASE)
-    AND (@serial IS NULL OR pi.udi_serial_number = @serial COLLATE NOCASE)
-    AND (@contactBefore IS NULL OR pi.last_contact_at < @contactBefore)
-    AND (@contactAfter IS NULL OR pi.last_contact_at > @contactAfter)
-    AND (@productType IS NULL OR pi.product_tag LIKE @productType ESCAPE '\\' OR pi.udi_pid LIKE @productType ESCAPE '\\')
-    AND (@search IS NULL OR pi.hostname LIKE @search ESCAPE '\\' OR pi.ip_address LIKE @search ESCAPE '\\'
-      OR pi.udi_pid LIKE @search ESCAPE '\\' OR pi.udi_serial_number LIKE @search ESCAPE '\\' OR pi.id LIKE @search ESCAPE '\\')
-    AND (@licenseTag IS NULL OR EXISTS (
-      SELECT 1 FROM instance_entitlements e WHERE e.instance_id = pi.id AND e.tag = @licenseTag))`;
+const SUMMARY_COLUMNS = `pi.*, va.name AS va_name,
+  (SELECT c.not_after FROM id_certificates c WHERE c.serial = pi.current_cert_serial) AS cert_not_after,
+  r.reservation_type, r.status AS reservation_status,
+  (SELECT json_group_array(json_object('tag', rl.tag, 'reserved', MAX(rl.quantity, COALESCE(rl.pending_quantity, 0))))
+     FROM reservation_licenses rl WHERE rl.instance_id = pi.id) AS reserved`;
+const SUMMARY_JOINS = 'JOIN virtual_accounts va ON va.id = pi.va_id LEFT JOIN reservations r ON r.instance_id = pi.id';
 
-const ORDER: Record<InstanceSort, string> = {
-  lastContact: 'pi.last_contact_at ASC, pi.id ASC',
-  '-lastContact': 'pi.last_contact_at DESC, pi.id ASC',
+/** The largest code point: every string that starts with p sorts below p || this. */
+const PREFIX_END = String.fromCodePoint(0x10ffff);
+/** LIKE is case-insensitive for ASCII in SQLite; % and _ typed by a user are literal characters here. */
+const contains = (text: string): string => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+const prefixRange = (column: string): string => `(${column} COLLATE NOCASE >= @prefix AND ${column} COLLATE NOCASE < @prefixEnd)`;
+/**
+ * The instances a prefix matches, one indexed range per column. SQLite's planner does not turn the OR of these
+ * ranges into index lookups by itself (without statistics it prefers a scan), so they are spelled out.
+ */
+const PREFIX_BRANCHES = [
+  `SELECT rowid FROM product_instances INDEXED BY product_instances_by_hostname WHERE ${prefixRange('hostname')}`,
+  `SELECT rowid FROM product_instances INDEXED BY product_instances_by_serial WHERE ${prefixRange('udi_serial_number')}`,
+  `SELECT rowid FROM product_instances INDEXED BY product_instances_by_pid WHERE ${prefixRange('udi_pid')}`,
+  'SELECT rowid FROM product_instances WHERE id >= @idPrefix AND id < @idPrefixEnd',
+];
+
+type Mode = 'walk' | 'selective';
+
+/**
+ * The WHERE terms of one filter shape. Only the filters present become SQL, so each shape gets a plan that uses
+ * its indexes (a catch-all "(@x IS NULL OR ...)" statement can use none). In 'selective' mode the sort and VA
+ * terms are written so SQLite cannot pick their indexes (unary +): the selective term's index leads.
+ */
+function whereTerms(f: InstanceFilter, mode: Mode): string[] {
+  const plus = mode === 'selective' ? '+' : '';
+  const terms: string[] = [f.virtualAccountId !== undefined
+    ? `${plus}pi.va_id = @va`
+    : `${plus}pi.va_id IN (SELECT id FROM virtual_accounts WHERE account_id = @account)`];
+  if (f.registrationState === 'REGISTERED') terms.push(`((pi.kind = 'DEVICE' AND pi.registration_state = 'REGISTERED') OR pi.kind = 'RESERVED')`);
+  if (f.registrationState === 'UNREGISTERED') terms.push(`pi.kind = 'DEVICE' AND pi.registration_state = 'UNREGISTERED'`);
+  if (f.authorizationState !== undefined) terms.push('pi.authorization_state = @authorization');
+  if (f.lastContactBefore !== undefined) terms.push(`${plus}pi.last_contact_at < @contactBefore`);
+  if (f.lastContactAfter !== undefined) terms.push(`${plus}pi.last_contact_at > @contactAfter`);
+  const selective = selectiveTerm(f);
+  if (f.serialNumber !== undefined) terms.push(`${selective === 'serial' ? '' : '+'}pi.udi_serial_number = @serial COLLATE NOCASE`);
+  if (f.pid !== undefined) terms.push(`${selective === 'pid' ? '' : '+'}pi.udi_pid = @pid COLLATE NOCASE`);
+  if (f.productType !== undefined) terms.push(`(pi.product_tag LIKE @productType ESCAPE '\\' OR pi.udi_pid LIKE @productType ESCAPE '\\')`);
+  if (f.search !== undefined && f.searchMatch === 'prefix' && selective === 'prefix' && mode === 'selective') {
+    terms.push(`pi.rowid IN (${PREFIX_BRANCHES.join(' UNION ')})`);
+  } else if (f.search !== undefined && f.searchMatch === 'prefix') {
+    // Walking the sort index (the prefix matches too many rows to fetch them all): checked row by row.
+    terms.push(`(${prefixRange('pi.hostname')} OR ${prefixRange('pi.udi_serial_number')} OR ${prefixRange('pi.udi_pid')}
+      OR (pi.id >= @idPrefix AND pi.id < @idPrefixEnd))`);
+  } else if (f.search !== undefined) {
+    terms.push(`(pi.hostname LIKE @search ESCAPE '\\' OR pi.ip_address LIKE @search ESCAPE '\\' OR pi.udi_pid LIKE @search ESCAPE '\\'
+      OR pi.udi_serial_number LIKE @search ESCAPE '\\' OR pi.id LIKE @search ESCAPE '\\')`);
+  }
+  if (f.licenseTag !== undefined) {
+    // Walking, the tag is checked row by row; an IN list would materialize every instance of the tag per window.
+    terms.push(mode === 'selective' && selective === 'licenseTag'
+      ? 'pi.id IN (SELECT e.instance_id FROM instance_entitlements e WHERE e.tag = @licenseTag)'
+      : 'EXISTS (SELECT 1 FROM instance_entitlements e WHERE e.instance_id = pi.id AND e.tag = @licenseTag)');
+  }
+  return terms;
+}
+
+type Selective = 'serial' | 'prefix' | 'pid' | 'licenseTag';
+
+/** The one filter whose index answers first, most selective first; undefined when none has an index. */
+function selectiveTerm(f: InstanceFilter): Selective | undefined {
+  if (f.serialNumber !== undefined) return 'serial';
+  if (f.search !== undefined && f.searchMatch === 'prefix') return 'prefix';
+  if (f.pid !== undefined) return 'pid';
+  if (f.licenseTag !== undefined) return 'licenseTag';
+  return undefined;
+}
+
+const PROBES: Record<Selective, string> = {
+  serial: 'SELECT 1 FROM product_instances pi WHERE pi.udi_serial_number = @serial COLLATE NOCASE',
+  // UNION ALL may count an instance twice (hostname and serial both match): an upper bound is what a probe needs.
+  prefix: PREFIX_BRANCHES.join(' UNION ALL '),
+  pid: 'SELECT 1 FROM product_instances pi WHERE pi.udi_pid = @pid COLLATE NOCASE',
+  licenseTag: 'SELECT 1 FROM instance_entitlements e WHERE e.tag = @licenseTag',
 };
 
-/** LIKE is case-insensitive for ASCII in SQLite; % and _ typed by a user are literal characters here. */
-const contains = (text: string | undefined): string | null =>
-  text === undefined ? null : `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+/** Windows walk one VA's sort index; the service merges the VAs of an account-wide list. */
+function sortIndex(f: InstanceFilter): string {
+  if (f.virtualAccountId === undefined) throw new Error('a window walks one virtual account: pass virtualAccountId');
+  return 'product_instances_by_va_contact';
+}
+const order = (sort: InstanceSort, plus = ''): string => (sort === 'lastContact'
+  ? `${plus}pi.last_contact_at ASC, ${plus}pi.id ASC` : `${plus}pi.last_contact_at DESC, ${plus}pi.id DESC`);
+const afterTerm = (sort: InstanceSort, plus = ''): string =>
+  `(${plus}pi.last_contact_at, ${plus}pi.id) ${sort === 'lastContact' ? '>' : '<'} (@afterContact, @afterId)`;
+const endTerm = (sort: InstanceSort): string => `(pi.last_contact_at, pi.id) ${sort === 'lastContact' ? '<=' : '>='} (@endContact, @endId)`;
 
-const filterParams = (f: InstanceFilter) => ({
-  account: f.accountId, va: f.virtualAccountId ?? null, registration: f.registrationState ?? null,
-  authorization: f.authorizationState ?? null, pid: f.pid ?? null, serial: f.serialNumber ?? null,
-  contactBefore: f.lastContactBefore ?? null, contactAfter: f.lastContactAfter ?? null,
-  productType: contains(f.productType), search: contains(f.search), licenseTag: f.licenseTag ?? null,
-});
+function params(f: InstanceFilter, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  const p: Record<string, unknown> = { ...extra };
+  if (f.virtualAccountId !== undefined) p.va = f.virtualAccountId; else p.account = f.accountId;
+  if (f.authorizationState !== undefined) p.authorization = f.authorizationState;
+  if (f.lastContactBefore !== undefined) p.contactBefore = f.lastContactBefore;
+  if (f.lastContactAfter !== undefined) p.contactAfter = f.lastContactAfter;
+  if (f.serialNumber !== undefined) p.serial = f.serialNumber;
+  if (f.pid !== undefined) p.pid = f.pid;
+  if (f.productType !== undefined) p.productType = contains(f.productType);
+  if (f.search !== undefined && f.searchMatch === 'prefix') {
+    Object.assign(p, { prefix: f.search, prefixEnd: f.search + PREFIX_END, idPrefix: f.search.toLowerCase(), idPrefixEnd: f.search.toLowerCase() + PREFIX_END });
+  } else if (f.search !== undefined) p.search = contains(f.search);
+  if (f.licenseTag !== undefined) p.licenseTag = f.licenseTag;
+  return p;
+}
 
-const prepareList = (db: SqliteDatabase, sort: InstanceSort) => db.prepare<Record<string, unknown>, ListRow>(
-  `SELECT pi.*, va.name AS va_name,
-     (SELECT c.not_after FROM id_certificates c WHERE c.serial = pi.current_cert_serial) AS cert_not_after,
-     r.reservation_type, r.status AS reservation_status,
-     (SELECT json_group_array(json_object('tag', rl.tag, 'reserved', MAX(rl.quantity, COALESCE(rl.pending_quantity, 0))))
-        FROM reservation_licenses rl WHERE rl.instance_id = pi.id) AS reserved
-   ${FROM.replace('WHERE va.account_id', 'LEFT JOIN reservations r ON r.instance_id = pi.id\n  WHERE va.account_id')} ORDER BY ${ORDER[sort]} LIMIT @limit OFFSET @offset`,
-);
+const keyParams = (prefix: 'after' | 'end', key: InstanceKey | null | undefined): Record<string, unknown> =>
+  (key ? { [`${prefix}Contact`]: key.lastContactAt, [`${prefix}Id`]: key.id } : {});
+
+/** Which filters are present: the statement cache key. */
+const shapeOf = (f: InstanceFilter): string => [
+  f.virtualAccountId !== undefined ? 'va' : 'acct', f.registrationState ?? '-', f.authorizationState !== undefined,
+  f.lastContactBefore !== undefined, f.lastContactAfter !== undefined, f.serialNumber !== undefined, f.pid !== undefined,
+  f.productType !== undefined, f.search === undefined ? '-' : (f.searchMatch ?? 'contains'), f.licenseTag !== undefined,
+].join('|');
 
 export class SqliteInstanceInventoryRepository implements InstanceInventoryRepository {
-  readonly #list: Record<InstanceSort, ReturnType<typeof prepareList>>;
-  readonly #count;
+  readonly #db: SqliteDatabase;
+  // Statements are built once per filter shape and kept: a few dozen shapes in practice.
+  readonly #statements = new Map<string, Statement<unknown>>();
 
   constructor(db: SqliteDatabase) {
-    this.#list = { lastContact: prepareList(db, 'lastContact'), '-lastContact': prepareList(db, '-lastContact') };
-    this.#count = db.prepare<Record<string, unknown>, { n: number }>(`SELECT COUNT(*) AS n ${FROM}`);
+    this.#db = db;
   }
 
-  list(query: InstanceQuery): InstanceSummary[] {
-    const rows = this.#list[query.sort].all({ ...filterParams(query), limit: query.limit, offset: query.offset });
-    return rows.map((row) => ({
-      instance: toInstance(row), virtualAccountName: row.va_name, certificateNotAfter: row.cert_not_after, reservation: reservationOf(row),
-    }));
+  indexOnly(f: InstanceFilter): boolean {
+    return f.serialNumber === undefined && f.pid === undefined && f.productType === undefined && f.search === undefined && f.licenseTag === undefined;
   }
 
-  count(filter: InstanceFilter): number {
-    return this.#count.get(filterParams(filter))?.n ?? 0;
+  selectiveMatches(f: InstanceFilter, cap: number): number | null {
+    const which = selectiveTerm(f);
+    if (which === undefined) return null;
+    const sql = `SELECT COUNT(*) AS n FROM (${PROBES[which]} LIMIT @cap)`;
+    const all = params(f, { cap: cap + 1 });
+    const used = Object.fromEntries(Object.entries(all).filter(([k]) => sql.includes(`@${k}`)));
+    return this.#statement<{ n: number }>(`probe:${which}`, sql).get(used)?.n ?? 0;
   }
+
+  listSelective(q: InstanceQuery): InstanceSummary[] {
+    const terms = whereTerms(q, 'selective');
+    if (q.after) terms.push(afterTerm(q.sort, '+'));
+    const sql = `SELECT ${SUMMARY_COLUMNS} FROM product_instances pi ${SUMMARY_JOINS} WHERE ${terms.join(' AND ')}
+      ORDER BY ${order(q.sort, '+')} LIMIT @limit OFFSET @offset`;
+    const rows = this.#statement<ListRow>(`ls:${shapeOf(q)}:${q.sort}:${q.after !== undefined}`, sql)
+      .all(params(q, { limit: q.limit, offset: q.offset, ...keyParams('after', q.after) }));
+    return rows.map(toSummary);
+  }
+
+  countSelective(f: InstanceFilter): number {
+    const sql = `SELECT COUNT(*) AS n FROM product_instances pi WHERE ${whereTerms(f, 'selective').join(' AND ')}`;
+    return this.#statement<{ n: number }>(`cs:${shapeOf(f)}`, sql).get(params(f))?.n ?? 0;
+  }
+
+  windowEnd(f: InstanceFilter, sort: InstanceSort, after: InstanceKey | undefined, size: number): InstanceKey | null {
+    const scope = whereTerms({ accountId: f.accountId, virtualAccountId: f.virtualAccountId }, 'walk');
+    if (after) scope.push(afterTerm(sort));
+    const sql = `SELECT pi.last_contact_at AS lastContactAt, pi.id AS id FROM product_instances pi INDEXED BY ${sortIndex(f)}
+      WHERE ${scope.join(' AND ')} ORDER BY ${order(sort)} LIMIT 1 OFFSET @skip`;
+    const scopeParams = params({ accountId: f.accountId, virtualAccountId: f.virtualAccountId }, { skip: size - 1, ...keyParams('after', after) });
+    const row = this.#statement<InstanceKey>(`we:${sort}:${after !== undefined}`, sql).get(scopeParams);
+    return row ?? null;
+  }
+
+  listWindow(q: InstanceQuery, end: InstanceKey | null): InstanceSummary[] {
+    const terms = this.#windowTerms(q, q.sort, q.after, end);
+    const sql = `SELECT ${SUMMARY_COLUMNS} FROM product_instances pi INDEXED BY ${sortIndex(q)} ${SUMMARY_JOINS}
+      WHERE ${terms.join(' AND ')} ORDER BY ${order(q.sort)} LIMIT @limit OFFSET @offset`;
+    const rows = this.#statement<ListRow>(`lw:${shapeOf(q)}:${q.sort}:${q.after !== undefined}:${end !== null}`, sql)
+      .all(params(q, { limit: q.limit, offset: q.offset, ...keyParams('after', q.after), ...keyParams('end', end) }));
+    return rows.map(toSummary);
+  }
+
+  countWindow(f: InstanceFilter, sort: InstanceSort, after: InstanceKey | undefined, end: InstanceKey | null, cap: number): number {
+    const terms = this.#windowTerms(f, sort, after, end);
+    const sql = `SELECT COUNT(*) AS n FROM (SELECT 1 FROM product_instances pi INDEXED BY ${sortIndex(f)}
+      WHERE ${terms.join(' AND ')} LIMIT @cap)`;
+    return this.#statement<{ n: number }>(`cw:${shapeOf(f)}:${sort}:${after !== undefined}:${end !== null}`, sql)
+      .get(params(f, { cap, ...keyParams('after', after), ...keyParams('end', end) }))?.n ?? 0;
+  }
+
+  #windowTerms(f: InstanceFilter, sort: InstanceSort, after: InstanceKey | undefined, end: InstanceKey | null): string[] {
+    const terms = whereTerms(f, 'walk');
+    if (after) terms.push(afterTerm(sort));
+    if (end) terms.push(endTerm(sort));
+    return terms;
+  }
+
+  #statement<R>(key: string, sql: string): Statement<R> {
+    let statement = this.#statements.get(key);
+    if (!statement) {
+      statement = this.#db.prepare(sql) as Statement<unknown>;
+      this.#statements.set(key, statement);
+    }
+    return statement as Statement<R>;
+  }
+}
+
+function toSummary(row: ListRow): InstanceSummary {
+  return { instance: toInstance(row), virtualAccountName: row.va_name, certificateNotAfter: row.cert_not_after, reservation: reservationOf(row) };
 }

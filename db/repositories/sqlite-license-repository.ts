@@ -75,11 +75,13 @@ export class SqliteLicenseRepository implements LicenseRepository {
     this.#findLine = db.prepare<[string], LineRow>('SELECT * FROM license_lines WHERE id = ?');
     this.#updateLocal = db.prepare(`UPDATE license_lines SET display_name = @display_name, description = @description,
       quantity = @quantity, license_type = @license_type, starts_at = @starts_at, ends_at = @ends_at WHERE id = @id AND origin = 'local'`);
+    // Walks the tag's consumers largest first (migration 0014) and stops at the limit, instead of joining and
+    // sorting every consumer of the VA (1.4 s of CPU at a million instances).
     this.#consumers = db.prepare<[string, string, number], ConsumerRow>(`SELECT pi.id, pi.hostname, pi.udi_pid, pi.udi_serial_number,
         pi.authorization_state, e.requested, e.status, e.updated_at
-      FROM instance_entitlements e JOIN product_instances pi ON pi.id = e.instance_id
+      FROM instance_entitlements e INDEXED BY instance_entitlements_top_consumers JOIN product_instances pi ON pi.id = e.instance_id
       WHERE pi.va_id = ? AND e.tag = ? AND pi.registration_state = 'REGISTERED' AND e.requested > 0
-      ORDER BY e.requested DESC, pi.id LIMIT ?`);
+      ORDER BY e.requested DESC, e.instance_id LIMIT ?`);
     this.#linesOfVa = db.prepare<[string], LineRow>(
       'SELECT * FROM license_lines WHERE va_id = ? ORDER BY tag, starts_at, created_at, rowid',
     );

@@ -11,8 +11,9 @@ import type { Alert, AlertSeverity } from './alert.js';
 import {
   AUTHORIZATION_RENEWAL_FAILED, defaultAlertRuleSettings, renewalCutoff, renewalFailedAlert, renewalStatus,
   RESERVATION_PENDING_CONFIRMATION, reservationConfirmationOverdue, reservationPendingAlert, RULE_MESSAGE_TYPES, TOKEN_EXPIRING,
-  tokenExpiringAlert, tokenNeedsWarning, type AlertDraft, type AlertRuleSettings, type PendingReservationSubject,
+  tokenExpiringAlert, tokenNeedsWarning, type AlertDraft, type AlertRuleSettings, type PendingReservationSubject, type RenewalSubject,
 } from './alert-rules.js';
+import { scanChunks } from './alert-cause-repository.js';
 import type { Reservation } from '../reservations/reservation.js';
 import {
   INSTANCE_STATE_MESSAGE_TYPES, instanceStateAlert, INSUFFICIENT_LICENSES, insufficientLicensesAlert, LICENSES_EXPIRED,
@@ -116,8 +117,14 @@ export class AlertService implements AlertTriggers {
    * The same inside a caller's transaction (the compliance sweep runs it after updating inventory states).
    * Every pool of every VA is re-evaluated with substitution, and each gets its usage-history row for the day.
    */
-  sweepIn(repos: Repositories, now: number): SweepResult {
+  /**
+   * `gatheredRenewals`: renewal candidates read before this transaction (gatherRenewals). They are trusted for
+   * alerts already active, and re-read (currentRenewals) only where an alert would be raised, so a steady
+   * state costs no read per overdue instance.
+   */
+  sweepIn(repos: Repositories, now: number, gatheredRenewals?: readonly RenewalSubject[]): SweepResult {
     const renewAfter = this.#deps.timers.authorizationRenewAfterMs;
+    const cutoff = renewalCutoff(now, renewAfter, this.#settings);
     const wanted = new Map<string, AlertDraft>();
     const want = (draft: AlertDraft): void => {
       wanted.set(key(draft.messageType, draft.target), draft);
@@ -135,7 +142,8 @@ export class AlertService implements AlertTriggers {
     for (const { token, ...context } of repos.alertCauses.tokensExpiringBy(now, now + this.#settings.tokenExpiryWarningMs)) {
       if (tokenNeedsWarning(token, now, this.#settings)) want(tokenExpiringAlert(token, context));
     }
-    for (const subject of repos.alertCauses.renewalCandidates(renewalCutoff(now, renewAfter, this.#settings), now)) {
+    const candidates = gatheredRenewals ?? [...scanChunks(repos.alertCauses.instanceSpan())].flatMap((chunk) => repos.alertCauses.renewalCandidates(cutoff, chunk));
+    for (const subject of candidates) {
       if (renewalStatus(subject, now, renewAfter, this.#settings) === 'OVERDUE') want(renewalFailedAlert(subject));
     }
     for (const subject of repos.alertCauses.instancesInStates(['OUT_OF_COMPLIANCE', 'AUTHORIZATION_EXPIRED', 'REGISTRATION_EXPIRED'])) {
@@ -152,16 +160,34 @@ export class AlertService implements AlertTriggers {
       if (draft && sameEpisode(active, draft)) continue;
       repos.alerts.clear(active.messageType, active.target, now);
       result.cleared += 1;
-      if (draft) {
-        this.#insert(repos, draft, now);
+      const fresh = draft && this.#fresh(repos, draft, gatheredRenewals !== undefined, now);
+      if (fresh) {
+        this.#insert(repos, fresh, now);
         result.raised += 1;
       }
     }
     for (const draft of wanted.values()) {
-      this.#insert(repos, draft, now);
+      const fresh = this.#fresh(repos, draft, gatheredRenewals !== undefined, now);
+      if (!fresh) continue;
+      this.#insert(repos, fresh, now);
       result.raised += 1;
     }
     return result;
+  }
+
+  /**
+   * The renewal candidates read chunk by chunk, each chunk its own short read, yielding between them: the
+   * periodic sweep gathers these before its write transaction and hands them to sweepIn.
+   */
+  async gatherRenewals(now: number, yieldTurn: () => Promise<void>): Promise<RenewalSubject[]> {
+    const cutoff = renewalCutoff(now, this.#deps.timers.authorizationRenewAfterMs, this.#settings);
+    const span = this.#deps.uow.read((repos) => repos.alertCauses.instanceSpan());
+    const found: RenewalSubject[] = [];
+    for (const chunk of scanChunks(span)) {
+      found.push(...this.#deps.uow.read((repos) => repos.alertCauses.renewalCandidates(cutoff, chunk)));
+      await yieldTurn();
+    }
+    return found;
   }
 
   /** For causes the rules here do not know (sync overdue, upstream notices). Raising twice keeps one alert. */
@@ -187,6 +213,20 @@ export class AlertService implements AlertTriggers {
   clearExternalIn(repos: Repositories, messageType: string, target: string, now: number): boolean {
     requireExternalType(messageType);
     return repos.alerts.clear(messageType, target, now) > 0;
+  }
+
+  /** A renewal alert built from gathered candidates is raised only if the instance, read now, is still overdue. */
+  #fresh(repos: Repositories, draft: AlertDraft, gathered: boolean, now: number): AlertDraft | null {
+    if (!gathered || draft.messageType !== AUTHORIZATION_RENEWAL_FAILED) return draft;
+    const renewAfter = this.#deps.timers.authorizationRenewAfterMs;
+    const instance = repos.instances.findById(draft.target);
+    if (!instance || instance.registrationState !== 'REGISTERED' || renewalStatus(instance, now, renewAfter, this.#settings) !== 'OVERDUE') return null;
+    const va = repos.accounts.findVirtualAccountById(instance.virtualAccountId);
+    return renewalFailedAlert({
+      instanceId: instance.id, label: instanceLabel(instance), virtualAccountId: instance.virtualAccountId,
+      virtualAccountName: va?.name ?? instance.virtualAccountId, accountId: va?.accountId ?? '',
+      authorizedAt: instance.authorizedAt, authorizationExpiresAt: instance.authorizationExpiresAt,
+    });
   }
 
   #reconcile(repos: Repositories, messageType: string, target: string, want: AlertDraft | null, now: number): void {

@@ -7,8 +7,13 @@ export type InstanceSort = 'lastContact' | '-lastContact';
 export interface InstanceFilter {
   accountId: string;
   virtualAccountId?: string;
-  /** Case-insensitive substring of hostname, IP address, UDI PID, UDI serial number or instance id. */
+  /** Hostname, UDI serial number, UDI PID or instance id, case-insensitive; see `searchMatch`. */
   search?: string;
+  /**
+   * 'contains' (the default): a substring of those and of the IP address, which reads every instance of the
+   * account (in short windows). 'prefix': a prefix of hostname, serial number, PID or id, read through indexes.
+   */
+  searchMatch?: 'contains' | 'prefix';
   pid?: string;
   serialNumber?: string;
   /** Case-insensitive substring of the product tag or the UDI PID, e.g. "C9300". */
@@ -23,14 +28,44 @@ export interface InstanceFilter {
   authorizationState?: AuthorizationState;
 }
 
+/** A position in the sort order (last contact, then id): keyset pagination starts after it. */
+export interface InstanceKey {
+  lastContactAt: number;
+  id: string;
+}
+
 export interface InstanceQuery extends InstanceFilter {
   sort: InstanceSort;
   limit: number;
   offset: number;
+  /** Rows after this key only (keyset pagination); offset then counts from there. */
+  after?: InstanceKey;
 }
 
-/** Reads for the inventory screens; filtering, sorting and paging happen in SQL. */
+/**
+ * Reads for the inventory screens. Every read is bounded: a window walks at most `size` entries of the sort
+ * index, so callers iterate windows (yielding between them) instead of one statement reading O(instances).
+ */
 export interface InstanceInventoryRepository {
-  list(query: InstanceQuery): InstanceSummary[];
-  count(filter: InstanceFilter): number;
+  /**
+   * When the filter has a term an index answers directly (prefix search, serial number, PID, license tag), how
+   * many instances that term alone matches, counting no further than `cap + 1`; null when it has none.
+   */
+  selectiveMatches(filter: InstanceFilter, cap: number): number | null;
+  /** Through the selective index: the page, sorted (only after selectiveMatches answered at most its cap). */
+  listSelective(query: InstanceQuery): InstanceSummary[];
+  /** Through the selective index: every match counted (bounded as listSelective). */
+  countSelective(filter: InstanceFilter): number;
+  /**
+   * The key of the `size`-th entry after `after` in the sort order of the filter's VA (windows need
+   * virtualAccountId), ignoring the other filters (an index-only walk); null when fewer remain, so the window
+   * runs to the end.
+   */
+  windowEnd(filter: InstanceFilter, sort: InstanceSort, after: InstanceKey | undefined, size: number): InstanceKey | null;
+  /** Matches in the window (after, end], sorted, with limit and offset inside it. */
+  listWindow(query: InstanceQuery, end: InstanceKey | null): InstanceSummary[];
+  /** Matches in the window (after, end], counted no further than `cap`. */
+  countWindow(filter: InstanceFilter, sort: InstanceSort, after: InstanceKey | undefined, end: InstanceKey | null, cap: number): number;
+  /** Whether every filter is decided from the sort index alone (windows can then be long without row reads). */
+  indexOnly(filter: InstanceFilter): boolean;
 }

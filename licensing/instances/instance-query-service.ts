@@ -3,27 +3,151 @@ import { isLineActive } from '../licenses/license-line.js';
 import type { Clock } from '../shared/clock.js';
 import { NotFoundError } from '../shared/domain-error.js';
 import type { Repositories, UnitOfWork } from '../shared/unit-of-work.js';
-import type { InstanceQuery } from './instance-inventory-repository.js';
-import type { InstanceDetail, InstancePage } from './instance-views.js';
+import type { InstanceFilter, InstanceKey, InstanceQuery } from './instance-inventory-repository.js';
+import type { InstanceDetail, InstancePage, InstanceSummary } from './instance-views.js';
 import type { ProductInstance } from './product-instance.js';
 import { heldSeats } from '../reservations/reservation.js';
 
-/** The product instance inventory as admins read it: always within one account. */
+/** Counts stop here unless asked for an exact one: past it, total says "at least this many" (totalExact false). */
+export const COUNT_CAP = 10_000;
+/** A selective filter (prefix search, serial, PID, tag) matching at most this many is answered through its index. */
+export const SELECTIVE_CAP = 2_000;
+/**
+ * Index entries per window. Windows whose filters are all in the sort index read no rows, so they can be
+ * long; others read a row per entry. Either way one window is a few milliseconds at most (docs/performance.md).
+ */
+export const WINDOW_INDEX_ONLY = 10_000;
+export const WINDOW_WITH_ROWS = 1_000;
+/** Export windows materialize every row they match (~30 µs each at 1M, so 250 rows is ~8 ms). */
+export const EXPORT_WINDOW = 250;
+
+export type CountMode = 'capped' | 'exact';
+
+const nextTurn = (): Promise<void> => new Promise((resolve) => {
+  setImmediate(resolve);
+});
+
+/**
+ * The product instance inventory as admins read it: always within one account. Reads that may cover many
+ * instances walk the sort index in bounded windows, each its own short read, and give the event loop back
+ * between windows, so devices are answered while an admin lists, counts or exports a million instances.
+ * Consecutive windows may see writes committed between them (a list is not a snapshot; each row is).
+ */
 export class InstanceQueryService {
   readonly #uow: UnitOfWork;
   readonly #clock: Clock;
+  readonly #yieldTurn: () => Promise<void>;
 
-  constructor(deps: { uow: UnitOfWork; clock: Clock }) {
+  constructor(deps: { uow: UnitOfWork; clock: Clock; yieldTurn?: () => Promise<void> }) {
     this.#uow = deps.uow;
     this.#clock = deps.clock;
+    this.#yieldTurn = deps.yieldTurn ?? nextTurn;
   }
 
-  /** One consistent read, so the total matches the page. */
-  list(query: InstanceQuery): InstancePage {
-    return this.#uow.read((repos) => ({
-      instances: repos.instanceInventory.list(query),
-      total: repos.instanceInventory.count(query),
-    }));
+  /** One page, the key to continue after it (null on the last page), and the total (capped unless asked). */
+  async list(query: InstanceQuery, count: CountMode = 'capped'): Promise<InstancePage> {
+    const rows = await this.#page({ ...query, limit: query.limit + 1 });
+    const more = rows.length > query.limit;
+    const instances = more ? rows.slice(0, query.limit) : rows;
+    const last = instances.at(-1);
+    // One past the cap tells "more than COUNT_CAP" from "exactly COUNT_CAP".
+    const total = await this.count(query, count === 'exact' ? Number.MAX_SAFE_INTEGER : COUNT_CAP + 1);
+    return {
+      instances, total: Math.min(total, count === 'exact' ? total : COUNT_CAP), totalExact: count === 'exact' || total <= COUNT_CAP,
+      next: more && last ? { lastContactAt: last.instance.lastContactAt, id: last.instance.id } : null,
+    };
+  }
+
+  /** Matching instances, counted no further than `cap`. */
+  async count(filter: InstanceFilter, cap: number = Number.MAX_SAFE_INTEGER): Promise<number> {
+    if (this.#selective(filter)) return Math.min(cap, this.#uow.read((r) => r.instanceInventory.countSelective(filter)));
+    let total = 0;
+    for (const va of this.#virtualAccounts(filter)) {
+      const scoped = { ...filter, virtualAccountId: va };
+      const size = windowOf(this.#uow, scoped);
+      let after: InstanceKey | undefined;
+      for (let more = true; more && total < cap;) {
+        const step = this.#uow.read((r) => {
+          const end = r.instanceInventory.windowEnd(scoped, '-lastContact', after, size);
+          return { end, n: r.instanceInventory.countWindow(scoped, '-lastContact', after, end, cap - total) };
+        });
+        total += step.n;
+        more = step.end !== null;
+        after = step.end ?? undefined;
+        await this.#yieldTurn();
+      }
+    }
+    return total;
+  }
+
+  /**
+   * Every matching row (offset and limit apply), in chunks of at most EXPORT_WINDOW index entries. An
+   * account-wide export goes VA by VA (each in the requested order): merging would hold a window of each.
+   */
+  async *exportRows(query: InstanceQuery): AsyncGenerator<InstanceSummary[]> {
+    if (this.#selective(query)) {
+      yield this.#uow.read((r) => r.instanceInventory.listSelective(query));
+      return;
+    }
+    let need = query.limit;
+    let skip = query.offset;
+    for (const va of this.#virtualAccounts(query)) {
+      for await (const chunk of this.#walkVa({ ...query, virtualAccountId: va, limit: need, offset: skip }, EXPORT_WINDOW, (n) => {
+        skip -= n;
+      })) {
+        need -= chunk.length;
+        yield chunk;
+      }
+      if (need <= 0) return;
+    }
+  }
+
+  /** The rows of a page: one VA walked, or every VA of the account walked to offset + limit and merged. */
+  async #page(query: InstanceQuery): Promise<InstanceSummary[]> {
+    if (this.#selective(query)) return this.#uow.read((r) => r.instanceInventory.listSelective(query));
+    const vas = this.#virtualAccounts(query);
+    const rows: InstanceSummary[] = [];
+    for (const va of vas) {
+      const scoped = { ...query, virtualAccountId: va, limit: vas.length === 1 ? query.limit : query.offset + query.limit, offset: vas.length === 1 ? query.offset : 0 };
+      for await (const chunk of this.#walkVa(scoped, windowOf(this.#uow, scoped))) rows.push(...chunk);
+    }
+    if (vas.length === 1) return rows;
+    const direction = query.sort === 'lastContact' ? 1 : -1;
+    rows.sort((a, b) => direction * (a.instance.lastContactAt - b.instance.lastContactAt || (a.instance.id < b.instance.id ? -1 : a.instance.id > b.instance.id ? 1 : 0)));
+    return rows.slice(query.offset, query.offset + query.limit);
+  }
+
+  #selective(filter: InstanceFilter): boolean {
+    const matches = this.#uow.read((r) => r.instanceInventory.selectiveMatches(filter, SELECTIVE_CAP));
+    return matches !== null && matches <= SELECTIVE_CAP;
+  }
+
+  #virtualAccounts(filter: InstanceFilter): string[] {
+    if (filter.virtualAccountId !== undefined) return [filter.virtualAccountId];
+    return this.#uow.read((r) => r.accounts.listVirtualAccounts(filter.accountId).map((va) => va.id));
+  }
+
+  /** One VA's matches in window order; `skipped` reports offset rows passed over in windows that held only those. */
+  async *#walkVa(query: InstanceQuery, size: number, skipped: (n: number) => void = () => undefined): AsyncGenerator<InstanceSummary[]> {
+    let need = query.limit;
+    let skip = query.offset;
+    let after = query.after;
+    while (need > 0) {
+      const step = this.#uow.read((r) => {
+        const repo = r.instanceInventory;
+        const end = repo.windowEnd(query, query.sort, after, size);
+        const inWindow = skip > 0 ? repo.countWindow(query, query.sort, after, end, skip + 1) : 1;
+        if (inWindow <= skip) return { end, rows: [], skipped: inWindow };
+        return { end, rows: repo.listWindow({ ...query, after, limit: need, offset: skip }, end), skipped: skip };
+      });
+      skip -= step.skipped;
+      skipped(step.skipped);
+      need -= step.rows.length;
+      if (step.rows.length > 0) yield step.rows;
+      if (!step.end) return;
+      after = step.end;
+      await this.#yieldTurn();
+    }
   }
 
   /** The account an instance belongs to, for callers that hold only its id (the CLI). */
@@ -70,4 +194,8 @@ export function requireInstanceOfAccount(repos: Repositories, accountId: string,
   const va = instance ? repos.accounts.findVirtualAccountById(instance.virtualAccountId) : undefined;
   if (!instance || !va || va.accountId !== accountId) throw new NotFoundError('product instance', instanceId);
   return { instance, virtualAccountName: va.name };
+}
+
+function windowOf(uow: UnitOfWork, filter: InstanceFilter): number {
+  return uow.read((r) => r.instanceInventory.indexOnly(filter)) ? WINDOW_INDEX_ONLY : WINDOW_WITH_ROWS;
 }

@@ -36,5 +36,9 @@ export interface InstanceDetail extends InstanceSummary {
 
 export interface InstancePage {
   instances: InstanceSummary[];
+  /** Matches, exact when totalExact; else counting stopped at this many (COUNT_CAP) and there are more. */
   total: number;
+  totalExact: boolean;
+  /** Where the next page starts (keyset pagination); null on the last page. */
+  next: { lastContactAt: number; id: string } | null;
 }

@@ -53,3 +53,11 @@ export function defineRoute<P extends Schema | undefined = undefined, Q extends 
 export class CsvDocument {
   constructor(readonly filename: string, readonly text: string) {}
 }
+
+/**
+ * A CSV answer written as it is produced: export routes over inventory-sized tables return this, so memory
+ * stays constant and the event loop is free between chunks (each chunk is one short database read).
+ */
+export class CsvStream {
+  constructor(readonly filename: string, readonly chunks: AsyncIterable<string>) {}
+}

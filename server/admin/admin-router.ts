@@ -3,7 +3,7 @@ import type { z } from 'zod';
 import { DomainError, ValidationError } from '../../licensing/shared/domain-error.js';
 import { hasRole } from '../../licensing/users/principal.js';
 import type { AdminAuthenticator } from './admin-authenticator.js';
-import { CsvDocument, type AdminRouteSpec } from './admin-route.js';
+import { CsvDocument, CsvStream, type AdminRouteSpec } from './admin-route.js';
 
 /** The API toolkit's tree lives under both prefixes, identically (DESIGN §6). */
 export const ADMIN_API_PREFIXES = ['/backend/api/v1', '/api/v1'] as const;
@@ -57,7 +57,7 @@ function serve(route: AdminRouteSpec, deps: AdminRouterDeps): RequestHandler {
         res,
       });
       if (res.headersSent) return;
-      send(res, route, result);
+      await send(res, route, result);
     } catch (error) {
       next(error);
     }
@@ -77,7 +77,11 @@ function authenticate(authenticator: AdminAuthenticator, req: Request, res: Resp
   }
 }
 
-function send(res: Response, route: AdminRouteSpec, result: unknown): void {
+async function send(res: Response, route: AdminRouteSpec, result: unknown): Promise<void> {
+  if (result instanceof CsvStream) {
+    await streamCsv(res, result);
+    return;
+  }
   if (result instanceof CsvDocument) {
     res.status(200).type('text/csv; charset=utf-8').attachment(result.filename).send(result.text);
     return;
@@ -88,6 +92,42 @@ function send(res: Response, route: AdminRouteSpec, result: unknown): void {
     return;
   }
   res.status(status).json(result);
+}
+
+/**
+ * Headers go out with the first chunk, so an error before it is an ordinary error answer; after it, a failure
+ * can only destroy the connection (the client sees an incomplete transfer, never a short file that looks
+ * whole). Writes wait for 'drain', so a slow reader holds one chunk, not the export; a client that goes away
+ * ends the iteration.
+ */
+async function streamCsv(res: Response, csv: CsvStream): Promise<void> {
+  const chunks = csv.chunks[Symbol.asyncIterator]();
+  try {
+    let step = await chunks.next();
+    res.status(200).type('text/csv; charset=utf-8').attachment(csv.filename);
+    try {
+      for (; !step.done && !res.destroyed; step = await chunks.next()) {
+        if (!res.write(step.value)) await drained(res);
+      }
+      res.end();
+    } catch (error) {
+      res.destroy(error instanceof Error ? error : new Error(String(error)));
+    }
+  } finally {
+    await chunks.return?.(undefined);
+  }
+}
+
+function drained(res: Response): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
 }
 
 function parse(schema: z.ZodType | undefined, value: unknown, where: 'path' | 'query' | 'body'): unknown {

@@ -17,6 +17,13 @@ export function toCsv<T>(columns: ReadonlyArray<CsvColumn<T>>, rows: Iterable<T>
   return `${lines.join('\r\n')}\r\n`;
 }
 
+/** Rows only (no header), each ending in CRLF: the body chunks of a streamed export. */
+export function csvRows<T>(columns: ReadonlyArray<CsvColumn<T>>, rows: Iterable<T>): string {
+  let text = '';
+  for (const row of rows) text += `${columns.map((c) => csvField(c.value(row))).join(',')}\r\n`;
+  return text;
+}
+
 export function csvField(value: CsvCell): string {
   if (value === null) return '';
   if (typeof value !== 'string') return String(value);

@@ -3,7 +3,8 @@ import type { Clock } from '../../licensing/shared/clock.js';
 
 /** The part of the timer API the schedule uses; injected so tests fire runs by hand. */
 export interface TimerPort {
-  set(run: () => void, delayMs: number): { cancel(): void };
+  /** `run` returns the run's promise, so a test that fires it by hand can await it. */
+  set(run: () => unknown, delayMs: number): { cancel(): void };
 }
 
 export const nodeTimers: TimerPort = {
@@ -15,7 +16,7 @@ export const nodeTimers: TimerPort = {
 };
 
 export interface ComplianceScheduleDeps {
-  sweep: Pick<ComplianceSweep, 'run' | 'nextLineBoundary'>;
+  sweep: Pick<ComplianceSweep, 'run' | 'nextLineBoundary'> & Partial<Pick<ComplianceSweep, 'runInSteps'>>;
   clock: Clock;
   /** The longest wait between runs (inventory timers, token warnings, the daily history rows). */
   intervalMs: number;
@@ -24,6 +25,10 @@ export interface ComplianceScheduleDeps {
   afterRun?: () => void;
   logger: { info(obj: object, msg: string): void; error(obj: object, msg: string): void };
 }
+
+const nextTurn = (): Promise<void> => new Promise((resolve) => {
+  setImmediate(resolve);
+});
 
 /** setTimeout's largest delay; a later boundary is simply reached through the interval. */
 const MAX_DELAY_MS = 2 ** 31 - 1;
@@ -39,15 +44,17 @@ export class ComplianceSchedule {
   #timer: { cancel(): void } | null = null;
   #nextRunAt: number | null = null;
   #stopped = true;
+  #running: Promise<void> | null = null;
 
   constructor(deps: ComplianceScheduleDeps) {
     this.#deps = deps;
   }
 
-  start(): void {
+  /** Resolves when the first run has finished (main.ts does not wait; tests do). */
+  async start(): Promise<void> {
     if (!this.#stopped) return;
     this.#stopped = false;
-    this.runNow();
+    await this.runNow();
   }
 
   stop(): void {
@@ -62,12 +69,25 @@ export class ComplianceSchedule {
     return this.#nextRunAt;
   }
 
-  /** One run, then the next one scheduled. Never throws: a busy database is tried again at the next run. */
-  runNow(): void {
+  /**
+   * One run, then the next one scheduled. Never throws: a busy database is tried again at the next run. At a
+   * million instances the run reads in chunks and yields between them (ComplianceSweep.runInSteps), so the
+   * run at start does not stall the devices' first requests after listen.
+   */
+  runNow(): Promise<void> {
+    // A run asked for while one is under way is that run: two would only repeat each other's work.
+    this.#running ??= this.#run().finally(() => {
+      this.#running = null;
+    });
+    return this.#running;
+  }
+
+  async #run(): Promise<void> {
     this.#timer?.cancel();
     this.#timer = null;
     try {
-      const result = this.#deps.sweep.run();
+      const sweep = this.#deps.sweep;
+      const result = sweep.runInSteps ? await sweep.runInSteps(nextTurn) : sweep.run();
       this.#deps.afterRun?.();
       const changes = result.raised + result.cleared + result.authorizationsExpired + result.registrationsExpired;
       if (changes > 0) this.#deps.logger.info(result, 'compliance sweep: states and alerts re-evaluated');

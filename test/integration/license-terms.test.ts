@@ -14,7 +14,7 @@ const TAG = 'regid.2020-01.com.cisco.Term,1.0_33333333-3333-4333-8333-3333333333
 describe('terms (DESIGN §8.3): pools flip at line boundaries without device traffic', () => {
   let f: Fixture;
   let target: string;
-  let fired: Array<() => void>;
+  let fired: Array<() => unknown>;
   let schedule: ComplianceSchedule;
   const start = Date.UTC(2026, 10, 23, 12);
   const endsAt = start + 100 * MS_PER_DAY;
@@ -29,7 +29,7 @@ describe('terms (DESIGN §8.3): pools flip at line boundaries without device tra
     schedule = new ComplianceSchedule({
       sweep: f.app.satellite.complianceSweep, clock: f.clock, intervalMs: 365 * MS_PER_DAY, timers, logger: pino({ level: 'silent' }),
     });
-    schedule.start();
+    await schedule.start();
   });
   afterAll(() => {
     schedule.stop();
@@ -41,11 +41,11 @@ describe('terms (DESIGN §8.3): pools flip at line boundaries without device tra
   const status = async () => (await request(f.app).post('/backend/api/v1/accounts/Acme/licenses').set('authorization', await bearerFor(f.app, { role: 'viewer' })).send({}))
     .body.licenses.find((r: { tag: string }) => r.tag === TAG) as { quantity: number; inUse: number; available: number; status: string };
   /** What the running process does: wait until the scheduled run is due, then run it. */
-  const runScheduled = () => {
+  const runScheduled = async () => {
     const due = schedule.nextRunAt();
     assert.ok(due !== null);
     f.clock.set(due);
-    fired.at(-1)?.();
+    await fired.at(-1)?.();
   };
 
   it('schedules the next run at the next line boundary (the line\'s end), read from the lines', () => {
@@ -72,7 +72,7 @@ describe('terms (DESIGN §8.3): pools flip at line boundaries without device tra
 
   it('at the end, the scheduled run flips the pool: Out of Compliance, INSUFFICIENT_LICENSES and LICENSES_EXPIRED', async () => {
     assert.deepEqual(await status(), { ...(await status()), quantity: 5, available: 0, status: 'In Compliance' });
-    runScheduled();
+    await runScheduled();
     assert.equal(f.clock.now(), endsAt);
     assert.deepEqual(await status(), { ...(await status()), quantity: 0, inUse: 5, available: -5, status: 'Out of Compliance' });
     assert.ok(active(INSUFFICIENT_LICENSES));
@@ -84,10 +84,10 @@ describe('terms (DESIGN §8.3): pools flip at line boundaries without device tra
     const renewal = f.app.seed.licenseLine('Acme', 'Lab', {
       tag: TAG, displayName: 'Term Seats', quantity: 5, licenseType: 'SUBSCRIPTION', startsAt: endsAt + 10 * MS_PER_DAY, endsAt: endsAt + 400 * MS_PER_DAY,
     });
-    schedule.runNow();
+    await schedule.runNow();
     assert.equal(schedule.nextRunAt(), renewal.startsAt, 'the new line\'s start is the next boundary');
     assert.ok(active(LICENSES_EXPIRED), 'not renewed yet');
-    runScheduled();
+    await runScheduled();
     assert.deepEqual(await status(), { ...(await status()), quantity: 5, available: 0, status: 'In Compliance' });
     assert.equal(active(INSUFFICIENT_LICENSES), undefined);
     assert.equal(active(LICENSES_EXPIRED), undefined);
@@ -107,12 +107,12 @@ describe('terms (DESIGN §8.3): pools flip at line boundaries without device tra
     assert.equal(f.app.satellite.uow.read((r) => r.alertCauses.activeAlert(LICENSES_EXPIRED, idleTarget)), undefined);
   });
 
-  it('a restart is safe: a fresh schedule runs at once and finds the same state', () => {
+  it('a restart is safe: a fresh schedule runs at once and finds the same state', async () => {
     const again = new ComplianceSchedule({
       sweep: f.app.satellite.complianceSweep, clock: f.clock, intervalMs: 15 * 60_000, timers: { set: () => ({ cancel: () => undefined }) },
       logger: pino({ level: 'silent' }),
     });
-    again.start();
+    await again.start();
     assert.equal(again.nextRunAt(), f.clock.now() + 15 * 60_000, 'no boundary within 15 minutes: the interval');
     assert.deepEqual(f.app.satellite.alerts.sweep(), { raised: 0, cleared: 0 });
     again.stop();

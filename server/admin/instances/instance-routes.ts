@@ -3,13 +3,14 @@ import type { Account } from '../../../licensing/accounts/account.js';
 import type { InstanceQuery } from '../../../licensing/instances/instance-inventory-repository.js';
 import type { Satellite } from '../../composition-root.js';
 import { accessibleAccount } from '../account-access.js';
-import { CsvDocument, defineRoute, type AdminRouteSpec } from '../admin-route.js';
-import { toCsv } from '../csv-writer.js';
+import type { InstanceSummary } from '../../../licensing/instances/instance-views.js';
+import { CsvStream, defineRoute, type AdminRouteSpec } from '../admin-route.js';
+import { csvRows, toCsv } from '../csv-writer.js';
 import { accountParams } from '../shared/request-fields.js';
 import { actorOf, fileSafe, virtualAccountOf } from '../shared/route-helpers.js';
 import { INSTANCE_CSV_COLUMNS } from './instance-csv.js';
 import {
-  instanceDetailResponse, instanceDetailView, instanceExportQuery, instanceListQuery, instanceListResponse, instanceParams,
+  encodeCursor, instanceDetailResponse, instanceDetailView, instanceExportQuery, instanceListQuery, instanceListResponse, instanceParams,
   instanceSummaryView, transferBody, transferResponse, transferView, type InstanceListQuery,
 } from './instance-schemas.js';
 
@@ -22,23 +23,28 @@ export function instanceRoutes(satellite: Satellite): AdminRouteSpec[] {
     // Before '/:instanceId', which would otherwise take "export.csv" for an id.
     defineRoute({
       method: 'get', path: `${BASE}/export.csv`, tag: TAG, access: 'viewer',
-      summary: 'Export product instances as CSV (same filters as the list; x-total-count tells the full match count)',
+      summary: 'Export product instances as CSV, streamed (same filters as the list; x-total-count tells the full match count)',
       params: accountParams, query: instanceExportQuery, response: 'csv',
-      handler: ({ params, query, principal, res }) => {
+      handler: async ({ params, query, principal, res }) => {
         const account = accessibleAccount(satellite, principal, params.accountName);
-        const page = satellite.instanceQueries.list(toInstanceQuery(satellite, account, query));
-        res.set('x-total-count', String(page.total));
-        return new CsvDocument(`product-instances-${fileSafe(account.name)}.csv`, toCsv(INSTANCE_CSV_COLUMNS, page.instances));
+        const { limit, ...rest } = query;
+        const wanted = toInstanceQuery(satellite, account, { ...rest, limit: limit ?? Number.MAX_SAFE_INTEGER });
+        res.set('x-total-count', String(await satellite.instanceQueries.count(wanted)));
+        return new CsvStream(`product-instances-${fileSafe(account.name)}.csv`, csvChunks(satellite.instanceQueries.exportRows(wanted)));
       },
     }),
     defineRoute({
       method: 'get', path: BASE, tag: TAG, access: 'viewer',
-      summary: 'List product instances: filter, search, sort by last contact, page (limit 1-1000, default 50)',
+      summary: 'List product instances: filter, search, sort by last contact, page by offset (to 10,000) or cursor (limit 1-1000, default 50)',
       params: accountParams, query: instanceListQuery, response: instanceListResponse,
-      handler: ({ params, query, principal }) => {
+      handler: async ({ params, query, principal }) => {
         const account = accessibleAccount(satellite, principal, params.accountName);
-        const page = satellite.instanceQueries.list(toInstanceQuery(satellite, account, query));
-        return { productInstances: page.instances.map(instanceSummaryView), total: page.total, limit: query.limit, offset: query.offset };
+        const { cursor, count, ...rest } = query;
+        const page = await satellite.instanceQueries.list({ ...toInstanceQuery(satellite, account, rest), after: cursor }, count);
+        return {
+          productInstances: page.instances.map(instanceSummaryView), total: page.total, totalExact: page.totalExact,
+          limit: query.limit, offset: query.offset, nextCursor: page.next ? encodeCursor(page.next) : null,
+        };
       },
     }),
     defineRoute({
@@ -76,12 +82,21 @@ export function instanceRoutes(satellite: Satellite): AdminRouteSpec[] {
   ];
 }
 
-function toInstanceQuery(satellite: Satellite, account: Account, query: InstanceListQuery): InstanceQuery {
-  const { virtualAccount, registrationState, ...rest } = query;
+type QueryFields = Omit<InstanceListQuery, 'cursor' | 'count'>;
+
+function toInstanceQuery(satellite: Satellite, account: Account, query: QueryFields): InstanceQuery {
+  const { virtualAccount, registrationState, match, ...rest } = query;
   return {
     ...rest,
+    searchMatch: match,
     accountId: account.id,
     virtualAccountId: virtualAccount === undefined ? undefined : virtualAccountOf(satellite, account, virtualAccount).id,
     registrationState: registrationState === 'ANY' ? undefined : registrationState,
   };
+}
+
+/** The header line, then one CSV chunk per window of rows. */
+async function* csvChunks(rows: AsyncIterable<InstanceSummary[]>): AsyncGenerator<string> {
+  yield toCsv(INSTANCE_CSV_COLUMNS, []);
+  for await (const chunk of rows) yield csvRows(INSTANCE_CSV_COLUMNS, chunk);
 }

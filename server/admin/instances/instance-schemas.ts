@@ -1,8 +1,35 @@
 import { z } from 'zod';
 import type { InstanceDetail, InstanceSummary } from '../../../licensing/instances/instance-views.js';
 import type { TransferOutcome } from '../../../licensing/instances/instance-admin-service.js';
-import { exportQueryShape, pagedQueryShape, pageInfoShape, queryInstant } from '../shared/paged-query.js';
-import { isoTime, isoTimeOrNull, nameParam } from '../shared/request-fields.js';
+import { EXPORT_ROW_LIMIT, pagedQueryShape, pageInfoShape, queryInstant } from '../shared/paged-query.js';
+import { integerField, isoTime, isoTimeOrNull, nameParam } from '../shared/request-fields.js';
+import type { InstanceKey } from '../../../licensing/instances/instance-inventory-repository.js';
+import { COUNT_CAP } from '../../../licensing/instances/instance-query-service.js';
+
+/** Offsets walk every skipped row; deeper pages take the cursor, which costs the same at any depth. */
+export const OFFSET_MAX = 10_000;
+
+/** Opaque to clients: base64url of [lastContactAt, id], the sort key of the last row of a page. */
+export function encodeCursor(key: InstanceKey): string {
+  return Buffer.from(JSON.stringify([key.lastContactAt, key.id])).toString('base64url');
+}
+
+const cursorKey = z.tuple([z.number().int().min(0), z.string().min(1).max(100)]);
+
+const cursorField = z.string().trim().min(1).max(200).transform((text, ctx): InstanceKey => {
+  let decoded: unknown;
+  try {
+    decoded = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
+  } catch {
+    decoded = undefined;
+  }
+  const parsed = cursorKey.safeParse(decoded);
+  if (!parsed.success) {
+    ctx.addIssue({ code: 'custom', message: 'not a cursor this API returned (use nextCursor of the previous page)' });
+    return z.NEVER;
+  }
+  return { lastContactAt: parsed.data[0], id: parsed.data[1] };
+});
 
 const REGISTRATION_STATES = ['REGISTERED', 'UNREGISTERED'] as const;
 const AUTHORIZATION_STATES = [
@@ -15,7 +42,10 @@ export const instanceParams = z.object({ accountName: nameParam, instanceId: z.s
 const filterShape = {
   virtualAccount: nameParam.optional().describe('only this virtual account (by name)'),
   search: z.string().trim().min(1).max(200).optional()
-    .describe('case-insensitive substring of hostname, IP address, UDI PID, UDI serial number or instance id'),
+    .describe('case-insensitive: with match=contains (default) a substring of hostname, IP address, UDI PID, UDI serial number or '
+      + 'instance id, which reads every instance of the account or VA; with match=prefix a prefix of hostname, UDI serial number, '
+      + 'UDI PID or instance id, answered through indexes'),
+  match: z.enum(['contains', 'prefix']).default('contains').describe('how search matches: contains (default) or prefix (indexed, fast at any size)'),
   pid: z.string().trim().min(1).max(100).optional().describe('UDI PID, exact (case-insensitive)'),
   serialNumber: z.string().trim().min(1).max(100).optional().describe('UDI serial number, exact (case-insensitive)'),
   productType: z.string().trim().min(1).max(200).optional().describe('case-insensitive substring of the product tag or UDI PID, e.g. C9300'),
@@ -28,8 +58,21 @@ const filterShape = {
   sort: z.enum(['lastContact', '-lastContact']).default('-lastContact').describe('by last contact; "-" for newest first (default)'),
 };
 
-export const instanceListQuery = z.strictObject({ ...filterShape, ...pagedQueryShape });
-export const instanceExportQuery = z.strictObject({ ...filterShape, ...exportQueryShape });
+export const instanceListQuery = z.strictObject({
+  ...filterShape,
+  limit: pagedQueryShape.limit,
+  offset: integerField({ min: 0, max: OFFSET_MAX }).default(0)
+    .describe(`rows to skip, 0-${OFFSET_MAX}; default 0. Deeper pages: pass the previous page's nextCursor as cursor`),
+  cursor: cursorField.optional().describe('continue after the page that returned this nextCursor (keyset pagination; same filters and sort)'),
+  count: z.enum(['capped', 'exact']).default('capped')
+    .describe(`capped (default): total counts to ${COUNT_CAP} and stops (totalExact false beyond); exact: counts every match, which reads them all`),
+});
+export const instanceExportQuery = z.strictObject({
+  ...filterShape,
+  limit: integerField({ min: 1, max: EXPORT_ROW_LIMIT }).optional()
+    .describe(`at most this many rows (1-${EXPORT_ROW_LIMIT}); omitted: every matching row, streamed`),
+  offset: integerField({ min: 0, max: OFFSET_MAX }).default(0).describe(`rows to skip, 0-${OFFSET_MAX}; default 0`),
+});
 export type InstanceListQuery = z.output<typeof instanceListQuery>;
 
 export const transferBody = z.strictObject({
@@ -74,7 +117,13 @@ export const instanceDetailSchema = instanceSummarySchema.extend({
   alerts: z.array(z.object({ messageType: z.string(), severity: z.string(), message: z.string(), raisedAt: z.string() })),
 });
 
-export const instanceListResponse = z.object({ productInstances: z.array(instanceSummarySchema), ...pageInfoShape });
+export const instanceListResponse = z.object({
+  productInstances: z.array(instanceSummarySchema),
+  ...pageInfoShape,
+  total: z.number().int().describe(`rows matching the filters, whatever the page; with count=capped at most ${COUNT_CAP} (see totalExact)`),
+  totalExact: z.boolean().describe(`false when more than ${COUNT_CAP} rows match and counting stopped there (ask count=exact for the number)`),
+  nextCursor: z.string().nullable().describe('pass as cursor for the next page; null on the last page'),
+});
 export const instanceDetailResponse = z.object({ productInstance: instanceDetailSchema });
 
 const shortfallSchema = z.object({

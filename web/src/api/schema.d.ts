@@ -1869,11 +1869,15 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List product instances: filter, search, sort by last contact, page (limit 1-1000, default 50) */
+        /** List product instances: filter, search, sort by last contact, page by offset (to 10,000) or cursor (limit 1-1000, default 50) */
         get: {
             parameters: {
                 query?: {
                     authorizationState?: "NOT_AUTHORIZED" | "AUTHORIZED" | "OUT_OF_COMPLIANCE" | "NO_LICENSES_IN_USE" | "AUTHORIZATION_EXPIRED" | "REGISTRATION_EXPIRED";
+                    /** @description capped (default): total counts to 10000 and stops (totalExact false beyond); exact: counts every match, which reads them all */
+                    count?: "capped" | "exact";
+                    /** @description continue after the page that returned this nextCursor (keyset pagination; same filters and sort) */
+                    cursor?: string;
                     /** @description last contact strictly after (epoch ms or ISO 8601) */
                     lastContactAfter?: string;
                     /** @description last contact strictly before (epoch ms or ISO 8601) */
@@ -1882,7 +1886,9 @@ export interface paths {
                     licenseTag?: string;
                     /** @description rows per page, 1-1000; default 50 */
                     limit?: number | string;
-                    /** @description rows to skip; default 0 */
+                    /** @description how search matches: contains (default) or prefix (indexed, fast at any size) */
+                    match?: "contains" | "prefix";
+                    /** @description rows to skip, 0-10000; default 0. Deeper pages: pass the previous page's nextCursor as cursor */
                     offset?: number | string;
                     /** @description UDI PID, exact (case-insensitive) */
                     pid?: string;
@@ -1890,7 +1896,7 @@ export interface paths {
                     productType?: string;
                     /** @description REGISTERED (default), UNREGISTERED (deregistered or removed) or ANY */
                     registrationState?: "REGISTERED" | "UNREGISTERED" | "ANY";
-                    /** @description case-insensitive substring of hostname, IP address, UDI PID, UDI serial number or instance id */
+                    /** @description case-insensitive: with match=contains (default) a substring of hostname, IP address, UDI PID, UDI serial number or instance id, which reads every instance of the account or VA; with match=prefix a prefix of hostname, UDI serial number, UDI PID or instance id, answered through indexes */
                     search?: string;
                     /** @description UDI serial number, exact (case-insensitive) */
                     serialNumber?: string;
@@ -1915,6 +1921,8 @@ export interface paths {
                     content: {
                         "application/json": {
                             limit: number;
+                            /** @description pass as cursor for the next page; null on the last page */
+                            nextCursor: string | null;
                             offset: number;
                             productInstances: {
                                 authorizationExpiresAt: string | null;
@@ -1954,8 +1962,10 @@ export interface paths {
                                 };
                                 virtualAccount: string;
                             }[];
-                            /** @description rows matching the filters, whatever the page */
+                            /** @description rows matching the filters, whatever the page; with count=capped at most 10000 (see totalExact) */
                             total: number;
+                            /** @description false when more than 10000 rows match and counting stopped there (ask count=exact for the number) */
+                            totalExact: boolean;
                         };
                     };
                 };
@@ -2441,7 +2451,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Export product instances as CSV (same filters as the list; x-total-count tells the full match count) */
+        /** Export product instances as CSV, streamed (same filters as the list; x-total-count tells the full match count) */
         get: {
             parameters: {
                 query?: {
@@ -2452,9 +2462,11 @@ export interface paths {
                     lastContactBefore?: string;
                     /** @description instances that report this entitlement tag */
                     licenseTag?: string;
-                    /** @description at most 100000 rows (the default) */
+                    /** @description at most this many rows (1-100000); omitted: every matching row, streamed */
                     limit?: number | string;
-                    /** @description rows to skip; default 0 */
+                    /** @description how search matches: contains (default) or prefix (indexed, fast at any size) */
+                    match?: "contains" | "prefix";
+                    /** @description rows to skip, 0-10000; default 0 */
                     offset?: number | string;
                     /** @description UDI PID, exact (case-insensitive) */
                     pid?: string;
@@ -2462,7 +2474,7 @@ export interface paths {
                     productType?: string;
                     /** @description REGISTERED (default), UNREGISTERED (deregistered or removed) or ANY */
                     registrationState?: "REGISTERED" | "UNREGISTERED" | "ANY";
-                    /** @description case-insensitive substring of hostname, IP address, UDI PID, UDI serial number or instance id */
+                    /** @description case-insensitive: with match=contains (default) a substring of hostname, IP address, UDI PID, UDI serial number or instance id, which reads every instance of the account or VA; with match=prefix a prefix of hostname, UDI serial number, UDI PID or instance id, answered through indexes */
                     search?: string;
                     /** @description UDI serial number, exact (case-insensitive) */
                     serialNumber?: string;

@@ -10,6 +10,8 @@ import { canWrite, useSession } from '../session';
 import { RemoveInstanceDialog, TransferInstanceDialog, type InstanceRef } from './instance-actions';
 
 const PAGE_SIZE = 50;
+/** The API's deepest offset (OFFSET_MAX); past it the next page is asked by cursor. */
+const OFFSET_MAX = 10_000;
 type Authorization = 'NOT_AUTHORIZED' | 'AUTHORIZED' | 'OUT_OF_COMPLIANCE' | 'NO_LICENSES_IN_USE';
 type Registration = 'REGISTERED' | 'UNREGISTERED' | 'ANY';
 const AUTHORIZATIONS: readonly Authorization[] = ['AUTHORIZED', 'OUT_OF_COMPLIANCE', 'NOT_AUTHORIZED', 'NO_LICENSES_IN_USE'];
@@ -36,37 +38,45 @@ export function ProductInstancesPage() {
   const search = q.get('search') ?? '';
   const authorization = q.get('authorization') ?? '';
   const registration = q.get('registration') ?? '';
-  const offset = Math.max(0, Number(q.get('offset') ?? 0) || 0);
+  const offset = Math.min(OFFSET_MAX, Math.max(0, Number(q.get('offset') ?? 0) || 0));
+  const cursor = q.get('cursor') ?? '';
   const list = useLoad(async () => {
     if (!account || !va) return null;
     return call(api.GET('/backend/api/v1/accounts/{accountName}/product-instances', {
       params: {
         path: { accountName: account },
         query: {
-          virtualAccount: va, limit: PAGE_SIZE, offset, sort: '-lastContact',
-          ...(search ? { search } : {}),
+          virtualAccount: va, limit: PAGE_SIZE, sort: '-lastContact',
+          // A cursor page continues after the row it names; offsets serve the first 10,000 rows.
+          ...(cursor ? { cursor } : { offset }),
+          // Prefix search is answered through indexes at any fleet size; a substring would read every instance.
+          ...(search ? { search, match: 'prefix' as const } : {}),
           ...(authorization ? { authorizationState: authorization as Authorization } : {}),
           ...(registration ? { registrationState: registration as Registration } : {}),
         },
       },
     }));
-  }, [account, va, search, authorization, registration, offset]);
+  }, [account, va, search, authorization, registration, offset, cursor]);
   const [draft, setDraft] = useState(search);
   const [transfer, setTransfer] = useState<InstanceRef | null>(null);
   const [remove, setRemove] = useState<InstanceRef | null>(null);
   const total = list.data?.total ?? 0;
+  // Counting stops at 10,000 (totalExact false): the page says "more than" rather than read a million rows.
+  const totalText = list.data && !list.data.totalExact ? `more than ${total.toLocaleString('en-US')}` : String(total);
   const rows = list.data?.productInstances ?? [];
+  const nextCursor = list.data?.nextCursor ?? null;
+  const nextOffset = offset + PAGE_SIZE;
   return (
     <section>
       <h1>Product Instances</h1>
       {choice.picker}
-      <form class="filters" role="search" onSubmit={(e) => { e.preventDefault(); navigate(withQuery(location, { search: draft.trim(), offset: null })); }}>
-        <Field label="Search"><input type="search" value={draft} onInput={(e) => setDraft(e.currentTarget.value)} placeholder="name, serial number, PID, IP" /></Field>
-        <Field label="Authorization"><select value={authorization} onChange={(e) => navigate(withQuery(location, { authorization: e.currentTarget.value, offset: null }))}>
+      <form class="filters" role="search" onSubmit={(e) => { e.preventDefault(); navigate(withQuery(location, { search: draft.trim(), offset: null, cursor: null })); }}>
+        <Field label="Search"><input type="search" value={draft} onInput={(e) => setDraft(e.currentTarget.value)} placeholder="start of name, serial number or PID" /></Field>
+        <Field label="Authorization"><select value={authorization} onChange={(e) => navigate(withQuery(location, { authorization: e.currentTarget.value, offset: null, cursor: null }))}>
             <option value="">Any</option>
             {AUTHORIZATIONS.map((state) => <option key={state} value={state}>{stateName(state)}</option>)}
           </select></Field>
-        <Field label="Registration"><select value={registration} onChange={(e) => navigate(withQuery(location, { registration: e.currentTarget.value, offset: null }))}>
+        <Field label="Registration"><select value={registration} onChange={(e) => navigate(withQuery(location, { registration: e.currentTarget.value, offset: null, cursor: null }))}>
             <option value="">Registered</option>
             <option value="UNREGISTERED">Unregistered</option>
             <option value="ANY">Any</option>
@@ -75,10 +85,10 @@ export function ProductInstancesPage() {
       </form>
       <ErrorAlert message={choice.error ?? list.error} />
       {account && va && (
-        <p><a href={href(`/backend/api/v1/accounts/${encodeURIComponent(account)}/product-instances/export.csv`, { virtualAccount: va, search })} download>Export product instances as CSV</a></p>
+        <p><a href={href(`/backend/api/v1/accounts/${encodeURIComponent(account)}/product-instances/export.csv`, { virtualAccount: va, search, ...(search ? { match: 'prefix' } : {}) })} download>Export product instances as CSV</a></p>
       )}
       <table>
-        <caption>Product instances of {va ?? '…'}: {total}</caption>
+        <caption>Product instances of {va ?? '…'}: {totalText}</caption>
         <thead>
           <tr>
             <th scope="col">Name</th><th scope="col">Product</th><th scope="col">Serial Number</th><th scope="col">Last Contact</th>
@@ -111,9 +121,12 @@ export function ProductInstancesPage() {
         </tbody>
       </table>
       <nav aria-label="Pages" class="pager">
-        <span>{total === 0 ? 'None' : `Showing ${offset + 1}–${offset + rows.length} of ${total}`}</span>
-        {offset > 0 && <Link href={withQuery(location, { offset: Math.max(0, offset - PAGE_SIZE) || null })}>Previous page</Link>}
-        {offset + rows.length < total && <Link href={withQuery(location, { offset: offset + PAGE_SIZE })}>Next page</Link>}
+        <span>{total === 0 ? 'None' : cursor ? `Showing ${rows.length} of ${totalText}` : `Showing ${offset + 1}–${offset + rows.length} of ${totalText}`}</span>
+        {cursor && <Link href={withQuery(location, { cursor: null, offset: null })}>First page</Link>}
+        {!cursor && offset > 0 && <Link href={withQuery(location, { offset: Math.max(0, offset - PAGE_SIZE) || null })}>Previous page</Link>}
+        {nextCursor && (
+          <Link href={withQuery(location, !cursor && nextOffset <= OFFSET_MAX ? { offset: nextOffset } : { cursor: nextCursor, offset: null })}>Next page</Link>
+        )}
       </nav>
       {transfer && account && (
         <TransferInstanceDialog account={account} instance={transfer} vas={choice.vas} onClose={() => setTransfer(null)} onDone={() => { setTransfer(null); list.reload(); }} />
