@@ -14,6 +14,8 @@ export interface BenchServerOptions {
   dataDir: string;
   /** Extra node flags for the server, e.g. --cpu-prof. */
   nodeArgs: string[];
+  /** Extra environment for the server (bench:scale's knobs); it wins over the defaults below. */
+  env?: Record<string, string>;
 }
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -38,6 +40,7 @@ export async function startBenchServer(options: BenchServerOptions): Promise<Ben
       SATELLITE_LOG_LEVEL: 'warn',
       // All bench traffic comes from one address; the per-address limit would turn it into 429s.
       SATELLITE_DEVICE_RATE_LIMIT: '0',
+      ...options.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -90,7 +93,7 @@ function readyPort(child: ChildProcess, stderr: string[]): Promise<number> {
  * Server CPU time per phase is the figure that survives a shared machine: requests/s drop when other work
  * competes for the cores, CPU per request hardly moves. Linux only, from /proc/<pid>/stat.
  */
-function processCpuSeconds(pid: number): number | null {
+export function processCpuSeconds(pid: number): number | null {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // Fields after the parenthesised command name: state is field 3, utime 14 and stime 15.
