@@ -85,7 +85,8 @@ export interface LadderResult {
 
 /**
  * The highest rate holding p99 < 50 ms: from a known point, up by 15 % per step until a step fails (or down
- * until one holds), then bisect twice between the last held and the first failed rate.
+ * by a third until one holds), then bisect between the last held and the first failed rate until they are
+ * within 3 % or the steps run out.
  */
 export async function ladderSearch(t: AuthorizeTarget, cursor: DeviceCursor, start: { rate: number; held: boolean }, stepSeconds: number,
   maxSteps: number, log: (line: string) => void): Promise<LadderResult> {
@@ -108,7 +109,8 @@ export async function ladderSearch(t: AuthorizeTarget, cursor: DeviceCursor, sta
       if (await step(rate)) held = rate;
       else failed = rate;
     } else if (held === 0) {
-      const rate = Math.round(failed / 1.15);
+      // Down in bigger steps: a rate the server cannot hold wastes a whole step.
+      const rate = Math.round(failed / 1.5);
       if (rate < 20) break;
       if (await step(rate)) held = rate;
       else failed = rate;

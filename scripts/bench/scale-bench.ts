@@ -12,7 +12,7 @@ import { DeviceCursor, fixedRateAuthorize, ladderSearch, type AuthorizeTarget } 
 import { CsrPool } from './scale-csr-pool.js';
 import { measureFloor } from './scale-floor.js';
 import { parseScaleOptions, type ScaleOptions } from './scale-options.js';
-import { monotonicMicros, newestProfile, summarizeProfile } from './scale-profile.js';
+import { monotonicMicros, profilesOf, summarizeProfiles } from './scale-profile.js';
 import { formatScaleReport, machineInfo, scaleGoals, writeScaleJson, type AdminFigures, type ScaleReport, type SizeResult } from './scale-report.js';
 import { seedScale, type ScaleSeed } from './scale-seed.js';
 
@@ -86,11 +86,13 @@ async function runSize(instances: number, ctx: SizeContext): Promise<SizeResult>
     });
     log(`server pid ${server.pid} on https://127.0.0.1:${server.port}`);
     const result = await measureSize(server, seed, pendingCsrs, ctx);
+    const serverPid = server.pid;
     await server.stop();
     server = null;
     if (options.cpuProfile) {
-      const file = newestProfile(PROFILE_DIR, startedAt);
-      if (file && result.profileWindow) result.result.profile = summarizeProfile(file, REPO_ROOT, result.profileWindow);
+      const files = profilesOf(PROFILE_DIR, serverPid, startedAt);
+      if (files.length > 0) result.result.profile = summarizeProfiles(files, REPO_ROOT, result.profileWindow);
+      else log(`no CPU profile of server pid ${serverPid} found in ${PROFILE_DIR}`);
     }
     return result.result;
   } finally {
@@ -101,7 +103,7 @@ async function runSize(instances: number, ctx: SizeContext): Promise<SizeResult>
 }
 
 async function measureSize(server: BenchServer, seed: ScaleSeed, pendingCsrs: Promise<UnregisteredDevice[]>, ctx: SizeContext):
-  Promise<{ result: SizeResult; profileWindow: { fromMicros: number; toMicros: number } | null }> {
+  Promise<{ result: SizeResult; profileWindow: { fromMicros: number; toMicros: number } }> {
   const { options } = ctx;
   const pki = join(seed.dataDir, 'pki');
   const target = { port: server.port, rootCaPem: readFileSync(join(pki, PKI_FILES.rootCertificatePem), 'utf8') };

@@ -6,7 +6,8 @@ interface CpuProfile { nodes: CpuProfileNode[]; startTime: number; samples: numb
 
 export interface ProfileRow { name: string; selfMs: number; share: number }
 export interface ProfileSummary {
-  file: string;
+  /** One profile per thread of the server (main thread and any worker threads), merged. */
+  files: string[];
   /** Whether samples could be cut to the measured run's time window (same monotonic clock), or cover the whole server. */
   window: 'measured run' | 'whole server run';
   sampledMs: number;
@@ -14,16 +15,12 @@ export interface ProfileSummary {
   byFile: ProfileRow[];
 }
 
-/** Newest .cpuprofile in `directory` written after `since` (epoch ms), or null. */
-export function newestProfile(directory: string, since: number): string | null {
-  let best: { file: string; at: number } | null = null;
-  for (const name of readdirSync(directory)) {
-    if (!name.endsWith('.cpuprofile')) continue;
-    const file = join(directory, name);
-    const at = statSync(file).mtimeMs;
-    if (at >= since && (!best || at > best.at)) best = { file, at };
-  }
-  return best?.file ?? null;
+/** The .cpuprofile files process `pid` wrote (node names them CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile). */
+export function profilesOf(directory: string, pid: number, since: number): string[] {
+  return readdirSync(directory)
+    .filter((name) => name.endsWith('.cpuprofile') && name.split('.')[3] === String(pid))
+    .map((name) => join(directory, name))
+    .filter((file) => statSync(file).mtimeMs >= since);
 }
 
 /** The monotonic clock V8's profiler stamps samples with (CLOCK_MONOTONIC, µs), read in this process. */
@@ -33,8 +30,23 @@ export const monotonicMicros = (): number => Number(process.hrtime.bigint() / 10
  * Self time by function and by file from a V8 .cpuprofile, idle time left out. Samples are cut to
  * [fromMicros, toMicros] when the profile's clock matches this process's (both CLOCK_MONOTONIC on Linux).
  */
-export function summarizeProfile(file: string, repoRoot: string, window: { fromMicros: number; toMicros: number } | null, top = 20): ProfileSummary {
-  const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
+export function summarizeProfiles(files: string[], repoRoot: string, window: { fromMicros: number; toMicros: number } | null, top = 20): ProfileSummary {
+  const byFunction = new Map<string, number>();
+  const byFile = new Map<string, number>();
+  let sampled = 0;
+  let cut = true;
+  for (const file of files) {
+    const one = addProfile(JSON.parse(readFileSync(file, 'utf8')) as CpuProfile, repoRoot, window, byFunction, byFile);
+    sampled += one.sampled;
+    cut &&= one.cut;
+  }
+  const rows = (map: Map<string, number>): ProfileRow[] => [...map.entries()].sort((a, b) => b[1] - a[1]).slice(0, top)
+    .map(([name, micros]) => ({ name, selfMs: Math.round(micros / 100) / 10, share: sampled > 0 ? micros / sampled : 0 }));
+  return { files, window: cut ? 'measured run' : 'whole server run', sampledMs: Math.round(sampled / 1000), byFunction: rows(byFunction), byFile: rows(byFile) };
+}
+
+function addProfile(profile: CpuProfile, repoRoot: string, window: { fromMicros: number; toMicros: number } | null,
+  byFunction: Map<string, number>, byFile: Map<string, number>): { sampled: number; cut: boolean } {
   const nodes = new Map(profile.nodes.map((n) => [n.id, n]));
   const stamps: number[] = [];
   let t = profile.startTime;
@@ -43,8 +55,6 @@ export function summarizeProfile(file: string, repoRoot: string, window: { fromM
     stamps.push(t);
   }
   const inWindow = window !== null && stamps.some((s) => s >= window.fromMicros && s <= window.toMicros);
-  const byFunction = new Map<string, number>();
-  const byFile = new Map<string, number>();
   let sampled = 0;
   for (let i = 0; i < profile.samples.length; i += 1) {
     const stamp = stamps[i] ?? 0;
@@ -54,15 +64,15 @@ export function summarizeProfile(file: string, repoRoot: string, window: { fromM
     const micros = Math.max(0, (stamps[i + 1] ?? stamp) - stamp);
     if (!node || node.callFrame.functionName === '(idle)') continue;
     const where = shortUrl(node.callFrame.url, repoRoot);
-    const fn = `${node.callFrame.functionName || '(anonymous)'}${where ? ` ${where}:${node.callFrame.lineNumber + 1}` : ''}`;
+    // tsx runs transpiled TypeScript, so line numbers of .ts files point into its output: name and file only.
+    const line = where && !where.endsWith('.ts') ? `:${node.callFrame.lineNumber + 1}` : '';
+    const fn = `${node.callFrame.functionName || '(anonymous)'}${where ? ` ${where}${line}` : ''}`;
     byFunction.set(fn, (byFunction.get(fn) ?? 0) + micros);
     const fileKey = where || node.callFrame.functionName;
     byFile.set(fileKey, (byFile.get(fileKey) ?? 0) + micros);
     sampled += micros;
   }
-  const rows = (map: Map<string, number>): ProfileRow[] => [...map.entries()].sort((a, b) => b[1] - a[1]).slice(0, top)
-    .map(([name, micros]) => ({ name, selfMs: Math.round(micros / 100) / 10, share: sampled > 0 ? micros / sampled : 0 }));
-  return { file, window: inWindow ? 'measured run' : 'whole server run', sampledMs: Math.round(sampled / 1000), byFunction: rows(byFunction), byFile: rows(byFile) };
+  return { sampled, cut: inWindow };
 }
 
 function shortUrl(url: string, repoRoot: string): string {
@@ -79,7 +89,7 @@ export function formatProfile(summary: ProfileSummary, cpuMicrosPerRequest: numb
     ...rows.map((r) => `    ${(r.share * 100).toFixed(1).padStart(5)} %${perRequest(r.share).padEnd(14)} ${r.name}`),
   ];
   return [
-    `CPU profile ${summary.file} (${summary.window}, ${summary.sampledMs} ms sampled, idle excluded): top ${summary.byFunction.length} self time`,
+    `CPU profile of ${summary.files.length} server thread(s), ${summary.files[0] ?? ''}${summary.files.length > 1 ? ' ...' : ''} (${summary.window}, ${summary.sampledMs} ms sampled, idle excluded): top ${summary.byFunction.length} self time`,
     ...table('by function:', summary.byFunction),
     ...table('by file:', summary.byFile),
   ];
