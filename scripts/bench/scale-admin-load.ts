@@ -134,8 +134,8 @@ export async function adminQueries(client: AdminClient, instances: number, sampl
   const deep = Math.max(0, instances - 60);
   const hourAgo = String(Date.now() - 3_600_000);
   const list: Array<[string, Record<string, string>]> = [
-    ['first page (default: newest contact first)', {}],
-    ['first page, oldest contact first', { sort: 'lastContact' }],
+    ['first page, newest contact first (the default), during the export', {}],
+    ['first page, oldest contact first, during the export', { sort: 'lastContact' }],
     ['page at offset 10,000', { offset: '10000' }],
     ['page at the middle', { offset: String(Math.floor(instances / 2)) }],
     ['last page', { offset: String(deep) }],

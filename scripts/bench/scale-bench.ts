@@ -171,10 +171,13 @@ async function adminPhase(t: AuthorizeTarget, cursor: DeviceCursor, seed: ScaleS
       authorizeDone = true;
     });
     const sample = seed.devices[0];
+    // The first page alone under device load, then everything else while the export streams.
+    const alone = await client.list('first page, before the export starts', {});
     const [exported, calls] = await Promise.all([
       client.exportAll(),
       adminQueries(client, seed.instances, sample?.udi.udi_serial_number ?? 'none', sample?.instanceId ?? 'none'),
     ]);
+    calls.unshift(alone);
     const adminInsideAuthorizeRun = !authorizeDone;
     const authorize = await authorizing;
     const stallMaxMs = stallFromMetrics(await client.metrics());

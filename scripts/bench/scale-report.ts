@@ -76,8 +76,13 @@ export function scaleGoals(sizes: SizeResult[]): Goal[] {
   if (a) {
     goals.push({ name: 'AUTHORIZE p99 while admin lists and exports', target: `< ${SCALE_GOALS.p99Ms} ms, 0 errors`, actual: `${ms(a.authorize.load.latencyMs.p99)}, ${a.authorize.load.errors + a.authorize.load.non2xx} errors`, met: a.authorize.held });
     goals.push({ name: 'server event loop longest stall during admin', target: `< ${SCALE_GOALS.stallMs} ms`, actual: a.stallMaxMs === null ? 'not reported by this server' : ms(a.stallMaxMs), met: a.stallMaxMs !== null && a.stallMaxMs < SCALE_GOALS.stallMs });
-    const first = a.calls.find((c) => c.name.startsWith('first page'));
-    goals.push({ name: 'admin first page', target: `< ${SCALE_GOALS.firstPageMs} ms`, actual: first ? ms(first.ms) : 'not run', met: first !== undefined && first.status === 200 && first.ms < SCALE_GOALS.firstPageMs });
+    // Alone and while the export streams: a first page that waits behind the export is still a slow first page.
+    const firsts = a.calls.filter((c) => c.name.startsWith('first page'));
+    goals.push({
+      name: 'admin first page (alone, and during the export)', target: `< ${SCALE_GOALS.firstPageMs} ms`,
+      actual: firsts.length > 0 ? firsts.map((c) => ms(c.ms)).join(', ') : 'not run',
+      met: firsts.length > 0 && firsts.every((c) => c.status === 200 && c.ms < SCALE_GOALS.firstPageMs),
+    });
     goals.push({ name: 'CSV export of every instance', target: 'rows = x-total-count', actual: `${num(a.export.rows)} of ${num(a.export.total)} in ${a.export.requests} request(s)`, met: a.export.complete });
   }
   return goals;
