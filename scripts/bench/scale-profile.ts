@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
-interface CpuProfileNode { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }
-interface CpuProfile { nodes: CpuProfileNode[]; startTime: number; samples: number[]; timeDeltas: number[] }
+export interface CpuProfileNode { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }
+export interface CpuProfile { nodes: CpuProfileNode[]; startTime: number; samples: number[]; timeDeltas: number[] }
 
 export interface ProfileRow { name: string; selfMs: number; share: number }
 export interface ProfileSummary {
@@ -31,18 +31,25 @@ export const monotonicMicros = (): number => Number(process.hrtime.bigint() / 10
  * [fromMicros, toMicros] when the profile's clock matches this process's (both CLOCK_MONOTONIC on Linux).
  */
 export function summarizeProfiles(files: string[], repoRoot: string, window: { fromMicros: number; toMicros: number } | null, top = 20): ProfileSummary {
+  const profiles = files.map((file) => JSON.parse(readFileSync(file, 'utf8')) as CpuProfile);
+  return { ...summarizeCpuProfiles(profiles, repoRoot, window, top), files };
+}
+
+/** The same, over profiles already parsed. */
+export function summarizeCpuProfiles(profiles: CpuProfile[], repoRoot: string, window: { fromMicros: number; toMicros: number } | null,
+  top = 20): ProfileSummary {
   const byFunction = new Map<string, number>();
   const byFile = new Map<string, number>();
   let sampled = 0;
   let cut = true;
-  for (const file of files) {
-    const one = addProfile(JSON.parse(readFileSync(file, 'utf8')) as CpuProfile, repoRoot, window, byFunction, byFile);
+  for (const profile of profiles) {
+    const one = addProfile(profile, repoRoot, window, byFunction, byFile);
     sampled += one.sampled;
     cut &&= one.cut;
   }
   const rows = (map: Map<string, number>): ProfileRow[] => [...map.entries()].sort((a, b) => b[1] - a[1]).slice(0, top)
     .map(([name, micros]) => ({ name, selfMs: Math.round(micros / 100) / 10, share: sampled > 0 ? micros / sampled : 0 }));
-  return { files, window: cut ? 'measured run' : 'whole server run', sampledMs: Math.round(sampled / 1000), byFunction: rows(byFunction), byFile: rows(byFile) };
+  return { files: [], window: cut ? 'measured run' : 'whole server run', sampledMs: Math.round(sampled / 1000), byFunction: rows(byFunction), byFile: rows(byFile) };
 }
 
 function addProfile(profile: CpuProfile, repoRoot: string, window: { fromMicros: number; toMicros: number } | null,
