@@ -19,6 +19,10 @@ const LICENSE_QUANTITY = 2_000_000;
 const MAX_ROUNDS = 100;
 const REGISTER_PARALLELISM = 32;
 const REAL_PREFIX = 'R';
+/** Bump when what a seed contains changes, so older caches are not reused. */
+const SEED_FORMAT = 2;
+/** Tokens, authorizations and last-contact times age; a cached seed older than this is made again. */
+const CACHE_MAX_AGE_MS = 30 * 86_400_000;
 
 export interface ScaleSeed {
   dataDir: string;
@@ -33,7 +37,7 @@ export interface ScaleSeed {
 }
 
 interface SeedFile {
-  instances: number; seconds: number; tokenSecret: string; admin: ScaleSeed['admin'];
+  createdAt: number; instances: number; seconds: number; tokenSecret: string; admin: ScaleSeed['admin'];
   devices: Array<{ serial: string; pkcs8: string; instanceId: string; keyId: string }>;
 }
 
@@ -50,18 +54,20 @@ export interface SeedOptions {
 /** Seeds (or copies from the cache) a data directory with `instances` rows of which `realDevices` can sign. */
 export async function seedScale(options: SeedOptions): Promise<ScaleSeed> {
   const real = Math.min(options.realDevices, options.instances);
-  const key = `i${options.instances}-r${real}-schema${latestSchemaVersion}`;
+  const key = `i${options.instances}-r${real}-schema${latestSchemaVersion}-v${SEED_FORMAT}`;
   const cached = options.cacheRoot ? join(options.cacheRoot, key) : null;
   const dataDir = join(options.workDir, 'data');
-  if (cached && existsSync(join(cached, 'seed.json'))) {
+  const previous = cached && existsSync(join(cached, 'seed.json')) ? JSON.parse(readFileSync(join(cached, 'seed.json'), 'utf8')) as SeedFile : null;
+  if (cached && previous && Date.now() - previous.createdAt < CACHE_MAX_AGE_MS) {
     const started = performance.now();
     cpSync(join(cached, 'data'), dataDir, { recursive: true });
     options.log(`copied the cached seed ${cached} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
-    return fromSeedFile(dataDir, JSON.parse(readFileSync(join(cached, 'seed.json'), 'utf8')) as SeedFile, true);
+    return fromSeedFile(dataDir, previous, true);
   }
+  if (cached) rmSync(cached, { recursive: true, force: true });
   const target = cached ? join(cached, 'data-partial') : dataDir;
   rmSync(target, { recursive: true, force: true });
-  mkdirSync(target, { recursive: true });
+  mkdirSync(target, { recursive: true, mode: 0o700 });
   const file = await seedInto(target, options.instances, real, options);
   if (!cached) return fromSeedFile(dataDir, file, false);
   renameSync(target, join(cached, 'data'));
@@ -103,7 +109,7 @@ async function seedInto(dataDir: string, instances: number, real: number, option
       const va = seeder.virtualAccount(BENCH_ACCOUNT, vaName(k));
       vaIds.push(va.id);
       seeder.licenseLine(BENCH_ACCOUNT, vaName(k), { tag: BENCH_TAG, displayName: 'Bench Feature', quantity: LICENSE_QUANTITY });
-      secrets.push(seeder.token(BENCH_ACCOUNT, vaName(k), { description: 'bench token', maxUses: null, expiresAfterDays: 7 }).secret);
+      secrets.push(seeder.token(BENCH_ACCOUNT, vaName(k), { description: 'bench token', maxUses: null, expiresAfterDays: 365 }).secret);
     }
     const { client, clientSecret } = satellite.apiClients.create({ name: 'bench-admin', role: 'viewer', accountScope: null }, 'seed');
     const rounds = Math.max(1, Math.min(MAX_ROUNDS, real));
@@ -150,7 +156,7 @@ async function seedInto(dataDir: string, instances: number, real: number, option
     }
     satellite.db.pragma('wal_checkpoint(TRUNCATE)');
     return {
-      instances, seconds: (performance.now() - started) / 1000, tokenSecret: secrets[0] ?? '', admin: { clientId: client.id, clientSecret },
+      createdAt: Date.now(), instances, seconds: (performance.now() - started) / 1000, tokenSecret: secrets[0] ?? '', admin: { clientId: client.id, clientSecret },
       devices: devices.map((d) => ({
         serial: d.udi.udi_serial_number, instanceId: d.instanceId, keyId: d.keyId,
         pkcs8: d.privateKey.export({ format: 'der', type: 'pkcs8' }).toString('base64'),
