@@ -87,8 +87,22 @@ export class AdminClient {
     this.#agent.destroy();
   }
 
+  /**
+   * A kept-alive socket the server closed while idle (its keep-alive timeout) fails the next request at once
+   * with ECONNRESET or "socket hang up"; that request never reached the server, so a GET is sent once more.
+   */
+  async #call(name: string, method: 'GET' | 'POST', path: string, body?: string, csv = false): Promise<{ call: AdminCall; text: string }> {
+    try {
+      return await this.#callOnce(name, method, path, body, csv);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (method !== 'GET' || (code !== 'ECONNRESET' && !(error instanceof Error && error.message === 'socket hang up'))) throw error;
+      return this.#callOnce(name, method, path, body, csv);
+    }
+  }
+
   /** Streams the answer; a CSV body is only counted (lines), never kept, so 1M rows cost the bench nothing. */
-  #call(name: string, method: 'GET' | 'POST', path: string, body?: string, csv = false): Promise<{ call: AdminCall; text: string }> {
+  #callOnce(name: string, method: 'GET' | 'POST', path: string, body?: string, csv = false): Promise<{ call: AdminCall; text: string }> {
     const started = performance.now();
     return new Promise((resolve, reject) => {
       const req = request({

@@ -8,7 +8,7 @@ import type { UnregisteredDevice } from './bench-devices.js';
 import { runRegister, type PhaseContext } from './bench-phases.js';
 import { startBenchServer, type BenchServer } from './bench-server.js';
 import { AdminClient, adminQueries } from './scale-admin-load.js';
-import { DeviceCursor, fixedRateAuthorize, ladderSearch, type AuthorizeTarget } from './scale-authorize.js';
+import { DeviceCursor, fixedRateAuthorize, ladderSearch, presignRun, type AuthorizeTarget } from './scale-authorize.js';
 import { CsrPool } from './scale-csr-pool.js';
 import { measureFloor } from './scale-floor.js';
 import { parseScaleOptions, type ScaleOptions } from './scale-options.js';
@@ -143,11 +143,21 @@ async function measureSize(server: BenchServer, seed: ScaleSeed, pendingCsrs: Pr
     const phase: PhaseContext = { target, url: t.url, databaseFile: seed.databaseFile, signingCertificatePem: t.signingCertificatePem, connections: options.registerConnections, durationSeconds: options.durationSeconds };
     register = await runRegister(phase, pending, seed.tokenSecret, options.registerConnections);
   }
-  const admin = ctx.largest && !options.skipAdmin ? await adminPhase(t, cursor, seed, options) : null;
+  let admin: SizeResult['admin'] = null;
+  let adminError: string | null = null;
+  if (ctx.largest && !options.skipAdmin) {
+    // A failed admin phase is a missed goal, not a lost report of everything measured before it.
+    try {
+      admin = await adminPhase(t, cursor, seed, options);
+    } catch (error) {
+      adminError = error instanceof Error ? error.message : String(error);
+      log(`admin phase failed: ${adminError}`);
+    }
+  }
   return {
     result: {
       instances: seed.instances, realDevices: seed.devices.length, seed: { seconds: seed.seconds, fromCache: seed.fromCache }, keyCache,
-      busyBeforePercent, fixedRate, ladder, floor, cpuToFloor, register, admin, profile: null,
+      busyBeforePercent, fixedRate, ladder, floor, cpuToFloor, register, admin, adminError, profile: null,
     },
     profileWindow,
   };
@@ -161,13 +171,15 @@ function stallFromMetrics(text: string): number | null {
 /** AUTHORIZE at the fixed rate while an admin exports every instance and runs list, search and filter requests. */
 async function adminPhase(t: AuthorizeTarget, cursor: DeviceCursor, seed: ScaleSeed, options: ScaleOptions): Promise<AdminFigures> {
   log(`admin at ${seed.instances.toLocaleString('en-US')}: CSV export + lists while AUTHORIZE runs at ${options.rate}/s for ${options.durationSeconds} s ...`);
+  // Signed first: signing holds this process's event loop for seconds, which would stall the admin client.
+  const presigned = presignRun(t, cursor, options.rate, options.durationSeconds);
   const client = new AdminClient(t.target);
   try {
     await client.logIn(seed.admin.clientId, seed.admin.clientSecret);
     // This scrape starts the stall gauge's interval; the one after the phase reads its maximum.
     await client.metrics();
     let authorizeDone = false;
-    const authorizing = fixedRateAuthorize(t, cursor, options.rate, options.durationSeconds, true).finally(() => {
+    const authorizing = fixedRateAuthorize(t, cursor, options.rate, options.durationSeconds, true, presigned).finally(() => {
       authorizeDone = true;
     });
     const sample = seed.devices[0];

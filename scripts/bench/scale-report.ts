@@ -32,6 +32,8 @@ export interface SizeResult {
   cpuToFloor: number | null;
   register: RegisterFigures | null;
   admin: AdminFigures | null;
+  /** Why the admin phase ended early, when it did. */
+  adminError: string | null;
   profile: ProfileSummary | null;
 }
 
@@ -72,6 +74,7 @@ export function scaleGoals(sizes: SizeResult[]): Goal[] {
     const clean = g.errors === 0 && g.non2xx === 0 && g.okResponses === g.count && g.instancesAdded === g.count;
     goals.push({ name: `REGISTER burst of ${num(g.count)} at ${num(largest.instances)}`, target: '0 errors, all registered', actual: `${num(g.okResponses)} OK, +${num(g.instancesAdded)}, ${g.errors + g.non2xx} errors`, met: clean });
   }
+  if (largest.adminError !== null) goals.push({ name: 'admin phase', target: 'completes', actual: `failed: ${largest.adminError}`, met: false });
   const a = largest.admin;
   if (a) {
     goals.push({ name: 'AUTHORIZE p99 while admin lists and exports', target: `< ${SCALE_GOALS.p99Ms} ms, 0 errors`, actual: `${ms(a.authorize.load.latencyMs.p99)}, ${a.authorize.load.errors + a.authorize.load.non2xx} errors`, met: a.authorize.held });
