@@ -28,6 +28,30 @@ export interface ExportFigures {
 
 const BASE = `/backend/api/v1/accounts/Bench/product-instances`;
 
+/**
+ * The server's longest event-loop stall since the previous scrape, in ms (satellite_event_loop_stall_max_seconds
+ * on /metrics, open on loopback); null when the server has no such gauge.
+ */
+export function scrapeStallMs(target: TlsTarget): Promise<number | null> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port: target.port, path: '/metrics', method: 'GET', ca: target.rootCaPem }, (res) => {
+      let text = '';
+      res.setEncoding('utf8').on('data', (chunk: string) => {
+        text += chunk;
+      });
+      res.on('end', () => resolve(stallFromMetrics(text)));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+export function stallFromMetrics(text: string): number | null {
+  const match = /^satellite_event_loop_stall_max_seconds (\S+)$/m.exec(text);
+  return match?.[1] ? Number(match[1]) * 1000 : null;
+}
+
 export class AdminClient {
   readonly #target: TlsTarget;
   readonly #agent: Agent;

@@ -2,6 +2,7 @@ import type { BenchDevice } from './bench-devices.js';
 import { oneShotPost, runLoad, type LoadResult } from './bench-load.js';
 import { presignAuthorize } from './bench-phases.js';
 import { databaseCounts, sampleAuthorize, type SampleCheck, type TlsTarget } from './bench-verify.js';
+import { scrapeStallMs } from './scale-admin-load.js';
 
 const OK_MARK = '\\"status\\":\\"OK\\"';
 const AUTHORIZED_MARK = '\\"status\\":\\"AUTHORIZED\\"';
@@ -36,6 +37,8 @@ export interface FixedRateRun {
   sample: SampleCheck | null;
   /** Length of one answer, for the floor's fixed answer. */
   responseBytes: number;
+  /** The server's longest event-loop stall during the run (its /metrics); null when it does not report one. */
+  serverStallMs: number | null;
   held: boolean;
 }
 
@@ -69,6 +72,8 @@ export async function fixedRateAuthorize(t: AuthorizeTarget, cursor: DeviceCurso
     responseBytes = body.length;
   });
   const before = databaseCounts(t.databaseFile).deviceMessages;
+  // Starts the stall gauge's interval: the scrape after the run reads the longest stall within it.
+  await scrapeStallMs(t.target);
   const cpuBefore = t.serverCpuSeconds();
   const started = performance.now();
   // amount bounds the run; the rate makes it last `seconds`. A server that falls behind would make it last
@@ -80,6 +85,7 @@ export async function fixedRateAuthorize(t: AuthorizeTarget, cursor: DeviceCurso
   // Requests cut off when a stopped run ended may still be committing; let them land before counting.
   await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
   const cpuAfter = t.serverCpuSeconds();
+  const serverStallMs = await scrapeStallMs(t.target);
   const processed = databaseCounts(t.databaseFile).deviceMessages - before;
   const sample = verifySample ? await sampleAuthorize(t.target, t.signingCertificatePem, [...cursor.devices], SAMPLE_REQUESTS) : null;
   const achievedRate = load.completed / Math.max(wall, 0.001);
@@ -90,7 +96,7 @@ export async function fixedRateAuthorize(t: AuthorizeTarget, cursor: DeviceCurso
   return {
     offeredRate: rate, seconds, achievedRate, load, sent: feeder.used(), grantedResponses: granted, processedInDatabase: processed,
     serverCpuMicrosPerRequest: cpuBefore === null || cpuAfter === null || processed <= 0 ? null : ((cpuAfter - cpuBefore) * 1e6) / processed,
-    distinctDevices: distinct, sample, responseBytes,
+    distinctDevices: distinct, sample, responseBytes, serverStallMs,
     held: clean && load.latencyMs.p99 < P99_GOAL_MS && achievedRate >= rate * HELD_RATE_SHARE && (sample === null || sample.failures.length === 0),
   };
 }
@@ -98,7 +104,7 @@ export async function fixedRateAuthorize(t: AuthorizeTarget, cursor: DeviceCurso
 export interface LadderResult {
   /** The highest offered rate that held p99 < 50 ms with every answer correct; 0 when none did. */
   highestHeldRate: number;
-  steps: Array<Pick<FixedRateRun, 'offeredRate' | 'achievedRate' | 'held' | 'serverCpuMicrosPerRequest'> & { p99Ms: number; errors: number }>;
+  steps: Array<Pick<FixedRateRun, 'offeredRate' | 'achievedRate' | 'held' | 'serverCpuMicrosPerRequest' | 'serverStallMs'> & { p99Ms: number; errors: number }>;
 }
 
 /**
@@ -114,10 +120,10 @@ export async function ladderSearch(t: AuthorizeTarget, cursor: DeviceCursor, sta
   const step = async (rate: number): Promise<boolean> => {
     const run = await fixedRateAuthorize(t, cursor, rate, stepSeconds, false);
     steps.push({
-      offeredRate: rate, achievedRate: run.achievedRate, held: run.held, serverCpuMicrosPerRequest: run.serverCpuMicrosPerRequest,
+      offeredRate: rate, achievedRate: run.achievedRate, held: run.held, serverCpuMicrosPerRequest: run.serverCpuMicrosPerRequest, serverStallMs: run.serverStallMs,
       p99Ms: run.load.latencyMs.p99, errors: run.load.errors + run.load.non2xx + run.load.timeouts,
     });
-    log(`  ladder ${rate}/s: achieved ${run.achievedRate.toFixed(0)}/s, p99 ${run.load.latencyMs.p99} ms, `
+    log(`  ladder ${rate}/s: achieved ${run.achievedRate.toFixed(0)}/s, p99 ${run.load.latencyMs.p99} ms, server stall ${run.serverStallMs?.toFixed(0) ?? 'n/a'} ms, `
       + `errors ${run.load.errors + run.load.non2xx + run.load.timeouts} -> ${run.held ? 'held' : 'missed'}`);
     return run.held;
   };

@@ -7,7 +7,7 @@ import { KEY_CACHE_LIMIT } from '../../licensing/pki/signature-verifier.js';
 import type { UnregisteredDevice } from './bench-devices.js';
 import { runRegister, type PhaseContext } from './bench-phases.js';
 import { startBenchServer, type BenchServer } from './bench-server.js';
-import { AdminClient, adminQueries } from './scale-admin-load.js';
+import { AdminClient, adminQueries, stallFromMetrics } from './scale-admin-load.js';
 import { DeviceCursor, fixedRateAuthorize, ladderSearch, presignRun, type AuthorizeTarget } from './scale-authorize.js';
 import { CsrPool } from './scale-csr-pool.js';
 import { measureFloor } from './scale-floor.js';
@@ -163,11 +163,6 @@ async function measureSize(server: BenchServer, seed: ScaleSeed, pendingCsrs: Pr
   };
 }
 
-function stallFromMetrics(text: string): number | null {
-  const match = /^satellite_event_loop_stall_max_seconds (\S+)$/m.exec(text);
-  return match?.[1] ? Number(match[1]) * 1000 : null;
-}
-
 /** AUTHORIZE at the fixed rate while an admin exports every instance and runs list, search and filter requests. */
 async function adminPhase(t: AuthorizeTarget, cursor: DeviceCursor, seed: ScaleSeed, options: ScaleOptions): Promise<AdminFigures> {
   log(`admin at ${seed.instances.toLocaleString('en-US')}: CSV export + lists while AUTHORIZE runs at ${options.rate}/s for ${options.durationSeconds} s ...`);
@@ -192,7 +187,9 @@ async function adminPhase(t: AuthorizeTarget, cursor: DeviceCursor, seed: ScaleS
     calls.unshift(alone);
     const adminInsideAuthorizeRun = !authorizeDone;
     const authorize = await authorizing;
-    const stallMaxMs = stallFromMetrics(await client.metrics());
+    // The run's own scrapes split the phase's time: its maximum covers the run, this one what came after.
+    const after = stallFromMetrics(await client.metrics());
+    const stallMaxMs = after === null && authorize.serverStallMs === null ? null : Math.max(after ?? 0, authorize.serverStallMs ?? 0);
     return { authorize, calls, export: exported, stallMaxMs, adminInsideAuthorizeRun };
   } finally {
     client.close();

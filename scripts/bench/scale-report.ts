@@ -94,7 +94,8 @@ export function scaleGoals(sizes: SizeResult[]): Goal[] {
 function runLine(label: string, r: FixedRateRun): string {
   return `${label.padEnd(28)} offered ${num(r.offeredRate).padStart(5)}/s achieved ${num(r.achievedRate).padStart(5)}/s  `
     + `p50 ${ms(r.load.latencyMs.p50).padStart(7)}  p99 ${ms(r.load.latencyMs.p99).padStart(7)}  max ${ms(r.load.latencyMs.max).padStart(8)}  `
-    + `errors ${r.load.errors} non-2xx ${r.load.non2xx} timeouts ${r.load.timeouts}  CPU ${us(r.serverCpuMicrosPerRequest)}/req`;
+    + `errors ${r.load.errors} non-2xx ${r.load.non2xx} timeouts ${r.load.timeouts}  CPU ${us(r.serverCpuMicrosPerRequest)}/req  `
+    + `server stall ${r.serverStallMs === null ? 'n/a' : ms(r.serverStallMs)}`;
 }
 
 export function formatScaleReport(report: ScaleReport): string {
@@ -109,7 +110,7 @@ export function formatScaleReport(report: ScaleReport): string {
     for (const f of r.sample?.failures.slice(0, 5) ?? []) lines.push(`   sample failure: ${f}`);
     if (s.ladder) {
       lines.push(`   highest rate holding p99 < ${SCALE_GOALS.p99Ms} ms: ${num(s.ladder.highestHeldRate)}/s (${s.ladder.steps.length} steps: `
-        + `${s.ladder.steps.map((st) => `${st.offeredRate}${st.held ? '✓' : '✗'} ${st.p99Ms}ms`).join(', ')})`);
+        + `${s.ladder.steps.map((st) => `${st.offeredRate}${st.held ? '✓' : '✗'} p99 ${st.p99Ms}ms`).join(', ')})`);
     }
     if (s.floor) {
       const f = s.floor;
