@@ -16,6 +16,8 @@ export interface BenchServerOptions {
   nodeArgs: string[];
   /** Extra environment for the server (bench:scale's knobs); it wins over the defaults below. */
   env?: Record<string, string>;
+  /** How long to wait for the ready banner; a 1M-instance database on a busy machine can take minutes. */
+  startTimeoutMs?: number;
 }
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -50,7 +52,7 @@ export async function startBenchServer(options: BenchServerOptions): Promise<Ben
     process.stderr.write(`[server] ${chunk}`);
   });
   try {
-    const port = await readyPort(child, stderr);
+    const port = await readyPort(child, stderr, options.startTimeoutMs ?? START_TIMEOUT_MS);
     const pid = child.pid ?? 0;
     return { port, pid, cpuSeconds: () => processCpuSeconds(pid), stop: () => stopChild(child) };
   } catch (error) {
@@ -59,10 +61,10 @@ export async function startBenchServer(options: BenchServerOptions): Promise<Ben
   }
 }
 
-function readyPort(child: ChildProcess, stderr: string[]): Promise<number> {
+function readyPort(child: ChildProcess, stderr: string[], timeoutMs: number): Promise<number> {
   return new Promise<number>((resolve, reject) => {
     let stdout = '';
-    const timer = setTimeout(() => fail(new Error(`server did not report its port within ${START_TIMEOUT_MS} ms`)), START_TIMEOUT_MS);
+    const timer = setTimeout(() => fail(new Error(`server did not report its port within ${timeoutMs} ms`)), timeoutMs);
     const onData = (chunk: string): void => {
       stdout += chunk;
       const match = READY_LINE.exec(stdout);

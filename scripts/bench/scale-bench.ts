@@ -20,6 +20,7 @@ const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const PROFILE_DIR = join(REPO_ROOT, '.bench', 'profiles');
 const WARMUP_REQUESTS = 2000;
 const FLOOR_SECONDS_MAX = 15;
+const SERVER_START_TIMEOUT_MS = 600_000;
 
 const log = (line: string): void => {
   process.stdout.write(`${line}\n`);
@@ -75,7 +76,9 @@ async function runSize(instances: number, ctx: SizeContext): Promise<SizeResult>
     const pendingCsrs = withRegister ? ctx.csrs.generate('N', 0, options.registerCount) : Promise.resolve<UnregisteredDevice[]>([]);
     if (options.cpuProfile) mkdirSync(PROFILE_DIR, { recursive: true });
     const startedAt = Date.now();
+    const startClock = performance.now();
     server = await startBenchServer({
+      startTimeoutMs: SERVER_START_TIMEOUT_MS,
       dataDir: seed.dataDir,
       nodeArgs: options.cpuProfile ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [],
       env: {
@@ -84,8 +87,10 @@ async function runSize(instances: number, ctx: SizeContext): Promise<SizeResult>
         SATELLITE_MAX_CONNECTIONS_PER_ADDRESS: '1000',
       },
     });
-    log(`server pid ${server.pid} on https://127.0.0.1:${server.port}`);
+    const serverStartSeconds = (performance.now() - startClock) / 1000;
+    log(`server pid ${server.pid} on https://127.0.0.1:${server.port}, ready banner after ${serverStartSeconds.toFixed(1)} s`);
     const result = await measureSize(server, seed, pendingCsrs, ctx);
+    result.result.serverStartSeconds = serverStartSeconds;
     const serverPid = server.pid;
     await server.stop();
     server = null;
@@ -156,7 +161,7 @@ async function measureSize(server: BenchServer, seed: ScaleSeed, pendingCsrs: Pr
   }
   return {
     result: {
-      instances: seed.instances, realDevices: seed.devices.length, seed: { seconds: seed.seconds, fromCache: seed.fromCache }, keyCache,
+      instances: seed.instances, realDevices: seed.devices.length, seed: { seconds: seed.seconds, fromCache: seed.fromCache }, serverStartSeconds: 0, keyCache,
       busyBeforePercent, fixedRate, ladder, floor, cpuToFloor, register, admin, adminError, profile: null,
     },
     profileWindow,

@@ -23,6 +23,8 @@ export interface SizeResult {
   instances: number;
   realDevices: number;
   seed: { seconds: number; fromCache: boolean };
+  /** From spawning `satellite serve` to its ready banner. */
+  serverStartSeconds: number;
   keyCache: string;
   busyBeforePercent: number;
   fixedRate: FixedRateRun;
@@ -103,7 +105,7 @@ export function formatScaleReport(report: ScaleReport): string {
   for (const s of report.sizes) {
     const r = s.fixedRate;
     lines.push('', `== ${num(s.instances)} product instances (${num(s.realDevices)} real devices; seed ${s.seed.fromCache ? 'from cache, made' : 'made'} in ${s.seed.seconds.toFixed(1)} s); machine ${s.busyBeforePercent} % busy before load`);
-    lines.push(`   key cache: ${s.keyCache}`);
+    lines.push(`   server ready banner after ${s.serverStartSeconds.toFixed(1)} s; key cache: ${s.keyCache}`);
     lines.push(runLine('AUTHORIZE fixed rate', r));
     lines.push(`   ${num(r.sent)} signed requests from ${num(r.distinctDevices)} distinct devices, ${num(r.grantedResponses)} OK + AUTHORIZED, `
       + `${num(r.processedInDatabase)} recorded; sample ${r.sample ? `${r.sample.verifiedOk}/${r.sample.sent} verified end to end` : 'not run'}`);
