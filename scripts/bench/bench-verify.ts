@@ -12,7 +12,8 @@ export interface TlsTarget {
 export function postJson(target: TlsTarget, path: string, body: string): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
     const req = request({
-      host: '127.0.0.1', port: target.port, path, method: 'POST', ca: target.rootCaPem,
+      // agent: false: a socket kept alive by Node 20's global agent would outlive the server's keep-alive timeout.
+      host: '127.0.0.1', port: target.port, path, method: 'POST', ca: target.rootCaPem, agent: false,
       headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
     }, (res) => {
       const chunks: Buffer[] = [];

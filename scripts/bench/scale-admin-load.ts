@@ -34,7 +34,9 @@ const BASE = `/backend/api/v1/accounts/Bench/product-instances`;
  */
 export function scrapeStallMs(target: TlsTarget): Promise<number | null> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port: target.port, path: '/metrics', method: 'GET', ca: target.rootCaPem }, (res) => {
+    // agent: false, a connection of its own: Node 20's global agent keeps sockets alive, and one kept across a
+    // run outlives the server's 5 s keep-alive timeout and fails the next scrape with ECONNRESET.
+    const req = request({ host: '127.0.0.1', port: target.port, path: '/metrics', method: 'GET', ca: target.rootCaPem, agent: false }, (res) => {
       let text = '';
       res.setEncoding('utf8').on('data', (chunk: string) => {
         text += chunk;
@@ -59,7 +61,9 @@ export class AdminClient {
 
   constructor(target: TlsTarget) {
     this.#target = target;
-    this.#agent = new Agent({ keepAlive: true, maxSockets: 4, ca: target.rootCaPem });
+    // No keep-alive: while the in-process load generator is busy, an idle socket outlives the server's 5 s
+    // keep-alive timeout and the next request on it fails. A TLS handshake per admin request costs a few ms.
+    this.#agent = new Agent({ keepAlive: false, maxSockets: 4, ca: target.rootCaPem });
   }
 
   async logIn(clientId: string, clientSecret: string): Promise<void> {

@@ -182,6 +182,8 @@ async function adminPhase(t: AuthorizeTarget, cursor: DeviceCursor, seed: ScaleS
     const authorizing = fixedRateAuthorize(t, cursor, options.rate, options.durationSeconds, true, presigned).finally(() => {
       authorizeDone = true;
     });
+    // Should the admin side fail first, this run's own failure must not become an unhandled rejection.
+    authorizing.catch(() => undefined);
     const sample = seed.devices[0];
     // The first page alone under device load, then everything else while the export streams.
     const alone = await client.list('first page, before the export starts', {});
