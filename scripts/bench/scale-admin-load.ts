@@ -14,6 +14,8 @@ export interface AdminCall {
   /** For lists: rows in the page; for CSV: data lines. */
   rows: number;
   total: number | null;
+  /** Set when the request failed without an answer (e.g. the server reset the connection). */
+  error?: string;
 }
 
 export interface ExportFigures {
@@ -69,6 +71,7 @@ export class AdminClient {
   async logIn(clientId: string, clientSecret: string): Promise<void> {
     const body = JSON.stringify({ grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret });
     const res = await this.#call('token', 'POST', '/backend/oauth/token', body);
+    if (res.call.error) throw new Error(`admin token request failed: ${res.call.error}`);
     const token = (JSON.parse(res.text) as { access_token?: unknown }).access_token;
     if (res.call.status !== 200 || typeof token !== 'string') throw new Error(`admin token refused: ${res.call.status} ${res.text.slice(0, 200)}`);
     this.#authorization = `Bearer ${token}`;
@@ -108,24 +111,26 @@ export class AdminClient {
       rows += chunk.rows;
       if (chunk.rows === 0 || rows >= total) break;
     }
-    return { requests: chunks.length, rows, total, seconds: (performance.now() - started) / 1000, complete: rows === total, chunks };
+    return { requests: chunks.length, rows, total: Math.max(total, 0), seconds: (performance.now() - started) / 1000, complete: total >= 0 && rows === total, chunks };
   }
 
   close(): void {
     this.#agent.destroy();
   }
 
-  /**
-   * A kept-alive socket the server closed while idle (its keep-alive timeout) fails the next request at once
-   * with ECONNRESET or "socket hang up"; that request never reached the server, so a GET is sent once more.
-   */
+  /** One request; a failure is returned as a call with status 0 and its error. */
   async #call(name: string, method: 'GET' | 'POST', path: string, body?: string, csv = false): Promise<{ call: AdminCall; text: string }> {
+    const started = performance.now();
     try {
       return await this.#callOnce(name, method, path, body, csv);
     } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (method !== 'GET' || (code !== 'ECONNRESET' && !(error instanceof Error && error.message === 'socket hang up'))) throw error;
-      return this.#callOnce(name, method, path, body, csv);
+      // A server whose event loop stalled past its handshake or headers timeout drops connections: that is a
+      // figure to report (status 0 and the error), not a reason to stop measuring the rest.
+      const message = error instanceof Error ? error.message : String(error);
+      return {
+        call: { name, path, status: 0, ms: performance.now() - started, firstByteMs: 0, bytes: 0, rows: 0, total: null, error: message },
+        text: '',
+      };
     }
   }
 

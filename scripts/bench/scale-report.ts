@@ -88,6 +88,8 @@ export function scaleGoals(sizes: SizeResult[]): Goal[] {
       actual: firsts.length > 0 ? firsts.map((c) => ms(c.ms)).join(', ') : 'not run',
       met: firsts.length > 0 && firsts.every((c) => c.status === 200 && c.ms < SCALE_GOALS.firstPageMs),
     });
+    const failed = a.calls.filter((c) => c.status !== 200);
+    goals.push({ name: 'every admin request answered 200', target: 'all', actual: failed.length === 0 ? 'all' : `${failed.length} failed: ${failed.map((c) => `${c.name} (${c.error ?? c.status})`).join('; ')}`, met: failed.length === 0 });
     goals.push({ name: 'CSV export of every instance', target: 'rows = x-total-count', actual: `${num(a.export.rows)} of ${num(a.export.total)} in ${a.export.requests} request(s)`, met: a.export.complete });
   }
   return goals;
@@ -139,7 +141,9 @@ function adminLines(a: AdminFigures): string[] {
       + `admin work ${a.adminInsideAuthorizeRun ? 'ended inside' : 'outlasted'} the AUTHORIZE run`,
     `   CSV export: ${num(a.export.rows)} of ${num(a.export.total)} rows in ${a.export.requests} request(s), ${a.export.seconds.toFixed(1)} s`
       + `${a.export.chunks.length > 1 ? ` (the server caps one answer at ${num(a.export.chunks[0]?.rows ?? 0)} rows)` : ''}`,
-    ...a.calls.map((c) => `   ${c.status} ${ms(c.ms).padStart(9)} (first byte ${ms(c.firstByteMs)})  ${c.name}${c.total !== null ? `: ${num(c.rows)} rows of ${num(c.total)}` : ''}`),
+    ...a.export.chunks.filter((c) => c.error).map((c) => `   export ${c.name} FAILED after ${ms(c.ms)}: ${c.error ?? ''}`),
+    ...a.calls.map((c) => `   ${c.error ? 'ERR' : c.status} ${ms(c.ms).padStart(9)} (first byte ${ms(c.firstByteMs)})  ${c.name}`
+      + `${c.error ? `: ${c.error}` : c.total !== null ? `: ${num(c.rows)} rows of ${num(c.total)}` : ''}`),
   ];
 }
 
