@@ -46,8 +46,9 @@ export async function sampleAuthorize(target: TlsTarget, signingCertificatePem: 
     if (!device) continue;
     const envelope = authorizeEnvelope(device, Date.now());
     const sentId = (JSON.parse((JSON.parse(envelope) as { payload: string }).payload) as { message_id: string }).message_id;
-    const res = await postJson(target, '/SmartTransport', envelope);
-    const problem = checkAuthorizeAnswer(res, sentId, signing, signingKeyId);
+    // A dropped connection is a failed sample, reported with the others, not the end of the check.
+    const res = await postJson(target, '/SmartTransport', envelope).catch((error: unknown) => ({ status: 0, text: String(error) }));
+    const problem = res.status === 0 ? `request failed: ${res.text}` : checkAuthorizeAnswer(res, sentId, signing, signingKeyId);
     if (problem) failures.push(`${device.udi.udi_serial_number}: ${problem}`);
     else verifiedOk += 1;
   }
