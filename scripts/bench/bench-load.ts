@@ -15,6 +15,7 @@ interface AutocannonOptions {
   connections: number;
   amount?: number;
   duration?: number;
+  overallRate?: number;
   timeout: number;
   requests: LoadRequest[];
 }
@@ -57,6 +58,8 @@ export interface LoadSpec {
   durationSeconds?: number;
   /** Upper bound on requests sent, so a finite queue of one-shot requests is never overrun. */
   amount?: number;
+  /** Requests per second offered over all connections (autocannon's overallRate); unlimited without it. */
+  overallRate?: number;
 }
 
 /** One autocannon run; duration and amount may be combined: whichever ends first stops it. */
@@ -66,6 +69,7 @@ export function runLoad(spec: LoadSpec): Promise<LoadResult> {
     const options: AutocannonOptions = {
       url: spec.url, connections: spec.connections, timeout: 30, requests: spec.requests,
       ...(spec.amount !== undefined ? { amount: spec.amount } : { duration: spec.durationSeconds ?? 10 }),
+      ...(spec.overallRate !== undefined ? { overallRate: spec.overallRate } : {}),
     };
     const tracker = autocannon(options, (error, result) => {
       if (stopTimer) clearTimeout(stopTimer);

@@ -20,7 +20,7 @@ const LICENSE_QUANTITY = 1_000_000;
 // Enough in flight to keep both cores busy with key generation, CSR checks and certificate signing.
 const SEED_PARALLELISM = 32;
 
-async function openSatellite(config: SatelliteConfig): Promise<Satellite> {
+export async function openSatellite(config: SatelliteConfig): Promise<Satellite> {
   const pki = await loadOrCreatePki(config.dataDir, { hostNames: config.hostNames, now: systemClock.now(), commonName: config.name });
   return composeSatellite({
     databaseFile: config.databaseFile, pkiMaterial: pki.material, clock: systemClock, newId: uuidGenerator,

@@ -14,6 +14,10 @@ export interface BenchServerOptions {
   dataDir: string;
   /** Extra node flags for the server, e.g. --cpu-prof. */
   nodeArgs: string[];
+  /** Extra environment for the server (bench:scale's knobs); it wins over the defaults below. */
+  env?: Record<string, string>;
+  /** How long to wait for the ready banner; a 1M-instance database on a busy machine can take minutes. */
+  startTimeoutMs?: number;
 }
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -38,6 +42,7 @@ export async function startBenchServer(options: BenchServerOptions): Promise<Ben
       SATELLITE_LOG_LEVEL: 'warn',
       // All bench traffic comes from one address; the per-address limit would turn it into 429s.
       SATELLITE_DEVICE_RATE_LIMIT: '0',
+      ...options.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -47,7 +52,7 @@ export async function startBenchServer(options: BenchServerOptions): Promise<Ben
     process.stderr.write(`[server] ${chunk}`);
   });
   try {
-    const port = await readyPort(child, stderr);
+    const port = await readyPort(child, stderr, options.startTimeoutMs ?? START_TIMEOUT_MS);
     const pid = child.pid ?? 0;
     return { port, pid, cpuSeconds: () => processCpuSeconds(pid), stop: () => stopChild(child) };
   } catch (error) {
@@ -56,10 +61,10 @@ export async function startBenchServer(options: BenchServerOptions): Promise<Ben
   }
 }
 
-function readyPort(child: ChildProcess, stderr: string[]): Promise<number> {
+function readyPort(child: ChildProcess, stderr: string[], timeoutMs: number): Promise<number> {
   return new Promise<number>((resolve, reject) => {
     let stdout = '';
-    const timer = setTimeout(() => fail(new Error(`server did not report its port within ${START_TIMEOUT_MS} ms`)), START_TIMEOUT_MS);
+    const timer = setTimeout(() => fail(new Error(`server did not report its port within ${timeoutMs} ms`)), timeoutMs);
     const onData = (chunk: string): void => {
       stdout += chunk;
       const match = READY_LINE.exec(stdout);
@@ -90,7 +95,7 @@ function readyPort(child: ChildProcess, stderr: string[]): Promise<number> {
  * Server CPU time per phase is the figure that survives a shared machine: requests/s drop when other work
  * competes for the cores, CPU per request hardly moves. Linux only, from /proc/<pid>/stat.
  */
-function processCpuSeconds(pid: number): number | null {
+export function processCpuSeconds(pid: number): number | null {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // Fields after the parenthesised command name: state is field 3, utime 14 and stime 15.

@@ -12,7 +12,8 @@ export interface TlsTarget {
 export function postJson(target: TlsTarget, path: string, body: string): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
     const req = request({
-      host: '127.0.0.1', port: target.port, path, method: 'POST', ca: target.rootCaPem,
+      // agent: false: a socket kept alive by Node 20's global agent would outlive the server's keep-alive timeout.
+      host: '127.0.0.1', port: target.port, path, method: 'POST', ca: target.rootCaPem, agent: false,
       headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
     }, (res) => {
       const chunks: Buffer[] = [];
@@ -45,8 +46,9 @@ export async function sampleAuthorize(target: TlsTarget, signingCertificatePem: 
     if (!device) continue;
     const envelope = authorizeEnvelope(device, Date.now());
     const sentId = (JSON.parse((JSON.parse(envelope) as { payload: string }).payload) as { message_id: string }).message_id;
-    const res = await postJson(target, '/SmartTransport', envelope);
-    const problem = checkAuthorizeAnswer(res, sentId, signing, signingKeyId);
+    // A dropped connection is a failed sample, reported with the others, not the end of the check.
+    const res = await postJson(target, '/SmartTransport', envelope).catch((error: unknown) => ({ status: 0, text: String(error) }));
+    const problem = res.status === 0 ? `request failed: ${res.text}` : checkAuthorizeAnswer(res, sentId, signing, signingKeyId);
     if (problem) failures.push(`${device.udi.udi_serial_number}: ${problem}`);
     else verifiedOk += 1;
   }

@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { EventLoopStallWatch } from './event-loop-stall-watch.js';
 
 /** What the scrape-time gauges read. Each is a handful of aggregate queries, never a scan of every instance. */
 export interface MetricsSources {
@@ -64,6 +65,16 @@ export class SatelliteMetrics {
       name: 'satellite_database_bytes', help: 'Size of the SQLite database file and its write-ahead log.', registers,
       collect() { this.set(sources.databaseBytes()); },
     });
+    // Devices and the admin API share one event loop: whatever holds it delays every device answer by as much.
+    const loopDelay = new Histogram({
+      name: 'satellite_event_loop_delay_seconds', help: `How late the event loop ran a ${LOOP_TICK_MS} ms timer, sampled every tick.`,
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers,
+    });
+    const stalls = new EventLoopStallWatch(LOOP_TICK_MS, (lateMs) => loopDelay.observe(lateMs / 1000));
+    new Gauge({
+      name: 'satellite_event_loop_stall_max_seconds', help: 'Longest event-loop stall since the previous scrape.', registers,
+      collect() { this.set(stalls.takeMaxMs() / 1000); },
+    });
   }
 
   observeDevice(labels: DeviceRequestLabels, seconds: number): void {
@@ -80,6 +91,9 @@ export class SatelliteMetrics {
     return { contentType: this.registry.contentType, text: await this.registry.metrics() };
   }
 }
+
+/** Fine enough to see a 50 ms stall (the issue-13 goal), coarse enough to cost nothing (100 callbacks/s). */
+const LOOP_TICK_MS = 10;
 
 function ageSeconds(now: number, at: number | null): number {
   return at === null ? Infinity : Math.max(0, (now - at) / 1000);

@@ -69,6 +69,17 @@ describe('GET /metrics', () => {
     assert.equal(s.get('satellite_database_bytes'), 0, 'in-memory database');
   });
 
+  it('reports the longest event-loop stall since the previous scrape', async () => {
+    // A stall we cause ourselves (CPU, not a sleep): the gauge can only read it as long or longer, never shorter.
+    const stallMs = 120;
+    const until = performance.now() + stallMs;
+    while (performance.now() < until) { /* hold the event loop, as a synchronous query would */ }
+    const scraped = samples((await request(f.app).get('/metrics').expect(200)).text);
+    assert.ok(scraped.has('satellite_event_loop_delay_seconds_count'), 'the delay histogram is exposed');
+    const stalled = scraped.get('satellite_event_loop_stall_max_seconds');
+    assert.ok(stalled !== undefined && stalled >= (stallMs - 20) / 1000, `gauge ${String(stalled)} s for a ${stallMs} ms stall`);
+  });
+
   it('passes promtool check metrics', async (context) => {
     if (!existsSync('/usr/bin/promtool')) context.skip();
     const dir = mkdtempSync(join(tmpdir(), 'metrics-'));
