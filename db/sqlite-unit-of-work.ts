@@ -1,4 +1,5 @@
-import type { BatchOutcome, Repositories, UnitOfWork } from '../licensing/shared/unit-of-work.js';
+import Database from 'better-sqlite3';
+import type { BatchOutcome, ReadSnapshot, Repositories, UnitOfWork } from '../licensing/shared/unit-of-work.js';
 import { SqliteAccountRepository } from './repositories/sqlite-account-repository.js';
 import { SqliteAlertCauseRepository } from './repositories/sqlite-alert-cause-repository.js';
 import { SqliteAlertRepository } from './repositories/sqlite-alert-repository.js';
@@ -78,5 +79,35 @@ export class SqliteUnitOfWork implements UnitOfWork {
       }
     });
     return outcomes;
+  }
+
+  openSnapshot(): ReadSnapshot | null {
+    // A second connection of its own: a read transaction left open on the shared one would hold every write
+    // transaction of the process behind it. In WAL mode the writer goes on; only checkpoints wait for the end.
+    if (this.#db.memory || this.#db.name === '') return null;
+    const connection = new Database(this.#db.name, { readonly: true, fileMustExist: true });
+    try {
+      connection.pragma('busy_timeout = 5000');
+      const snapshot = new SqliteUnitOfWork(connection);
+      connection.prepare('BEGIN').run();
+      // The snapshot is taken at the first read of the transaction.
+      connection.prepare('SELECT 1 FROM sqlite_schema LIMIT 1').get();
+      let open = true;
+      return {
+        read: (work) => work(snapshot.#repos),
+        close: () => {
+          if (!open) return;
+          open = false;
+          try {
+            if (connection.inTransaction) connection.prepare('COMMIT').run();
+          } finally {
+            connection.close();
+          }
+        },
+      };
+    } catch (error) {
+      connection.close();
+      throw error;
+    }
   }
 }

@@ -23,6 +23,9 @@ export const EXPORT_WINDOW = 250;
 
 export type CountMode = 'capped' | 'exact';
 
+/** A read through the shared connection, or through an export's snapshot. */
+type Reader = <T>(work: (repos: Repositories) => T) => T;
+
 const nextTurn = (): Promise<void> => new Promise((resolve) => {
   setImmediate(resolve);
 });
@@ -85,20 +88,28 @@ export class InstanceQueryService {
    * account-wide export goes VA by VA (each in the requested order): merging would hold a window of each.
    */
   async *exportRows(query: InstanceQuery): AsyncGenerator<InstanceSummary[]> {
-    if (this.#selective(query)) {
-      yield this.#uow.read((r) => r.instanceInventory.listSelective(query));
-      return;
-    }
-    let need = query.limit;
-    let skip = query.offset;
-    for (const va of this.#virtualAccounts(query)) {
-      for await (const chunk of this.#walkVa({ ...query, virtualAccountId: va, limit: need, offset: skip }, EXPORT_WINDOW, (n) => {
-        skip -= n;
-      })) {
-        need -= chunk.length;
-        yield chunk;
+    // One snapshot for the whole walk (UnitOfWork.openSnapshot says why): without it, devices reporting during
+    // a long export move in the last-contact order and the export misses or repeats them.
+    const snapshot = this.#uow.openSnapshot();
+    const read: Reader = snapshot ? (work) => snapshot.read(work) : (work) => this.#uow.read(work);
+    try {
+      if (this.#selective(query, read)) {
+        yield read((r) => r.instanceInventory.listSelective(query));
+        return;
       }
-      if (need <= 0) return;
+      let need = query.limit;
+      let skip = query.offset;
+      for (const va of this.#virtualAccounts(query, read)) {
+        for await (const chunk of this.#walkVa({ ...query, virtualAccountId: va, limit: need, offset: skip }, EXPORT_WINDOW, (n) => {
+          skip -= n;
+        }, read)) {
+          need -= chunk.length;
+          yield chunk;
+        }
+        if (need <= 0) return;
+      }
+    } finally {
+      snapshot?.close();
     }
   }
 
@@ -117,23 +128,24 @@ export class InstanceQueryService {
     return rows.slice(query.offset, query.offset + query.limit);
   }
 
-  #selective(filter: InstanceFilter): boolean {
-    const matches = this.#uow.read((r) => r.instanceInventory.selectiveMatches(filter, SELECTIVE_CAP));
+  #selective(filter: InstanceFilter, read: Reader = (work) => this.#uow.read(work)): boolean {
+    const matches = read((r) => r.instanceInventory.selectiveMatches(filter, SELECTIVE_CAP));
     return matches !== null && matches <= SELECTIVE_CAP;
   }
 
-  #virtualAccounts(filter: InstanceFilter): string[] {
+  #virtualAccounts(filter: InstanceFilter, read: Reader = (work) => this.#uow.read(work)): string[] {
     if (filter.virtualAccountId !== undefined) return [filter.virtualAccountId];
-    return this.#uow.read((r) => r.accounts.listVirtualAccounts(filter.accountId).map((va) => va.id));
+    return read((r) => r.accounts.listVirtualAccounts(filter.accountId).map((va) => va.id));
   }
 
   /** One VA's matches in window order; `skipped` reports offset rows passed over in windows that held only those. */
-  async *#walkVa(query: InstanceQuery, size: number, skipped: (n: number) => void = () => undefined): AsyncGenerator<InstanceSummary[]> {
+  async *#walkVa(query: InstanceQuery, size: number, skipped: (n: number) => void = () => undefined,
+    read: Reader = (work) => this.#uow.read(work)): AsyncGenerator<InstanceSummary[]> {
     let need = query.limit;
     let skip = query.offset;
     let after = query.after;
     while (need > 0) {
-      const step = this.#uow.read((r) => {
+      const step = read((r) => {
         const repo = r.instanceInventory;
         const end = repo.windowEnd(query, query.sort, after, size);
         const inWindow = skip > 0 ? repo.countWindow(query, query.sort, after, end, skip + 1) : 1;

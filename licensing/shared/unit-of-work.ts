@@ -53,6 +53,19 @@ export interface UnitOfWork {
    * Throws, with nothing committed, when the transaction itself fails (BEGIN, COMMIT, or SQLite abandoning it).
    */
   writeBatch<T>(works: ReadonlyArray<(repos: Repositories) => T>): Array<BatchOutcome<T>>;
+  /**
+   * A read snapshot that stays the same across many reads and event-loop turns, for long walks done in windows
+   * (the CSV export of every instance): device writes go on meanwhile, but the walk sees the database as it was
+   * when the snapshot began, so rows that move in the walk's order (a device reporting changes its last contact)
+   * are neither skipped nor seen twice. Null when the store cannot give one (an in-memory database): then each
+   * read is its own snapshot. The caller must close() it.
+   */
+  openSnapshot(): ReadSnapshot | null;
+}
+
+export interface ReadSnapshot {
+  read<T>(work: (repos: Repositories) => T): T;
+  close(): void;
 }
 
 export type BatchOutcome<T> = { ok: true; value: T } | { ok: false; error: unknown };

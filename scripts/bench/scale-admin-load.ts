@@ -83,12 +83,16 @@ export class AdminClient {
   }
 
   /** A list request; the answer is parsed for its row count and total. */
+  /** The nextCursor of the last page listed, for a keyset follow-up. */
+  lastCursor: string | null = null;
+
   async list(name: string, query: Record<string, string>): Promise<AdminCall> {
     const res = await this.#call(name, 'GET', `${BASE}?${new URLSearchParams(query).toString()}`);
     if (res.call.status === 200) {
-      const page = JSON.parse(res.text) as { productInstances?: unknown[]; total?: number };
+      const page = JSON.parse(res.text) as { productInstances?: unknown[]; total?: number; nextCursor?: string | null };
       res.call.rows = page.productInstances?.length ?? 0;
       res.call.total = page.total ?? null;
+      this.lastCursor = page.nextCursor ?? null;
     }
     return res.call;
   }
@@ -97,21 +101,12 @@ export class AdminClient {
     return (await this.#call(name, 'GET', path)).call;
   }
 
-  /** The CSV export of every registered instance, chunk after chunk while the server caps one answer's rows. */
+  /** The CSV export of every instance in one streamed answer (the server walks one snapshot in windows). */
   async exportAll(): Promise<ExportFigures> {
     const started = performance.now();
-    const chunks: AdminCall[] = [];
-    let rows = 0;
-    let total = -1;
-    for (;;) {
-      const chunk = (await this.#call(`export offset ${rows}`, 'GET', `${BASE}/export.csv?offset=${rows}`, undefined, true)).call;
-      chunks.push(chunk);
-      if (chunk.status !== 200) break;
-      if (total < 0) total = chunk.total ?? chunk.rows;
-      rows += chunk.rows;
-      if (chunk.rows === 0 || rows >= total) break;
-    }
-    return { requests: chunks.length, rows, total: Math.max(total, 0), seconds: (performance.now() - started) / 1000, complete: total >= 0 && rows === total, chunks };
+    const chunk = (await this.#call('export', 'GET', `${BASE}/export.csv`, undefined, true)).call;
+    const total = chunk.status === 200 ? chunk.total ?? chunk.rows : 0;
+    return { requests: 1, rows: chunk.rows, total, seconds: (performance.now() - started) / 1000, complete: chunk.status === 200 && chunk.rows === total, chunks: [chunk] };
   }
 
   close(): void {
@@ -178,19 +173,19 @@ export class AdminClient {
  * the largest page, searches, every filter, and one instance's detail.
  */
 export async function adminQueries(client: AdminClient, instances: number, sampleSerial: string, sampleInstanceId: string): Promise<AdminCall[]> {
-  const deep = Math.max(0, instances - 60);
+  // Offsets stop at 10,000 by design (docs/admin-api: deeper pages go by cursor), so the deep pages are the
+  // deepest offset, a cursor step, and the last page as the first page of the opposite order.
+  const deepOffset = String(Math.min(10_000, Math.max(0, instances - 60)));
   const hourAgo = String(Date.now() - 3_600_000);
   const list: Array<[string, Record<string, string>]> = [
     ['first page, newest contact first (the default), during the export', {}],
     ['first page, oldest contact first, during the export', { sort: 'lastContact' }],
-    ['page at offset 10,000', { offset: '10000' }],
-    ['page at the middle', { offset: String(Math.floor(instances / 2)) }],
-    ['last page', { offset: String(deep) }],
-    ['last page, oldest first', { offset: String(deep), sort: 'lastContact' }],
+    ['page at offset 10,000 (the deepest offset)', { offset: deepOffset }],
+    ['last page (first page oldest first)', { sort: 'lastContact', limit: '50' }],
     ['1,000 rows', { limit: '1000' }],
     ['search a hostname', { search: `sw-${Math.floor(instances / 3)}.site` }],
-    ['search a serial number', { search: sampleSerial }],
-    ['search with no match', { search: 'no-such-device-anywhere' }],
+    ['search a serial number (prefix, indexed)', { search: sampleSerial, match: 'prefix' }],
+    ['search with no match (prefix, indexed)', { search: 'no-such-device-anywhere', match: 'prefix' }],
     ['filter: serial number exact', { serialNumber: sampleSerial }],
     ['filter: UDI PID', { pid: 'C9200L-48P-4G' }],
     ['filter: product type', { productType: 'ISR4451' }],
@@ -198,11 +193,15 @@ export async function adminQueries(client: AdminClient, instances: number, sampl
     ['filter: virtual account', { virtualAccount: 'Fleet-2' }],
     ['filter: authorization state', { authorizationState: 'OUT_OF_COMPLIANCE' }],
     ['filter: contact in the last hour', { lastContactAfter: hourAgo }],
-    ['filter: no contact for an hour, deep page', { lastContactBefore: hourAgo, offset: String(Math.floor(instances / 3)) }],
+    ['filter: no contact for an hour, deepest offset', { lastContactBefore: hourAgo, offset: deepOffset }],
     ['filter: unregistered', { registrationState: 'UNREGISTERED' }],
   ];
   const calls: AdminCall[] = [];
-  for (const [name, query] of list) calls.push(await client.list(name, query));
+  for (const [name, query] of list) {
+    calls.push(await client.list(name, query));
+    // Right after the first page: the next page by keyset, as the UI pages past 10,000 rows.
+    if (calls.length === 1 && client.lastCursor) calls.push(await client.list('next page by cursor', { cursor: client.lastCursor }));
+  }
   calls.push(await client.get('instance detail', `${BASE}/${encodeURIComponent(sampleInstanceId)}`));
   return calls;
 }

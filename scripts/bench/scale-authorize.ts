@@ -1,6 +1,7 @@
 import type { BenchDevice } from './bench-devices.js';
-import { oneShotPost, runLoad, type LoadResult } from './bench-load.js';
+import type { LoadResult } from './bench-load.js';
 import { presignAuthorize } from './bench-phases.js';
+import { runPaced } from './paced-load.js';
 import { databaseCounts, sampleAuthorize, type SampleCheck, type TlsTarget } from './bench-verify.js';
 import { scrapeStallMs } from './scale-admin-load.js';
 
@@ -67,20 +68,22 @@ export async function fixedRateAuthorize(t: AuthorizeTarget, cursor: DeviceCurso
   const amount = bodies.length;
   let granted = 0;
   let responseBytes = 0;
-  const feeder = oneShotPost('/SmartTransport', bodies, (status, body) => {
+  const onResponse = (status: number, body: string): void => {
     if (status === 200 && body.includes(OK_MARK) && body.includes(AUTHORIZED_MARK)) granted += 1;
     responseBytes = body.length;
-  });
+  };
   const before = databaseCounts(t.databaseFile).deviceMessages;
   // Starts the stall gauge's interval: the scrape after the run reads the longest stall within it.
   await scrapeStallMs(t.target).catch(() => null);
   const cpuBefore = t.serverCpuSeconds();
   const started = performance.now();
-  // amount bounds the run; the rate makes it last `seconds`. A server that falls behind would make it last
-  // longer, so it is stopped at 1.5 x the time (that run has missed its rate anyway).
-  const load = await runLoad({
-    url: t.url, connections: t.connections, amount, overallRate: rate, durationSeconds: Math.ceil(seconds * OVERRUN_LIMIT), requests: [feeder.request],
+  // Open loop, paced (paced-load.ts says why not autocannon's overallRate). The bodies bound the run; the rate makes
+  // it last `seconds`. A server that falls behind would make it last longer, so sending stops at 1.5 x the time
+  // (that run has missed its rate anyway).
+  const load = await runPaced({
+    target: t.target, path: '/SmartTransport', bodies, rate, connections: t.connections, maxSeconds: Math.ceil(seconds * OVERRUN_LIMIT), onResponse,
   });
+  const sent = Math.min(amount, load.completed + load.errors + load.timeouts);
   const wall = (performance.now() - started) / 1000;
   // Requests cut off when a stopped run ended may still be committing; let them land before counting.
   await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
@@ -95,7 +98,7 @@ export async function fixedRateAuthorize(t: AuthorizeTarget, cursor: DeviceCurso
   const clean = load.errors === 0 && load.non2xx === 0 && load.timeouts === 0 && granted === load.completed
     && processed >= load.completed && processed <= load.completed + t.connections;
   return {
-    offeredRate: rate, seconds, achievedRate, load, sent: feeder.used(), grantedResponses: granted, processedInDatabase: processed,
+    offeredRate: rate, seconds, achievedRate, load, sent, grantedResponses: granted, processedInDatabase: processed,
     serverCpuMicrosPerRequest: cpuBefore === null || cpuAfter === null || processed <= 0 ? null : ((cpuAfter - cpuBefore) * 1e6) / processed,
     distinctDevices: distinct, sample, responseBytes, serverStallMs,
     held: clean && load.latencyMs.p99 < P99_GOAL_MS && achievedRate >= rate * HELD_RATE_SHARE && (sample === null || sample.failures.length === 0),

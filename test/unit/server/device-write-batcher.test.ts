@@ -18,6 +18,10 @@ class RecordingUnitOfWork implements UnitOfWork {
     return work(this.#repos);
   }
 
+  openSnapshot(): null {
+    return null;
+  }
+
   writeBatch<T>(works: ReadonlyArray<(repos: Repositories) => T>): Array<BatchOutcome<T>> {
     this.batches.push(works.length);
     if (this.failNextBatch) {
