@@ -1,7 +1,6 @@
 import { instanceLabel } from './alert-rules.js';
 import type { ProductInstance } from '../instances/product-instance.js';
-import { describingLine, evaluateTags, evaluateVirtualAccount, type PoolState } from '../licenses/pool-evaluator.js';
-import type { SubstitutionLadders } from '../catalog/substitution-ladders.js';
+import { evaluateTags, evaluateVirtualAccount, type PoolState } from '../licenses/pool-evaluator.js';
 import type { Clock } from '../shared/clock.js';
 import { ValidationError } from '../shared/domain-error.js';
 import type { IdGenerator } from '../shared/id-generator.js';
@@ -16,8 +15,7 @@ import {
 import { scanChunks } from './alert-cause-repository.js';
 import type { Reservation } from '../reservations/reservation.js';
 import {
-  INSTANCE_STATE_MESSAGE_TYPES, instanceStateAlert, INSUFFICIENT_LICENSES, insufficientLicensesAlert, LICENSES_EXPIRED,
-  LICENSES_EXPIRING, licensesExpiredAlert, licensesExpiringAlert, poolTarget, termOutlook, type PoolContext,
+  INSTANCE_STATE_MESSAGE_TYPES, instanceStateAlert, LICENSES_EXPIRING, poolContext, poolTarget, poolWants, type PoolContext,
 } from './license-alert-rules.js';
 import type { AlertTriggers } from './alert-triggers.js';
 
@@ -254,24 +252,6 @@ export class AlertService implements AlertTriggers {
 function sameEpisode(active: Alert, draft: AlertDraft): boolean {
   if (active.severity !== draft.severity) return false;
   return active.messageType !== LICENSES_EXPIRING || active.message === draft.message;
-}
-
-function poolContext(
-  va: { name: string; accountId: string } | undefined, virtualAccountId: string, pool: PoolState, ladders: SubstitutionLadders, now: number,
-): PoolContext {
-  const displayName = describingLine(pool.lines, now)?.displayName ?? ladders.entry(pool.tag)?.displayName ?? pool.tag;
-  return { virtualAccountId, virtualAccountName: va?.name ?? virtualAccountId, accountId: va?.accountId ?? null, tag: pool.tag, displayName };
-}
-
-/** What the pool rules want for one pool: each pool message type with its draft, or null to clear it. */
-function poolWants(pool: PoolState, context: () => PoolContext, now: number): Array<[string, AlertDraft | null]> {
-  const outlook = termOutlook(pool.lines, now);
-  return [
-    [INSUFFICIENT_LICENSES, pool.balance < 0 ? insufficientLicensesAlert({ ...context(), ...pool }) : null],
-    [LICENSES_EXPIRING, outlook.expiring ? licensesExpiringAlert(context(), outlook.expiring) : null],
-    // An ended line matters while devices still consume the tag (DESIGN §8.3).
-    [LICENSES_EXPIRED, outlook.expired && pool.inUse > 0 ? licensesExpiredAlert(context(), outlook.expired, pool.inUse) : null],
-  ];
 }
 
 function recordUsageDay(repos: Repositories, virtualAccountId: string, pool: PoolState, now: number): void {

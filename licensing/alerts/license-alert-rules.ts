@@ -1,5 +1,6 @@
 import type { LicenseLine } from '../licenses/license-line.js';
-import { purchasedAt } from '../licenses/pool-evaluator.js';
+import type { SubstitutionLadders } from '../catalog/substitution-ladders.js';
+import { describingLine, purchasedAt, type PoolState } from '../licenses/pool-evaluator.js';
 import { MS_PER_DAY } from '../shared/clock.js';
 import type { AlertDraft } from './alert-rules.js';
 
@@ -126,4 +127,23 @@ export function instanceStateAlert(subject: InstanceSubject): AlertDraft | null 
 
 function iso(epochMs: number): string {
   return new Date(epochMs).toISOString().slice(0, 10);
+}
+
+/** How a pool's alerts name it: the describing line's display name, else the catalog's, else the tag. */
+export function poolContext(
+  va: { name: string; accountId: string } | undefined, virtualAccountId: string, pool: PoolState, ladders: SubstitutionLadders, now: number,
+): PoolContext {
+  const displayName = describingLine(pool.lines, now)?.displayName ?? ladders.entry(pool.tag)?.displayName ?? pool.tag;
+  return { virtualAccountId, virtualAccountName: va?.name ?? virtualAccountId, accountId: va?.accountId ?? null, tag: pool.tag, displayName };
+}
+
+/** What the pool rules want for one pool: each pool message type with its draft, or null to clear it. */
+export function poolWants(pool: PoolState, context: () => PoolContext, now: number): Array<[string, AlertDraft | null]> {
+  const outlook = termOutlook(pool.lines, now);
+  return [
+    [INSUFFICIENT_LICENSES, pool.balance < 0 ? insufficientLicensesAlert({ ...context(), ...pool }) : null],
+    [LICENSES_EXPIRING, outlook.expiring ? licensesExpiringAlert(context(), outlook.expiring) : null],
+    // An ended line matters while devices still consume the tag (DESIGN §8.3).
+    [LICENSES_EXPIRED, outlook.expired && pool.inUse > 0 ? licensesExpiredAlert(context(), outlook.expired, pool.inUse) : null],
+  ];
 }

@@ -1,5 +1,5 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -12,6 +12,7 @@ import {
 import { buildReport, formatReport, writeReportJson } from './bench-report.js';
 import { seedBench } from './bench-seed.js';
 import { startBenchServer, type BenchServer } from './bench-server.js';
+import { machineBusyPercent } from './machine-busy.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const OFFICIAL_MIN_SECONDS = 15;
@@ -47,19 +48,6 @@ const log = (line: string): void => {
   process.stdout.write(`${line}\n`);
 };
 
-/** Share of all cores busy over a second while the bench itself waits: anything else running skews the figures. */
-async function otherCpuBusyPercent(): Promise<number> {
-  const totals = (): { idle: number; all: number } => cpus().reduce((sum, cpu) => {
-    const t = cpu.times;
-    return { idle: sum.idle + t.idle, all: sum.all + t.user + t.nice + t.sys + t.idle + t.irq };
-  }, { idle: 0, all: 0 });
-  const before = totals();
-  await new Promise((resolve) => setTimeout(resolve, 1000));
-  const after = totals();
-  const all = after.all - before.all;
-  return all > 0 ? Math.round((1 - (after.idle - before.idle) / all) * 100) : 0;
-}
-
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
   const officialRun = options.durationSeconds >= OFFICIAL_MIN_SECONDS;
@@ -90,7 +78,7 @@ async function main(): Promise<void> {
       dataDir, nodeArgs: options.cpuProfile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
     });
     log(`server pid ${server.pid} listening on https://127.0.0.1:${server.port}`);
-    const busyBefore = await otherCpuBusyPercent();
+    const busyBefore = await machineBusyPercent();
     if (busyBefore > 10) log(`warning: the machine is ${busyBefore} % busy before the load starts; other work will skew the figures`);
     const pki = join(dataDir, 'pki');
     const ctx: PhaseContext = {

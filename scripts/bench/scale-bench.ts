@@ -1,5 +1,5 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PKI_FILES } from '../../server/pki/pki-file-store.js';
@@ -15,6 +15,7 @@ import { parseScaleOptions, type ScaleOptions } from './scale-options.js';
 import { monotonicMicros, profilesOf, summarizeProfiles } from './scale-profile.js';
 import { formatScaleReport, machineInfo, scaleGoals, writeScaleJson, type AdminFigures, type ScaleReport, type SizeResult } from './scale-report.js';
 import { seedScale, type ScaleSeed } from './scale-seed.js';
+import { machineBusyPercent } from './machine-busy.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const PROFILE_DIR = join(REPO_ROOT, '.bench', 'profiles');
@@ -25,19 +26,6 @@ const SERVER_START_TIMEOUT_MS = 600_000;
 const log = (line: string): void => {
   process.stdout.write(`${line}\n`);
 };
-
-/** Share of all cores busy over a second while the bench waits: anything else running skews the figures. */
-async function machineBusyPercent(): Promise<number> {
-  const totals = (): { idle: number; all: number } => cpus().reduce((sum, cpu) => {
-    const t = cpu.times;
-    return { idle: sum.idle + t.idle, all: sum.all + t.user + t.nice + t.sys + t.idle + t.irq };
-  }, { idle: 0, all: 0 });
-  const before = totals();
-  await new Promise((resolve) => setTimeout(resolve, 1000));
-  const after = totals();
-  const all = after.all - before.all;
-  return all > 0 ? Math.round((1 - (after.idle - before.idle) / all) * 100) : 0;
-}
 
 /**
  * The server is started with SATELLITE_DEVICE_KEY_CACHE=0 (no cached device keys). A server without that
