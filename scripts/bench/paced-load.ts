@@ -1,6 +1,6 @@
-import { Agent, request } from 'node:https';
 import type { LoadResult } from './bench-load.js';
 import type { TlsTarget } from './bench-verify.js';
+import { RawHttpsConnection } from './raw-https-connection.js';
 
 /**
  * An open-loop load generator: request i is due at start + i / rate, whatever happened to the requests
@@ -13,6 +13,9 @@ import type { TlsTarget } from './bench-verify.js';
  * correction takes the expected interval as ceil(1 / per-connection rate) = 1 ms, adding phantom samples
  * to every answer slower than 1 ms. Both make a p99 that describes the generator, not the server.
  * autocannon still drives the closed-loop phases (REGISTER burst, the floor's bare Express server).
+ *
+ * Requests go over kept-alive raw TLS connections (raw-https-connection.ts says why not node:https), and the
+ * generator's own CPU per request is reported: it runs on the server's cores.
  */
 export interface PacedSpec {
   target: TlsTarget;
@@ -31,8 +34,17 @@ export interface PacedSpec {
 // How often the scheduler wakes to send what is due: 1 ms timers keep the spacing within about a millisecond.
 const TICK_MS = 1;
 
-export function runPaced(spec: PacedSpec): Promise<LoadResult> {
-  const agent = new Agent({ keepAlive: true, maxSockets: spec.connections, ca: spec.target.rootCaPem });
+/** The paced run's result, with what the generator itself cost (it shares the server's cores). */
+export interface PacedResult extends LoadResult {
+  /** The generator's own CPU (its whole process) per answered request, µs. */
+  clientCpuMicrosPerRequest: number;
+}
+
+export function runPaced(spec: PacedSpec): Promise<PacedResult> {
+  const connections = Array.from({ length: spec.connections }, () => new RawHttpsConnection({ port: spec.target.port, ca: spec.target.rootCaPem }));
+  const idle = [...connections];
+  const waiting: number[] = [];
+  const inFlight = new Map<RawHttpsConnection, number>();
   const latencies = new Float64Array(spec.bodies.length);
   const intervalMs = 1000 / spec.rate;
   const timeoutMs = spec.timeoutMs ?? 30_000;
@@ -44,78 +56,77 @@ export function runPaced(spec: PacedSpec): Promise<LoadResult> {
   let non2xx = 0;
   let errors = 0;
   let timeouts = 0;
+  const cpuBefore = process.cpuUsage();
   const started = performance.now();
-  return new Promise<LoadResult>((resolve) => {
+  const dueAt = (index: number): number => started + index * intervalMs;
+  return new Promise<PacedResult>((resolve) => {
     let timer: NodeJS.Timeout | null = null;
+    let done = false;
     const finish = (): void => {
+      if (done) return;
+      done = true;
       if (timer) clearInterval(timer);
-      agent.destroy();
+      for (const c of connections) c.close();
+      const cpu = process.cpuUsage(cpuBefore);
       const wall = (performance.now() - started) / 1000;
       const measured = Array.from(latencies.subarray(0, completed)).sort((a, b) => a - b);
       const at = (q: number): number => measured.length === 0 ? 0 : Math.round((measured[Math.min(measured.length - 1, Math.floor(q * measured.length))] ?? 0) * 10) / 10;
-      const average = measured.length === 0 ? 0 : measured.reduce((s, v) => s + v, 0) / measured.length;
+      const average = measured.length === 0 ? 0 : measured.reduce((sum, v) => sum + v, 0) / measured.length;
       resolve({
         requestsPerSecond: completed / Math.max(wall, 0.001), completed, seconds: wall,
         latencyMs: { average: Math.round(average * 10) / 10, p50: at(0.5), p99: at(0.99), max: Math.round((measured.at(-1) ?? 0) * 10) / 10 },
         ok2xx, non2xx, errors, timeouts,
+        clientCpuMicrosPerRequest: (cpu.user + cpu.system) / Math.max(1, completed),
       });
     };
-    const settle = (): void => {
+    const stopped = (): boolean => performance.now() - started >= maxMs;
+    const settle = (connection: RawHttpsConnection): void => {
+      inFlight.delete(connection);
       settled += 1;
-      if (settled === sent && (sent === spec.bodies.length || performance.now() - started >= maxMs)) finish();
+      const next = stopped() ? undefined : waiting.shift();
+      if (next === undefined) idle.push(connection);
+      else send(connection, next);
+      if (settled === sent && waiting.length === 0 && (sent === spec.bodies.length || stopped())) finish();
     };
-    const send = (index: number, due: number): void => {
-      const body = spec.bodies[index] ?? '';
-      const req = request({
-        host: '127.0.0.1', port: spec.target.port, path: spec.path, method: 'POST', agent, timeout: timeoutMs,
-        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
-      }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => {
-          const status = res.statusCode ?? 0;
-          latencies[completed] = performance.now() - due;
+    const send = (connection: RawHttpsConnection, index: number): void => {
+      inFlight.set(connection, index);
+      connection.post(spec.path, spec.bodies[index] ?? '', (error, response) => {
+        if (error || !response) {
+          if (error?.message !== 'timeout') errors += 1;
+        } else {
+          latencies[completed] = performance.now() - dueAt(index);
           completed += 1;
-          if (status >= 200 && status < 300) ok2xx += 1;
+          if (response.status >= 200 && response.status < 300) ok2xx += 1;
           else non2xx += 1;
-          spec.onResponse?.(status, Buffer.concat(chunks).toString('utf8'));
-          settle();
-        });
-        res.on('error', () => {
-          errors += 1;
-          settle();
-        });
+          spec.onResponse?.(response.status, response.body);
+        }
+        settle(connection);
       });
-      let timedOut = false;
-      req.on('timeout', () => {
-        timedOut = true;
-        timeouts += 1;
-        req.destroy(new Error('timeout'));
-      });
-      req.on('error', () => {
-        if (!timedOut) errors += 1;
-        settle();
-      });
-      req.end(body);
     };
     const tick = (): void => {
       const now = performance.now();
-      const elapsed = now - started;
-      if (elapsed >= maxMs) {
-        if (timer) clearInterval(timer);
-        timer = null;
+      // Timeouts are checked here rather than with a timer per request (a timer each costs the generator CPU).
+      for (const [connection, index] of inFlight) {
+        if (now - dueAt(index) > timeoutMs) {
+          timeouts += 1;
+          connection.abort(new Error('timeout'));
+        }
+      }
+      if (now - started >= maxMs) {
+        // Requests not yet on a connection are dropped: the run has missed its rate anyway.
+        sent -= waiting.length;
+        waiting.length = 0;
         if (settled === sent) finish();
         return;
       }
-      while (sent < spec.bodies.length && started + sent * intervalMs <= now) {
+      while (sent < spec.bodies.length && dueAt(sent) <= now) {
         const index = sent;
         sent += 1;
-        send(index, started + index * intervalMs);
+        const connection = idle.pop();
+        if (connection) send(connection, index);
+        else waiting.push(index);
       }
-      if (sent === spec.bodies.length && timer) {
-        clearInterval(timer);
-        timer = null;
-      }
+      if (sent === spec.bodies.length && settled === sent) finish();
     };
     timer = setInterval(tick, TICK_MS);
     tick();

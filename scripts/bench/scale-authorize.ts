@@ -1,7 +1,6 @@
 import type { BenchDevice } from './bench-devices.js';
-import type { LoadResult } from './bench-load.js';
 import { presignAuthorize } from './bench-phases.js';
-import { runPaced } from './paced-load.js';
+import { runPaced, type PacedResult } from './paced-load.js';
 import { databaseCounts, sampleAuthorize, type SampleCheck, type TlsTarget } from './bench-verify.js';
 import { scrapeStallMs } from './scale-admin-load.js';
 
@@ -28,7 +27,7 @@ export interface FixedRateRun {
   seconds: number;
   /** Answers per second over the run's wall time. */
   achievedRate: number;
-  load: LoadResult;
+  load: PacedResult;
   sent: number;
   grantedResponses: number;
   processedInDatabase: number;

@@ -116,7 +116,7 @@ async function measureSize(server: BenchServer, seed: ScaleSeed, pendingCsrs: Pr
   const from = monotonicMicros();
   const fixedRate = await fixedRateAuthorize(t, cursor, options.rate, options.durationSeconds, true);
   const profileWindow = { fromMicros: from, toMicros: monotonicMicros() };
-  log(`  p99 ${fixedRate.load.latencyMs.p99} ms, achieved ${fixedRate.achievedRate.toFixed(0)}/s, CPU ${fixedRate.serverCpuMicrosPerRequest?.toFixed(0) ?? 'n/a'} µs/req`);
+  log(`  p99 ${fixedRate.load.latencyMs.p99} ms, achieved ${fixedRate.achievedRate.toFixed(0)}/s, CPU ${fixedRate.serverCpuMicrosPerRequest?.toFixed(0) ?? 'n/a'} µs/req, generator ${fixedRate.load.clientCpuMicrosPerRequest.toFixed(0)} µs/req`);
   const ladder = options.skipLadder ? null
     : await ladderSearch(t, cursor, { rate: options.rate, held: fixedRate.held }, options.ladderStepSeconds, options.ladderMaxSteps, log);
 
