@@ -1,6 +1,7 @@
 import { createPrivateKey } from 'node:crypto';
 import type { Logger } from 'pino';
 import { openDatabase, type SqliteDatabase } from '../db/sqlite-connection.js';
+import { WalCheckpointer } from '../db/sqlite-wal-checkpointer.js';
 import { SqliteUnitOfWork } from '../db/sqlite-unit-of-work.js';
 import { SqliteRequestSnapshotSource } from '../db/repositories/sqlite-request-snapshot-source.js';
 import { SqliteReservationSyncSource } from '../db/repositories/sqlite-reservation-sync-source.js';
@@ -63,6 +64,11 @@ export interface SatelliteDeps {
    * to verifying inline with the default key cache: no threads for a test's many short-lived apps.
    */
   deviceCrypto?: DeviceCryptoOptions;
+  /**
+   * WAL checkpoints on a worker thread (SATELLITE_CHECKPOINT_WORKER, db/sqlite-wal-checkpointer.ts). Embedded
+   * apps keep SQLite's automatic checkpoint in the writer unless this is true.
+   */
+  checkpointWorker?: boolean;
 }
 
 
@@ -92,6 +98,8 @@ export interface Satellite {
   deviceHandler: DeviceRequestHandler;
   /** Where the device handler verifies signatures; close() ends its workers (main.ts awaits that). */
   signatures: SignatureChecker;
+  /** The WAL checkpoint thread, when there is one; main.ts awaits its close before the database's. */
+  checkpointer: WalCheckpointer | null;
   /** Alert rules: targeted re-evaluation is wired into the services above; sweep() runs periodically. */
   alerts: AlertService;
   /** Inventory timers, line boundaries, alerts and usage-history rows: what time alone changes (server/jobs/). */
@@ -142,6 +150,7 @@ function composeWith(db: SqliteDatabase, pki: SatellitePki, deps: SatelliteDeps)
   const registration = new RegistrationService({ uow, clock, newId, timers, issuer: pki, alerts });
   const authorization = new AuthorizationService(timers, alerts);
   const signatures = createSignatureChecker({ ...(deps.deviceCrypto ?? { workers: 0, keyCacheSize: KEY_CACHE_LIMIT }), logger });
+  const checkpointer = deps.checkpointWorker ? WalCheckpointer.start(db, { logger }) : null;
   const requestExporter = new RequestExporter({
     source: new SqliteRequestSnapshotSource(db), reservations: new SqliteReservationSyncSource(db), signingKey: createPrivateKey(deps.pkiMaterial.signingKeyPem), clock, newId,
   });
@@ -185,9 +194,11 @@ function composeWith(db: SqliteDatabase, pki: SatellitePki, deps: SatelliteDeps)
     ...composeAuthServices({
       uow, clock, newId, policy: deps.auth ?? defaultAuthPolicy, ...(deps.passwordChanged ? { passwordChanged: deps.passwordChanged } : {}),
     }),
+    checkpointer,
     close: () => {
       // Terminating starts at once; workers are unref'd, so nothing waits for it.
       void signatures.close();
+      void checkpointer?.close();
       if (db.open) db.close();
     },
   };

@@ -56,6 +56,7 @@ export async function startSatellite(config: SatelliteConfig, options: { logger?
     },
     servedTls: { certificatePem: tls.cert, installedByAdmin: Boolean(config.tlsCertFile && config.tlsKeyFile) },
     deviceCrypto: config.deviceCrypto,
+    checkpointWorker: config.checkpointWorker,
   });
   const { app, deviceTransport } = createAppParts(satellite, config.http);
   // Device POSTs are answered before Express (device-fast-path.ts); every other request goes to the app.
@@ -111,7 +112,7 @@ export async function startSatellite(config: SatelliteConfig, options: { logger?
       removeListeningFile(config.dataDir);
       listener.close(() => {
         // Every request has been answered by now; the crypto workers go before the database.
-        void satellite.signatures.close().finally(() => {
+        void Promise.allSettled([satellite.signatures.close(), satellite.checkpointer?.close()]).finally(() => {
           satellite.close();
           resolve();
         });

@@ -3,7 +3,7 @@ import { recordStateChange } from '../instances/instance-state-change.js';
 import type { AuthorizationState, EntitlementStatus, ProductInstance } from '../instances/product-instance.js';
 import type { LicensingTimers } from '../shared/licensing-timers.js';
 import type { Repositories } from '../shared/unit-of-work.js';
-import { requireRegistered } from './registration-service.js';
+import { registered, requireRegistered } from './registration-service.js';
 import { renewUnchangedReport } from './unchanged-report.js';
 import { authorizeReservedReport } from '../reservations/reserved-authorization.js';
 import { changedPoolTags, recordReport, releaseInstanceUsage } from './usage-ledger.js';
@@ -44,8 +44,15 @@ export class AuthorizationService {
     this.#alerts = alerts;
   }
 
-  commitAuthorization(repos: Repositories, instanceId: string, requested: RequestedEntitlement[], now: number): AuthorizationOutcome {
-    const instance = requireRegistered(repos, instanceId);
+  /**
+   * `instance`: its id, or the instance itself as read (and found registered) earlier in the same transaction,
+   * which saves reading the row again.
+   */
+  commitAuthorization(repos: Repositories, instance: string | ProductInstance, requested: RequestedEntitlement[], now: number): AuthorizationOutcome {
+    return this.#commit(repos, typeof instance === 'string' ? requireRegistered(repos, instance) : registered(instance), requested, now);
+  }
+
+  #commit(repos: Repositories, instance: ProductInstance, requested: RequestedEntitlement[], now: number): AuthorizationOutcome {
     const vaId = instance.virtualAccountId;
     const report = mergeDuplicates(requested);
     // Most reports repeat what the instance already reported and get the same answers; then nothing but the

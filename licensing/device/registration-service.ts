@@ -213,7 +213,11 @@ function alreadyRegistered(instance: ProductInstance): DeviceRequestError {
 }
 
 export function requireRegistered(repos: Repositories, instanceId: string): ProductInstance {
-  const instance = repos.instances.findById(instanceId);
+  return registered(repos.instances.findById(instanceId), instanceId);
+}
+
+/** The instance when it is registered; the device's refusal otherwise. */
+export function registered(instance: ProductInstance | undefined, instanceId = instance?.id ?? '(none)'): ProductInstance {
   if (!instance || instance.registrationState !== 'REGISTERED') {
     throw new DeviceRequestError('UNKNOWN_PRODUCT_INSTANCE', `product instance ${instanceId} is not registered`);
   }

@@ -85,12 +85,13 @@ export class DeviceRequestHandler {
         // A retry may have raced us here; the stored answer wins so a message never acts twice.
         const raced = this.#storedResponse(repos, request);
         if (raced !== undefined) return { text: raced, outcome: 'REPLAYED' };
-        const instanceId = instance === null ? null : confirmDevice(repos, request, now).id;
+        const confirmed = instance === null ? null : confirmDevice(repos, request, now);
         this.#checkNonce(repos, request, now);
-        const parts = this.#act(repos, request, prepared, now);
+        const parts = this.#act(repos, request, prepared, now, confirmed);
         const text = signResponse(this.#deps.signer, request.context, parts, now);
         repos.deviceMessages.saveResponse({ messageId: message.message_id, requestDigest: request.payloadDigest, response: text, createdAt: now });
-        if (instanceId) repos.instances.touch(instanceId, now);
+        // An AUTHORIZE has recorded its contact time with its outcome; the other messages record it here.
+        if (confirmed && message.type !== 'AUTHORIZE') repos.instances.touch(confirmed.id, now);
         return { text, outcome: parts.status };
       });
       return this.#answer(message.type, answer.text, answer.outcome);
@@ -155,7 +156,8 @@ export class DeviceRequestHandler {
     return { type: 'OTHER' };
   }
 
-  #act(repos: Repositories, request: ParsedDeviceRequest, prepared: Prepared, now: number): ResponseParts {
+  /** `confirmed`: the instance as confirmDevice read it in this transaction (null for REGISTER). */
+  #act(repos: Repositories, request: ParsedDeviceRequest, prepared: Prepared, now: number, confirmed: ProductInstance | null): ResponseParts {
     const { message } = request;
     const identity = (outcome: IdentityOutcome): ResponseParts => ({
       status: 'OK', error: null, productInstanceId: outcome.instance.id,
@@ -169,7 +171,9 @@ export class DeviceRequestHandler {
         if (prepared.type !== 'RENEW_ID_CERT') throw new Error('RENEW_ID_CERT was not prepared');
         return identity(this.#deps.registration.commitRenewal(repos, requireId(request), prepared.certificate, now));
       case 'AUTHORIZE': {
-        const outcome = this.#deps.authorization.commitAuthorization(repos, requireId(request), message.body.entitlements, now);
+        const outcome = confirmed === null
+          ? this.#deps.authorization.commitAuthorization(repos, requireId(request), message.body.entitlements, now)
+          : this.#deps.authorization.commitAuthorization(repos, confirmed, message.body.entitlements, now);
         return { status: 'OK', error: null, body: authorizeBody(outcome) };
       }
       case 'DEREGISTER':

@@ -1,0 +1,175 @@
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
+import type { Logger } from 'pino';
+import type { SqliteDatabase } from './sqlite-connection.js';
+
+/**
+ * WAL checkpoints on a thread of their own.
+ *
+ * SQLite's automatic checkpoint runs inside the COMMIT that pushes the WAL past 1,000 pages, on the writing
+ * connection: copying those pages back into the database file and its fsyncs ran on the event loop that
+ * answers devices (the largest self-time entry of an AUTHORIZE profile, ~490 µs of ~1,900 µs per request at
+ * 600/s, and the main source of tail latency). Here the writer's automatic checkpoint is off and a worker
+ * thread with its own connection checkpoints PASSIVE every `intervalMs`: it never blocks the writer, and the
+ * writer restarts the WAL from its beginning at its next transaction once a checkpoint has caught up.
+ *
+ * If the worker cannot keep the WAL short (a checkpoint that never catches up under a steady write stream),
+ * it tries a RESTART instead, without waiting (busy timeout 0: a RESTART that waited would hold new writers
+ * back, and a long export's read snapshot can hold the WAL for a minute); when it gets through, the next
+ * write transaction starts a new WAL. If the worker dies or cannot start, the writer gets its automatic checkpoints back
+ * (logged), so the WAL never grows without bound.
+ */
+export interface WalCheckpointerOptions {
+  logger: Logger;
+  /** How often the worker checkpoints. */
+  intervalMs?: number;
+  /** WAL pages past which a checkpoint is RESTART rather than PASSIVE (a WAL that PASSIVE did not keep short). */
+  restartPages?: number;
+  /** The worker's code; tests pass one that fails on purpose. */
+  source?: string;
+}
+
+export interface CheckpointStats { checkpoints: number; restarts: number; lastLogPages: number; failures: number }
+
+const DEFAULT_INTERVAL_MS = 100;
+const DEFAULT_RESTART_PAGES = 4_096;
+const AUTOCHECKPOINT_PAGES = 1_000;
+const JOURNAL_SIZE_LIMIT = 64 * 1024 * 1024;
+
+// Plain CommonJS run with eval: it loads the same way under tsx, vitest and dist/ (as the crypto worker does).
+const CHECKPOINT_WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const Database = require(workerData.driver);
+const db = new Database(workerData.filename, { fileMustExist: true });
+// No busy wait: RESTART stops new writers while it waits, so it only tries; PASSIVE never waits anyway.
+db.pragma('busy_timeout = 0');
+const stats = { checkpoints: 0, restarts: 0, lastLogPages: 0, failures: 0 };
+let timer = null;
+const checkpoint = (mode) => db.pragma('wal_checkpoint(' + mode + ')')[0] || { busy: 1, log: 0, checkpointed: 0 };
+const run = () => {
+  try {
+    let row = checkpoint('PASSIVE');
+    stats.checkpoints += 1;
+    // A WAL this long means PASSIVE never caught up at the moment a write began, so the writer never
+    // restarted it: RESTART, right after the PASSIVE has copied nearly everything, has little left to do.
+    if (Number(row.log) > workerData.restartPages) {
+      row = checkpoint('RESTART');
+      if (Number(row.busy) === 0) stats.restarts += 1;
+    }
+    stats.lastLogPages = Math.max(0, Number(row.log));
+  } catch (error) {
+    stats.failures += 1;
+    parentPort.postMessage({ type: 'failure', message: String(error && error.message || error) });
+  }
+};
+parentPort.on('message', (message) => {
+  if (message === 'stats') parentPort.postMessage({ type: 'stats', stats });
+  if (message === 'stop') { clearInterval(timer); db.close(); parentPort.postMessage({ type: 'stopped' }); }
+});
+timer = setInterval(run, workerData.intervalMs);
+parentPort.postMessage({ type: 'ready' });
+`;
+
+type WorkerMessage = { type: 'ready' | 'stopped' } | { type: 'failure'; message: string } | { type: 'stats'; stats: CheckpointStats };
+
+export class WalCheckpointer {
+  readonly #db: SqliteDatabase;
+  readonly #logger: Logger;
+  readonly #worker: Worker;
+  #running = false;
+  #closed = false;
+  #statsWaiters: Array<(stats: CheckpointStats | null) => void> = [];
+  #stopped: (() => void) | null = null;
+  readonly #ready: Promise<boolean>;
+  #settleReady: (running: boolean) => void = () => undefined;
+
+  private constructor(db: SqliteDatabase, options: WalCheckpointerOptions) {
+    this.#db = db;
+    this.#logger = options.logger;
+    this.#ready = new Promise((resolve) => { this.#settleReady = resolve; });
+    this.#worker = new Worker(options.source ?? CHECKPOINT_WORKER_SOURCE, {
+      eval: true,
+      workerData: {
+        driver: createRequire(import.meta.url).resolve('better-sqlite3'), filename: db.name,
+        intervalMs: options.intervalMs ?? DEFAULT_INTERVAL_MS, restartPages: options.restartPages ?? DEFAULT_RESTART_PAGES,
+      },
+    });
+    this.#worker.unref();
+    this.#worker.on('message', (message: WorkerMessage) => this.#onMessage(message));
+    this.#worker.on('error', (error) => this.#fallBack(error.message));
+    this.#worker.on('exit', (code) => {
+      this.#stopped?.();
+      if (!this.#closed) this.#fallBack(`exited with code ${code}`);
+      for (const waiter of this.#statsWaiters.splice(0)) waiter(null);
+    });
+  }
+
+  /** Null for a database without a file (`:memory:`): it has no WAL to checkpoint. */
+  static start(db: SqliteDatabase, options: WalCheckpointerOptions): WalCheckpointer | null {
+    if (db.memory || db.name === '' || db.readonly) return null;
+    return new WalCheckpointer(db, options);
+  }
+
+  /** True once the worker checkpoints and the writer's automatic checkpoint is off. */
+  get running(): boolean { return this.#running; }
+
+  /** Settles when the worker has started (true) or failed to (false). */
+  ready(): Promise<boolean> { return this.#ready; }
+
+  /** The worker's counts (tests, metrics); null when it is gone. */
+  stats(): Promise<CheckpointStats | null> {
+    if (this.#closed || !this.#running) return Promise.resolve(null);
+    return new Promise((resolve) => {
+      this.#statsWaiters.push(resolve);
+      this.#worker.postMessage('stats');
+    });
+  }
+
+  /** Ends the worker and gives the writer its automatic checkpoint back (close then checkpoints what is left). */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#settleReady(false);
+    this.#restoreAutocheckpoint();
+    if (!this.#running) {
+      await this.#worker.terminate();
+      return;
+    }
+    await new Promise<void>((resolve) => {
+      this.#stopped = resolve;
+      this.#worker.postMessage('stop');
+    });
+    await this.#worker.terminate();
+  }
+
+  #onMessage(message: WorkerMessage): void {
+    if (message.type === 'ready') {
+      if (this.#closed) return;
+      this.#db.pragma('wal_autocheckpoint = 0');
+      // A WAL that grew (a long export's snapshot holds checkpoints back) is cut back when the writer restarts it.
+      this.#db.pragma(`journal_size_limit = ${JOURNAL_SIZE_LIMIT}`);
+      this.#running = true;
+      this.#settleReady(true);
+    } else if (message.type === 'stopped') {
+      this.#stopped?.();
+    } else if (message.type === 'failure') {
+      this.#logger.warn({ error: message.message }, 'WAL checkpoint failed; the next one retries');
+    } else if (message.type === 'stats') {
+      for (const waiter of this.#statsWaiters.splice(0)) waiter(message.stats);
+    }
+  }
+
+  #fallBack(reason: string): void {
+    this.#settleReady(false);
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#restoreAutocheckpoint();
+    this.#logger.error({ reason }, 'the WAL checkpoint worker stopped; the writer checkpoints automatically again');
+  }
+
+  #restoreAutocheckpoint(): void {
+    const wasRunning = this.#running;
+    this.#running = false;
+    if (wasRunning && this.#db.open) this.#db.pragma(`wal_autocheckpoint = ${AUTOCHECKPOINT_PAGES}`);
+  }
+}

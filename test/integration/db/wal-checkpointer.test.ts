@@ -1,0 +1,87 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { afterAll, describe, it } from 'vitest';
+import { openDatabase, type SqliteDatabase } from '../../../db/sqlite-connection.js';
+import { WalCheckpointer, type CheckpointStats } from '../../../db/sqlite-wal-checkpointer.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'satellite-ckpt-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const logger = pino({ level: 'silent' });
+const PAGE = 4096;
+
+function scratch(name: string): SqliteDatabase {
+  const db = openDatabase({ filename: join(dir, name), migrations: [] });
+  db.exec('CREATE TABLE IF NOT EXISTS t (id INTEGER PRIMARY KEY, v BLOB NOT NULL) STRICT');
+  return db;
+}
+
+/** Writes `rounds` transactions of a few pages each, letting the worker run between them. */
+async function write(db: SqliteDatabase, rounds: number): Promise<void> {
+  const insert = db.prepare('INSERT INTO t (v) VALUES (randomblob(?))');
+  for (let i = 0; i < rounds; i += 1) {
+    db.transaction(() => { for (let j = 0; j < 4; j += 1) insert.run(PAGE); })();
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+/** Until the worker has checkpointed at least `count` times (its interval is 1 ms here). */
+async function checkpointed(c: WalCheckpointer, count: number): Promise<CheckpointStats> {
+  for (;;) {
+    const stats = await c.stats();
+    assert.ok(stats, 'the worker answers');
+    if (stats.checkpoints >= count) return stats;
+  }
+}
+
+describe('WAL checkpoints on a worker thread', () => {
+  it('turns the writer\'s automatic checkpoint off, keeps the WAL short, and gives it back on close', async () => {
+    const db = scratch('worker.db');
+    const c = WalCheckpointer.start(db, { logger, intervalMs: 1, restartPages: 500 });
+    assert.ok(c);
+    assert.equal(await c.ready(), true);
+    assert.equal(db.pragma('wal_autocheckpoint', { simple: true }), 0);
+    await write(db, 50);
+    const first = await checkpointed(c, 1);
+    await write(db, 400);
+    const stats = await checkpointed(c, first.checkpoints + 2);
+    assert.equal(stats.failures, 0);
+    // 400 transactions of 4+ pages each would make a WAL of 1,600+ pages without checkpoints. The writer starts
+    // the WAL over whenever a checkpoint has caught up (or the worker's RESTART got through), and the file is
+    // cut back to journal_size_limit then.
+    assert.ok(stats.restarts >= 1 || stats.lastLogPages < 500, JSON.stringify(stats));
+    assert.ok(stats.lastLogPages < 1_000, JSON.stringify(stats));
+    assert.equal(db.pragma('journal_size_limit', { simple: true }), 64 * 1024 * 1024);
+    await c.close();
+    assert.equal(db.pragma('wal_autocheckpoint', { simple: true }), 1000);
+    assert.equal(db.pragma('integrity_check', { simple: true }), 'ok');
+    db.close();
+    assert.equal(existsSync(join(dir, 'worker.db-wal')), false, 'the last close checkpoints and removes the WAL');
+    assert.equal(execFileSync('sqlite3', [join(dir, 'worker.db'), 'SELECT count(*) FROM t;'], { encoding: 'utf8' }).trim(), String(450 * 4));
+  });
+
+  it('falls back to automatic checkpoints when the worker dies', async () => {
+    const db = scratch('dies.db');
+    const c = WalCheckpointer.start(db, {
+      logger, intervalMs: 1,
+      source: "const { parentPort } = require('node:worker_threads'); parentPort.postMessage({ type: 'ready' }); setImmediate(() => { throw new Error('boom'); });",
+    });
+    assert.ok(c);
+    await c.ready();
+    for (let i = 0; i < 1000 && c.running; i += 1) await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(c.running, false);
+    assert.equal(db.pragma('wal_autocheckpoint', { simple: true }), 1000);
+    assert.equal(await c.stats(), null);
+    await c.close();
+    db.close();
+  });
+
+  it('has nothing to do for an in-memory database', () => {
+    const db = openDatabase({ filename: ':memory:', migrations: [] });
+    assert.equal(WalCheckpointer.start(db, { logger }), null);
+    db.close();
+  });
+});
