@@ -56,6 +56,7 @@ export async function startSatellite(config: SatelliteConfig, options: { logger?
     },
     servedTls: { certificatePem: tls.cert, installedByAdmin: Boolean(config.tlsCertFile && config.tlsKeyFile) },
     deviceCrypto: config.deviceCrypto,
+    readWorker: config.readWorker,
   });
   const { app, deviceTransport } = createAppParts(satellite, config.http);
   // Device POSTs are answered before Express (device-fast-path.ts); every other request goes to the app.
@@ -110,8 +111,8 @@ export async function startSatellite(config: SatelliteConfig, options: { logger?
       backupSchedule?.stop();
       removeListeningFile(config.dataDir);
       listener.close(() => {
-        // Every request has been answered by now; the crypto workers go before the database.
-        void satellite.signatures.close().finally(() => {
+        // Every request has been answered by now; the crypto and read workers go before the database.
+        void Promise.all([satellite.signatures.close(), satellite.instanceReads.close()]).finally(() => {
           satellite.close();
           resolve();
         });
