@@ -176,7 +176,19 @@ describe('instance reads on the read worker', () => {
       assert.equal(partial.length, 1, 'the header came before the worker died');
       assert.ok((await bytesOf(dying.exportCsv(some))).equals(await bytesOf(inline.exportCsv(some))), 'the next export is whole');
       assert.ok(logLines.some((line) => line.includes('the instance read worker exited')));
+      // Over HTTP: a list the worker dies under is a 503 to retry; an export that has begun loses its
+      // connection (never a short file that looks whole); the satellite goes on answering.
+      f.app.satellite.instanceReads = dying;
+      const list = '/accounts/Acme/product-instances';
+      const refused = await getAs(f, `${list}?search=${DIE_ON_LIST}`, viewer);
+      assert.equal(refused.status, 503, refused.text);
+      assert.equal(refused.body.error.code, 'UNAVAILABLE');
+      assert.equal((await getAs(f, `${list}?search=host-1`, viewer)).status, 200);
+      await dying.count({ ...page, search: DIE_AT_NEXT_CHUNK });
+      await assert.rejects(async () => getAs(f, `${EXPORT}?virtualAccount=Lab&limit=3000`, viewer).buffer(true));
+      assert.equal((await getAs(f, `${EXPORT}?virtualAccount=Lab&limit=3000`, viewer)).status, 200);
     } finally {
+      f.app.satellite.instanceReads = worker;
       await dying.close();
     }
   });
