@@ -15,6 +15,8 @@ import { RegistrationService } from '../licensing/device/registration-service.js
 import { EventLogService } from '../licensing/events/event-log-service.js';
 import { InstanceAdminService } from '../licensing/instances/instance-admin-service.js';
 import { InstanceQueryService } from '../licensing/instances/instance-query-service.js';
+import { InlineInstanceReader, type InstanceReader } from './admin/instances/instance-reader.js';
+import { InstanceReadWorker } from './admin/instances/instance-read-worker.js';
 import { LicensePoolService } from '../licensing/licenses/license-pool-service.js';
 import { LicenseTransferService } from '../licensing/licenses/license-transfer-service.js';
 import type { PkiMaterial } from '../licensing/pki/pki-material.js';
@@ -69,6 +71,11 @@ export interface SatelliteDeps {
    * apps keep SQLite's automatic checkpoint in the writer unless this is true.
    */
   checkpointWorker?: boolean;
+  /**
+   * The admin's instance lists and CSV exports on a read worker thread (SATELLITE_READ_WORKER), for a file
+   * database only. Embedded apps default to inline, as with device crypto.
+   */
+  readWorker?: boolean;
 }
 
 
@@ -108,7 +115,10 @@ export interface Satellite {
   catalog: CatalogService;
   /** Local license lines (add, update, end), license detail and usage history. */
   licenseLines: LicenseLineService;
+  /** Detail, the account of an instance, and the CLI's reads, on the event loop. */
   instanceQueries: InstanceQueryService;
+  /** The admin's instance lists, counts and CSV exports: on the read worker for a file database, else inline. */
+  instanceReads: InstanceReader;
   instanceAdmin: InstanceAdminService;
   eventLog: EventLogService;
   /** License reservation (DESIGN §9): codes signed with the satellite signing key. */
@@ -151,6 +161,8 @@ function composeWith(db: SqliteDatabase, pki: SatellitePki, deps: SatelliteDeps)
   const authorization = new AuthorizationService(timers, alerts);
   const signatures = createSignatureChecker({ ...(deps.deviceCrypto ?? { workers: 0, keyCacheSize: KEY_CACHE_LIMIT }), logger });
   const checkpointer = deps.checkpointWorker ? WalCheckpointer.start(db, { logger }) : null;
+  const instanceQueries = new InstanceQueryService({ uow, clock });
+  const instanceReads = readerFor(db, instanceQueries, deps);
   const requestExporter = new RequestExporter({
     source: new SqliteRequestSnapshotSource(db), reservations: new SqliteReservationSyncSource(db), signingKey: createPrivateKey(deps.pkiMaterial.signingKeyPem), clock, newId,
   });
@@ -182,7 +194,8 @@ function composeWith(db: SqliteDatabase, pki: SatellitePki, deps: SatelliteDeps)
     complianceSweep: new ComplianceSweep({ uow, clock, alerts }),
     catalog: new CatalogService({ uow, clock, alerts }),
     licenseLines: new LicenseLineService({ uow, clock, newId, alerts }),
-    instanceQueries: new InstanceQueryService({ uow, clock }),
+    instanceQueries,
+    instanceReads,
     instanceAdmin: new InstanceAdminService({ uow, clock, timers, registration, alerts }),
     eventLog: new EventLogService({ uow }),
     reservations: new ReservationService({ uow, clock, newId, codec: new SatelliteReservationCodec(pki), alerts }),
@@ -199,7 +212,15 @@ function composeWith(db: SqliteDatabase, pki: SatellitePki, deps: SatelliteDeps)
       // Terminating starts at once; workers are unref'd, so nothing waits for it.
       void signatures.close();
       void checkpointer?.close();
+      void instanceReads.close();
       if (db.open) db.close();
     },
   };
+}
+
+/** The read worker needs a file it can open a second time; an in-memory database has only its own connection. */
+function readerFor(db: SqliteDatabase, queries: InstanceQueryService, deps: SatelliteDeps): InstanceReader {
+  const inline = new InlineInstanceReader(queries);
+  if (deps.readWorker !== true || db.memory || db.name === '' || db.name === ':memory:') return inline;
+  return new InstanceReadWorker({ databaseFile: db.name, clock: deps.clock, logger: deps.logger, fallback: inline });
 }

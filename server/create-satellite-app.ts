@@ -25,6 +25,8 @@ export interface SatelliteAppOptions {
   logger?: Logger;
   /** Device signature checking; defaults to inline with the default key cache (no worker threads). */
   deviceCrypto?: DeviceCryptoOptions;
+  /** Instance lists and exports on a read worker thread; only with a databaseFile, off by default. */
+  readWorker?: boolean;
 }
 
 export interface SatelliteAppExtras {
@@ -53,6 +55,7 @@ export async function createSatelliteApp(options: SatelliteAppOptions = {}): Pro
     logger: options.logger ?? pino({ level: 'silent' }),
     auth: { ...defaultAuthPolicy, ...options.auth },
     ...(options.deviceCrypto ? { deviceCrypto: options.deviceCrypto } : {}),
+    readWorker: options.readWorker ?? false,
   });
   // Embedded suites fire requests as fast as they can, so the device and sign-in rate limits are off
   // unless asked for. No user exists either: embedders create them with the seeder.

@@ -57,6 +57,7 @@ export async function startSatellite(config: SatelliteConfig, options: { logger?
     servedTls: { certificatePem: tls.cert, installedByAdmin: Boolean(config.tlsCertFile && config.tlsKeyFile) },
     deviceCrypto: config.deviceCrypto,
     checkpointWorker: config.checkpointWorker,
+    readWorker: config.readWorker,
   });
   const { app, deviceTransport } = createAppParts(satellite, config.http);
   // Device POSTs are answered before Express (device-fast-path.ts); every other request goes to the app.
@@ -111,8 +112,8 @@ export async function startSatellite(config: SatelliteConfig, options: { logger?
       backupSchedule?.stop();
       removeListeningFile(config.dataDir);
       listener.close(() => {
-        // Every request has been answered by now; the crypto workers go before the database.
-        void Promise.allSettled([satellite.signatures.close(), satellite.checkpointer?.close()]).finally(() => {
+        // Every request has been answered by now; the crypto, read and checkpoint workers go before the database.
+        void Promise.allSettled([satellite.signatures.close(), satellite.instanceReads.close(), satellite.checkpointer?.close()]).finally(() => {
           satellite.close();
           resolve();
         });

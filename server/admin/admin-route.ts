@@ -59,5 +59,6 @@ export class CsvDocument {
  * stays constant and the event loop is free between chunks (each chunk is one short database read).
  */
 export class CsvStream {
-  constructor(readonly filename: string, readonly chunks: AsyncIterable<string>) {}
+  /** Text, or UTF-8 bytes (the instance read worker's chunks, transferred from its thread already encoded). */
+  constructor(readonly filename: string, readonly chunks: AsyncIterable<string | Uint8Array>) {}
 }

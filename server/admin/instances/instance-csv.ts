@@ -1,5 +1,5 @@
 import type { InstanceSummary } from '../../../licensing/instances/instance-views.js';
-import type { CsvColumn } from '../csv-writer.js';
+import { csvRows, toCsv, type CsvColumn } from '../csv-writer.js';
 import { isoTime, isoTimeOrNull } from '../shared/request-fields.js';
 
 /** Columns of the product instance export, in the order a spreadsheet shows them. */
@@ -22,3 +22,9 @@ export const INSTANCE_CSV_COLUMNS: ReadonlyArray<CsvColumn<InstanceSummary>> = [
   { header: 'certificate_serial', value: (s) => s.instance.currentCertificateSerial },
   { header: 'certificate_not_after', value: (s) => isoTimeOrNull(s.certificateNotAfter) },
 ];
+
+/** The header line, then one CSV chunk per window of rows (the same text inline and in the read worker). */
+export async function* instanceCsvChunks(rows: AsyncIterable<InstanceSummary[]>): AsyncGenerator<string> {
+  yield toCsv(INSTANCE_CSV_COLUMNS, []);
+  for await (const chunk of rows) yield csvRows(INSTANCE_CSV_COLUMNS, chunk);
+}

@@ -3,12 +3,9 @@ import type { Account } from '../../../licensing/accounts/account.js';
 import type { InstanceQuery } from '../../../licensing/instances/instance-inventory-repository.js';
 import type { Satellite } from '../../composition-root.js';
 import { accessibleAccount } from '../account-access.js';
-import type { InstanceSummary } from '../../../licensing/instances/instance-views.js';
 import { CsvStream, defineRoute, type AdminRouteSpec } from '../admin-route.js';
-import { csvRows, toCsv } from '../csv-writer.js';
 import { accountParams } from '../shared/request-fields.js';
 import { actorOf, fileSafe, virtualAccountOf } from '../shared/route-helpers.js';
-import { INSTANCE_CSV_COLUMNS } from './instance-csv.js';
 import {
   encodeCursor, instanceDetailResponse, instanceDetailView, instanceExportQuery, instanceListQuery, instanceListResponse, instanceParams,
   instanceSummaryView, transferBody, transferResponse, transferView, type InstanceListQuery,
@@ -29,8 +26,8 @@ export function instanceRoutes(satellite: Satellite): AdminRouteSpec[] {
         const account = accessibleAccount(satellite, principal, params.accountName);
         const { limit, ...rest } = query;
         const wanted = toInstanceQuery(satellite, account, { ...rest, limit: limit ?? Number.MAX_SAFE_INTEGER });
-        res.set('x-total-count', String(await satellite.instanceQueries.count(wanted)));
-        return new CsvStream(`product-instances-${fileSafe(account.name)}.csv`, csvChunks(satellite.instanceQueries.exportRows(wanted)));
+        res.set('x-total-count', String(await satellite.instanceReads.count(wanted)));
+        return new CsvStream(`product-instances-${fileSafe(account.name)}.csv`, satellite.instanceReads.exportCsv(wanted));
       },
     }),
     defineRoute({
@@ -40,7 +37,7 @@ export function instanceRoutes(satellite: Satellite): AdminRouteSpec[] {
       handler: async ({ params, query, principal }) => {
         const account = accessibleAccount(satellite, principal, params.accountName);
         const { cursor, count, ...rest } = query;
-        const page = await satellite.instanceQueries.list({ ...toInstanceQuery(satellite, account, rest), after: cursor }, count);
+        const page = await satellite.instanceReads.list({ ...toInstanceQuery(satellite, account, rest), after: cursor }, count);
         return {
           productInstances: page.instances.map(instanceSummaryView), total: page.total, totalExact: page.totalExact,
           limit: query.limit, offset: query.offset, nextCursor: page.next ? encodeCursor(page.next) : null,
@@ -93,10 +90,4 @@ function toInstanceQuery(satellite: Satellite, account: Account, query: QueryFie
     virtualAccountId: virtualAccount === undefined ? undefined : virtualAccountOf(satellite, account, virtualAccount).id,
     registrationState: registrationState === 'ANY' ? undefined : registrationState,
   };
-}
-
-/** The header line, then one CSV chunk per window of rows. */
-async function* csvChunks(rows: AsyncIterable<InstanceSummary[]>): AsyncGenerator<string> {
-  yield toCsv(INSTANCE_CSV_COLUMNS, []);
-  for await (const chunk of rows) yield csvRows(INSTANCE_CSV_COLUMNS, chunk);
 }
