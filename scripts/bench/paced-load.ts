@@ -44,6 +44,8 @@ export function runPaced(spec: PacedSpec): Promise<PacedResult> {
   const connections = Array.from({ length: spec.connections }, () => new RawHttpsConnection({ port: spec.target.port, ca: spec.target.rootCaPem }));
   const idle = [...connections];
   const waiting: number[] = [];
+  // The connection's request and when it went out: a timeout counts from sending, not from the due time (a
+  // request that waited for a free connection is late, which its latency says, not lost).
   const inFlight = new Map<RawHttpsConnection, number>();
   const latencies = new Float64Array(spec.bodies.length);
   const intervalMs = 1000 / spec.rate;
@@ -89,7 +91,7 @@ export function runPaced(spec: PacedSpec): Promise<PacedResult> {
       if (settled === sent && waiting.length === 0 && (sent === spec.bodies.length || stopped())) finish();
     };
     const send = (connection: RawHttpsConnection, index: number): void => {
-      inFlight.set(connection, index);
+      inFlight.set(connection, performance.now());
       connection.post(spec.path, spec.bodies[index] ?? '', (error, response) => {
         if (error || !response) {
           if (error?.message !== 'timeout') errors += 1;
@@ -106,8 +108,8 @@ export function runPaced(spec: PacedSpec): Promise<PacedResult> {
     const tick = (): void => {
       const now = performance.now();
       // Timeouts are checked here rather than with a timer per request (a timer each costs the generator CPU).
-      for (const [connection, index] of inFlight) {
-        if (now - dueAt(index) > timeoutMs) {
+      for (const [connection, sentAt] of inFlight) {
+        if (now - sentAt > timeoutMs) {
           timeouts += 1;
           connection.abort(new Error('timeout'));
         }
@@ -122,7 +124,8 @@ export function runPaced(spec: PacedSpec): Promise<PacedResult> {
       while (sent < spec.bodies.length && dueAt(sent) <= now) {
         const index = sent;
         sent += 1;
-        const connection = idle.pop();
+        // First in, first out: every connection stays in use, so none idles past the server's keep-alive timeout.
+        const connection = idle.shift();
         if (connection) send(connection, index);
         else waiting.push(index);
       }

@@ -34,7 +34,10 @@ const BASE = `/backend/api/v1/accounts/Bench/product-instances`;
  * The server's longest event-loop stall since the previous scrape, in ms (satellite_event_loop_stall_max_seconds
  * on /metrics, open on loopback); null when the server has no such gauge.
  */
-export function scrapeStallMs(target: TlsTarget): Promise<number | null> {
+export interface ServerPauses { stallMs: number | null; gcMaxMs: number | null }
+
+/** The server's longest event-loop stall and GC pause since the previous scrape, from its /metrics. */
+export function scrapePauses(target: TlsTarget): Promise<ServerPauses> {
   return new Promise((resolve, reject) => {
     // agent: false, a connection of its own: Node 20's global agent keeps sockets alive, and one kept across a
     // run outlives the server's 5 s keep-alive timeout and fails the next scrape with ECONNRESET.
@@ -43,12 +46,18 @@ export function scrapeStallMs(target: TlsTarget): Promise<number | null> {
       res.setEncoding('utf8').on('data', (chunk: string) => {
         text += chunk;
       });
-      res.on('end', () => resolve(stallFromMetrics(text)));
+      res.on('end', () => resolve({ stallMs: stallFromMetrics(text), gcMaxMs: gcMaxFromMetrics(text) }));
       res.on('error', reject);
     });
     req.on('error', reject);
     req.end();
   });
+}
+
+/** The longest GC pause of any kind (null when the server has no such gauge). */
+export function gcMaxFromMetrics(text: string): number | null {
+  const values = [...text.matchAll(/^satellite_gc_pause_max_seconds\{kind="\w+"\} (\S+)$/gm)].map((m) => Number(m[1]) * 1000);
+  return values.length === 0 ? null : Math.max(...values);
 }
 
 export function stallFromMetrics(text: string): number | null {

@@ -2,7 +2,7 @@ import type { BenchDevice } from './bench-devices.js';
 import { presignAuthorize } from './bench-phases.js';
 import { runPaced, type PacedResult } from './paced-load.js';
 import { databaseCounts, sampleAuthorize, type SampleCheck, type TlsTarget } from './bench-verify.js';
-import { scrapeStallMs } from './scale-admin-load.js';
+import { scrapePauses } from './scale-admin-load.js';
 
 const OK_MARK = '\\"status\\":\\"OK\\"';
 const AUTHORIZED_MARK = '\\"status\\":\\"AUTHORIZED\\"';
@@ -39,6 +39,8 @@ export interface FixedRateRun {
   responseBytes: number;
   /** The server's longest event-loop stall during the run (its /metrics); null when it does not report one. */
   serverStallMs: number | null;
+  /** The server's longest GC pause during the run (its /metrics); null when it does not report one. */
+  serverGcMaxMs: number | null;
   held: boolean;
 }
 
@@ -73,7 +75,7 @@ export async function fixedRateAuthorize(t: AuthorizeTarget, cursor: DeviceCurso
   };
   const before = databaseCounts(t.databaseFile).deviceMessages;
   // Starts the stall gauge's interval: the scrape after the run reads the longest stall within it.
-  await scrapeStallMs(t.target).catch(() => null);
+  await scrapePauses(t.target).catch(() => null);
   const cpuBefore = t.serverCpuSeconds();
   const started = performance.now();
   // Open loop, paced (paced-load.ts says why not autocannon's overallRate). The bodies bound the run; the rate makes
@@ -88,7 +90,8 @@ export async function fixedRateAuthorize(t: AuthorizeTarget, cursor: DeviceCurso
   await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
   const cpuAfter = t.serverCpuSeconds();
   // A server that drops connections (a stalled event loop) may drop the scrape too: then the stall is unknown.
-  const serverStallMs = await scrapeStallMs(t.target).catch(() => null);
+  const pauses = await scrapePauses(t.target).catch(() => ({ stallMs: null, gcMaxMs: null }));
+  const serverStallMs = pauses.stallMs;
   const processed = databaseCounts(t.databaseFile).deviceMessages - before;
   const sample = verifySample ? await sampleAuthorize(t.target, t.signingCertificatePem, [...cursor.devices], SAMPLE_REQUESTS) : null;
   const achievedRate = load.completed / Math.max(wall, 0.001);
@@ -99,7 +102,7 @@ export async function fixedRateAuthorize(t: AuthorizeTarget, cursor: DeviceCurso
   return {
     offeredRate: rate, seconds, achievedRate, load, sent, grantedResponses: granted, processedInDatabase: processed,
     serverCpuMicrosPerRequest: cpuBefore === null || cpuAfter === null || processed <= 0 ? null : ((cpuAfter - cpuBefore) * 1e6) / processed,
-    distinctDevices: distinct, sample, responseBytes, serverStallMs,
+    distinctDevices: distinct, sample, responseBytes, serverStallMs, serverGcMaxMs: pauses.gcMaxMs,
     held: clean && load.latencyMs.p99 < P99_GOAL_MS && achievedRate >= rate * HELD_RATE_SHARE && (sample === null || sample.failures.length === 0),
   };
 }
@@ -126,7 +129,7 @@ export async function ladderSearch(t: AuthorizeTarget, cursor: DeviceCursor, sta
       offeredRate: rate, achievedRate: run.achievedRate, held: run.held, serverCpuMicrosPerRequest: run.serverCpuMicrosPerRequest, serverStallMs: run.serverStallMs,
       p99Ms: run.load.latencyMs.p99, errors: run.load.errors + run.load.non2xx + run.load.timeouts,
     });
-    log(`  ladder ${rate}/s: achieved ${run.achievedRate.toFixed(0)}/s, p99 ${run.load.latencyMs.p99} ms, server stall ${run.serverStallMs?.toFixed(0) ?? 'n/a'} ms, `
+    log(`  ladder ${rate}/s: achieved ${run.achievedRate.toFixed(0)}/s, p99 ${run.load.latencyMs.p99} ms, server stall ${run.serverStallMs?.toFixed(0) ?? 'n/a'} ms (GC ${run.serverGcMaxMs?.toFixed(0) ?? 'n/a'} ms), `
       + `errors ${run.load.errors + run.load.non2xx + run.load.timeouts} -> ${run.held ? 'held' : 'missed'}`);
     return run.held;
   };

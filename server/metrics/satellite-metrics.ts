@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { GC_KINDS, GcPauseWatch } from './gc-pause-watch.js';
 import { EventLoopStallWatch } from './event-loop-stall-watch.js';
 
 /** What the scrape-time gauges read. Each is a handful of aggregate queries, never a scan of every instance. */
@@ -74,6 +75,25 @@ export class SatelliteMetrics {
     new Gauge({
       name: 'satellite_event_loop_stall_max_seconds', help: 'Longest event-loop stall since the previous scrape.', registers,
       collect() { this.set(stalls.takeMaxMs() / 1000); },
+    });
+    // Beside the stall: a stall that matches a major GC pause is the heap, not a query.
+    const gc = new GcPauseWatch();
+    new Gauge({
+      name: 'satellite_gc_pause_max_seconds', help: 'Longest garbage-collection pause of the main thread since the previous scrape, by kind.',
+      labelNames: ['kind'], registers,
+      collect() {
+        const max = gc.takeMaxSeconds();
+        for (const kind of GC_KINDS) this.set({ kind }, max.get(kind) ?? 0);
+      },
+    });
+    new Counter({
+      name: 'satellite_gc_pause_seconds_total', help: 'Time the main thread spent in garbage-collection pauses, by kind.',
+      labelNames: ['kind'], registers,
+      collect() {
+        const total = gc.totalSeconds();
+        this.reset();
+        for (const kind of GC_KINDS) this.inc({ kind }, total.get(kind) ?? 0);
+      },
     });
   }
 

@@ -80,6 +80,21 @@ describe('GET /metrics', () => {
     assert.ok(stalled !== undefined && stalled >= (stallMs - 20) / 1000, `gauge ${String(stalled)} s for a ${stallMs} ms stall`);
   });
 
+  it('reports garbage-collection pauses by kind', async () => {
+    // Enough short-lived garbage for several young-generation collections.
+    let keep = 0;
+    for (let i = 0; i < 200_000; i += 1) keep += JSON.stringify({ i, pad: 'x'.repeat(64) }).length;
+    assert.ok(keep > 0);
+    // gc entries reach the observer after the turn that made them.
+    await new Promise((resolve) => setImmediate(resolve));
+    const scraped = samples((await request(f.app).get('/metrics').expect(200)).text);
+    const total = scraped.get('satellite_gc_pause_seconds_total{kind="minor"}');
+    assert.ok(total !== undefined && total > 0, `minor GC total ${String(total)}`);
+    const max = scraped.get('satellite_gc_pause_max_seconds{kind="minor"}');
+    assert.ok(max !== undefined && max > 0 && max <= total, `minor GC max ${String(max)}`);
+    assert.equal(scraped.has('satellite_gc_pause_max_seconds{kind="major"}'), true);
+  });
+
   it('passes promtool check metrics', async (context) => {
     if (!existsSync('/usr/bin/promtool')) context.skip();
     const dir = mkdtempSync(join(tmpdir(), 'metrics-'));
