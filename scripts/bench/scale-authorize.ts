@@ -1,6 +1,7 @@
 import type { BenchDevice } from './bench-devices.js';
 import { presignAuthorize } from './bench-phases.js';
-import { runPaced, type PacedResult } from './paced-load.js';
+import type { PacedResult } from './paced-load.js';
+import { runPacedInProcess } from './paced-load-process.js';
 import { databaseCounts, sampleAuthorize, type SampleCheck, type TlsTarget } from './bench-verify.js';
 import { scrapePauses } from './scale-admin-load.js';
 
@@ -67,12 +68,6 @@ export async function fixedRateAuthorize(t: AuthorizeTarget, cursor: DeviceCurso
   presigned?: PresignedRun): Promise<FixedRateRun> {
   const { bodies, distinct } = presigned ?? presignRun(t, cursor, rate, seconds);
   const amount = bodies.length;
-  let granted = 0;
-  let responseBytes = 0;
-  const onResponse = (status: number, body: string): void => {
-    if (status === 200 && body.includes(OK_MARK) && body.includes(AUTHORIZED_MARK)) granted += 1;
-    responseBytes = body.length;
-  };
   const before = databaseCounts(t.databaseFile).deviceMessages;
   // Starts the stall gauge's interval: the scrape after the run reads the longest stall within it.
   await scrapePauses(t.target).catch(() => null);
@@ -81,9 +76,12 @@ export async function fixedRateAuthorize(t: AuthorizeTarget, cursor: DeviceCurso
   // Open loop, paced (paced-load.ts says why not autocannon's overallRate). The bodies bound the run; the rate makes
   // it last `seconds`. A server that falls behind would make it last longer, so sending stops at 1.5 x the time
   // (that run has missed its rate anyway).
-  const load = await runPaced({
-    target: t.target, path: '/SmartTransport', bodies, rate, connections: t.connections, maxSeconds: Math.ceil(seconds * OVERRUN_LIMIT), onResponse,
-  });
+  // In a process of its own (paced-load-child.ts says why), counting answers that are OK and AUTHORIZED.
+  const load = await runPacedInProcess({
+    target: t.target, path: '/SmartTransport', bodies, rate, connections: t.connections, maxSeconds: Math.ceil(seconds * OVERRUN_LIMIT),
+  }, [OK_MARK, AUTHORIZED_MARK]);
+  const granted = load.granted;
+  const responseBytes = load.responseBytes;
   const sent = Math.min(amount, load.completed + load.errors + load.timeouts);
   const wall = (performance.now() - started) / 1000;
   // Requests cut off when a stopped run ended may still be committing; let them land before counting.
@@ -129,7 +127,7 @@ export async function ladderSearch(t: AuthorizeTarget, cursor: DeviceCursor, sta
       offeredRate: rate, achievedRate: run.achievedRate, held: run.held, serverCpuMicrosPerRequest: run.serverCpuMicrosPerRequest, serverStallMs: run.serverStallMs,
       p99Ms: run.load.latencyMs.p99, errors: run.load.errors + run.load.non2xx + run.load.timeouts,
     });
-    log(`  ladder ${rate}/s: achieved ${run.achievedRate.toFixed(0)}/s, p99 ${run.load.latencyMs.p99} ms, server stall ${run.serverStallMs?.toFixed(0) ?? 'n/a'} ms (GC ${run.serverGcMaxMs?.toFixed(0) ?? 'n/a'} ms), `
+    log(`  ladder ${rate}/s: achieved ${run.achievedRate.toFixed(0)}/s, p99 ${run.load.latencyMs.p99} ms, server stall ${run.serverStallMs?.toFixed(0) ?? 'n/a'} ms (GC ${run.serverGcMaxMs?.toFixed(0) ?? 'n/a'} ms), generator stall ${run.load.clientStallMs.toFixed(0)} ms, `
       + `errors ${run.load.errors + run.load.non2xx + run.load.timeouts} -> ${run.held ? 'held' : 'missed'}`);
     return run.held;
   };
