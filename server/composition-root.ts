@@ -15,7 +15,7 @@ import { RegistrationService } from '../licensing/device/registration-service.js
 import { EventLogService } from '../licensing/events/event-log-service.js';
 import { InstanceAdminService } from '../licensing/instances/instance-admin-service.js';
 import { InstanceQueryService } from '../licensing/instances/instance-query-service.js';
-import { InlineInstanceReader, type InstanceReader } from './admin/instances/instance-reader.js';
+import { InlineInstanceReader, SplitInstanceReader, type InstanceReader } from './admin/instances/instance-reader.js';
 import { InstanceReadWorker } from './admin/instances/instance-read-worker.js';
 import { LicensePoolService } from '../licensing/licenses/license-pool-service.js';
 import { LicenseTransferService } from '../licensing/licenses/license-transfer-service.js';
@@ -222,5 +222,9 @@ function composeWith(db: SqliteDatabase, pki: SatellitePki, deps: SatelliteDeps)
 function readerFor(db: SqliteDatabase, queries: InstanceQueryService, deps: SatelliteDeps): InstanceReader {
   const inline = new InlineInstanceReader(queries);
   if (deps.readWorker !== true || db.memory || db.name === '' || db.name === ':memory:') return inline;
-  return new InstanceReadWorker({ databaseFile: db.name, clock: deps.clock, logger: deps.logger, fallback: inline });
+  const worker = (): InstanceReadWorker => new InstanceReadWorker({ databaseFile: db.name, clock: deps.clock, logger: deps.logger, fallback: inline });
+  const lists = worker();
+  // Started now: the first admin list should not wait for a thread to load the code.
+  void lists.warm();
+  return new SplitInstanceReader(lists, worker());
 }

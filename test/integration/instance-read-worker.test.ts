@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, it, vi } from 'vitest';
 import { seedScaleInventory } from '../../db/sqlite-scale-seeder.js';
 import type { InstanceQuery } from '../../licensing/instances/instance-inventory-repository.js';
 import { DomainError } from '../../licensing/shared/domain-error.js';
-import { InlineInstanceReader, type InstanceReader } from '../../server/admin/instances/instance-reader.js';
+import { InlineInstanceReader, SplitInstanceReader, type InstanceReader } from '../../server/admin/instances/instance-reader.js';
 import { InstanceReadWorker } from '../../server/admin/instances/instance-read-worker.js';
 import { loadConfig } from '../../server/config.js';
 import { bearerFor } from '../support/admin-auth.js';
@@ -72,8 +72,10 @@ describe('instance reads on the read worker', () => {
     seedScaleInventory(f.app.satellite.db, { virtualAccountIds: [edge.id], instances: IN_EDGE, now, tags: ['t1'], prefix: 'edge', pemBytes: 16 });
     viewer = await bearerFor(f.app, { role: 'viewer' });
     const reads: InstanceReader = f.app.satellite.instanceReads;
-    assert.ok(reads instanceof InstanceReadWorker, 'a file database with readWorker gets the worker');
-    worker = reads;
+    // Lists and exports each get a worker of their own; exports are what these tests watch.
+    assert.ok(reads instanceof SplitInstanceReader, 'a file database with readWorker gets the workers');
+    assert.ok(reads.exportReader instanceof InstanceReadWorker);
+    worker = reads.exportReader;
     inline = new InlineInstanceReader(f.app.satellite.instanceQueries);
   });
 

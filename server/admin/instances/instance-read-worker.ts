@@ -67,6 +67,11 @@ export class InstanceReadWorker implements InstanceReader {
     return this.#export(query);
   }
 
+  /** Starts the worker now rather than at the first read (its start, ~1 s under tsx, is not an admin's wait). */
+  async warm(): Promise<void> {
+    await this.#target().catch(() => undefined);
+  }
+
   /** What the worker holds open; null while reads are inline or no worker runs. */
   async stats(): Promise<ReadWorkerStats | null> {
     const current = this.#current;

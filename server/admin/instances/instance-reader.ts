@@ -40,3 +40,39 @@ export class InlineInstanceReader implements InstanceReader {
     return Promise.resolve();
   }
 }
+
+/**
+ * Lists and counts on one reader, CSV exports on another: an export keeps its worker busy for minutes at 1M
+ * (one window after another), and a list sent to the same worker waited its turn between them (first page
+ * 300–400 ms during an export instead of ~100 ms).
+ */
+export class SplitInstanceReader implements InstanceReader {
+  readonly #lists: InstanceReader;
+  readonly #exports: InstanceReader;
+
+  constructor(lists: InstanceReader, exports: InstanceReader) {
+    this.#lists = lists;
+    this.#exports = exports;
+  }
+
+  /** The reader exports go to (tests look at what its worker holds open). */
+  get exportReader(): InstanceReader {
+    return this.#exports;
+  }
+
+  list(query: InstanceQuery, count?: CountMode): Promise<InstancePage> {
+    return this.#lists.list(query, count);
+  }
+
+  count(filter: InstanceFilter): Promise<number> {
+    return this.#lists.count(filter);
+  }
+
+  exportCsv(query: InstanceQuery): AsyncIterable<string | Uint8Array> {
+    return this.#exports.exportCsv(query);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([this.#lists.close(), this.#exports.close()]);
+  }
+}
