@@ -99,7 +99,7 @@ export class DeviceWriteBatcher {
 // often, 32 and more let whole rounds of requests wait for each other.
 const DEFAULT_MAX_BATCH = 16;
 // bench:scale at a paced 1,111 AUTHORIZE/s: see docs/performance.md ("Commit window").
-const DEFAULT_WINDOW_MS = Number(process.env.XP_WINDOW ?? 4);
+const DEFAULT_WINDOW_MS = 4;
 
 interface PendingUnit {
   work: (repos: Repositories) => void;
