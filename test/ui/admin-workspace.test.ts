@@ -80,6 +80,8 @@ describe('web UI: the admin workspace in Chromium', () => {
     assert.equal(await page.getByLabel('Account', { exact: true }).inputValue(), 'Demo Account');
     assert.equal(await page.getByLabel('Virtual Account').inputValue(), 'Default');
     const row = main().getByRole('row').filter({ hasText: 'UCM Enhanced License (12.x)' });
+    // The headers render before the pool rows arrive; allInnerTexts does not wait for them.
+    await row.waitFor();
     assert.deepEqual((await row.getByRole('cell').allInnerTexts()).slice(2, 6).map((c) => c.trim()), ['100', '0', '-', '+100']);
   });
 
