@@ -59,7 +59,8 @@ const Database = require(workerData.driver);
 const db = new Database(workerData.filename, { fileMustExist: true });
 // PASSIVE never waits for readers or writers; nothing here should wait for a lock either.
 db.pragma('busy_timeout = 0');
-const stats = { checkpoints: 0, resets: 0, lastLogPages: 0, failures: 0 };
+// resets are counted by the writer, which does them.
+const stats = { checkpoints: 0, lastLogPages: 0, failures: 0 };
 let timer = null;
 let lastLog = -1;
 let delay = workerData.intervalMs;
@@ -90,7 +91,7 @@ timer = setTimeout(run, workerData.intervalMs);
 parentPort.postMessage({ type: 'ready' });
 `;
 
-type WorkerMessage = { type: 'ready' | 'stopped' } | { type: 'failure'; message: string } | { type: 'stats'; stats: CheckpointStats } | { type: 'finish' };
+type WorkerMessage = { type: 'ready' | 'stopped' } | { type: 'failure'; message: string } | { type: 'stats'; stats: Omit<CheckpointStats, 'resets'> } | { type: 'finish' };
 
 export class WalCheckpointer {
   readonly #db: SqliteDatabase;

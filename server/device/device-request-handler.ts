@@ -171,9 +171,7 @@ export class DeviceRequestHandler {
         if (prepared.type !== 'RENEW_ID_CERT') throw new Error('RENEW_ID_CERT was not prepared');
         return identity(this.#deps.registration.commitRenewal(repos, requireId(request), prepared.certificate, now));
       case 'AUTHORIZE': {
-        const outcome = confirmed === null
-          ? this.#deps.authorization.commitAuthorization(repos, requireId(request), message.body.entitlements, now)
-          : this.#deps.authorization.commitAuthorization(repos, confirmed, message.body.entitlements, now);
+        const outcome = this.#deps.authorization.commitAuthorization(repos, confirmed ?? requireId(request), message.body.entitlements, now);
         return { status: 'OK', error: null, body: authorizeBody(outcome) };
       }
       case 'DEREGISTER':

@@ -77,22 +77,18 @@ export class SatelliteMetrics {
       collect() { this.set(stalls.takeMaxMs() / 1000); },
     });
     // Beside the stall: a stall that matches a major GC pause is the heap, not a query.
-    const gc = new GcPauseWatch();
+    const gcTotal = new Counter({
+      name: 'satellite_gc_pause_seconds_total', help: 'Time the main thread spent in garbage-collection pauses, by kind.',
+      labelNames: ['kind'], registers,
+    });
+    for (const kind of GC_KINDS) gcTotal.inc({ kind }, 0);
+    const gc = new GcPauseWatch((kind, seconds) => gcTotal.inc({ kind }, seconds));
     new Gauge({
       name: 'satellite_gc_pause_max_seconds', help: 'Longest garbage-collection pause of the main thread since the previous scrape, by kind.',
       labelNames: ['kind'], registers,
       collect() {
         const max = gc.takeMaxSeconds();
         for (const kind of GC_KINDS) this.set({ kind }, max.get(kind) ?? 0);
-      },
-    });
-    new Counter({
-      name: 'satellite_gc_pause_seconds_total', help: 'Time the main thread spent in garbage-collection pauses, by kind.',
-      labelNames: ['kind'], registers,
-      collect() {
-        const total = gc.totalSeconds();
-        this.reset();
-        for (const kind of GC_KINDS) this.inc({ kind }, total.get(kind) ?? 0);
       },
     });
   }
