@@ -8,6 +8,7 @@ import { syncImportRefusalsSchema } from './0009-sync-import-refusals.js';
 import { reservationsSchema } from './0011-reservations.js';
 import { incrementalSyncSchema } from './0013-incremental-sync.js';
 import { scaleIndexesSchema } from './0014-scale-indexes.js';
+import { instanceSearchSchema } from './0015-instance-search.js';
 
 export interface Migration {
   version: number;
@@ -21,5 +22,5 @@ export interface Migration {
  */
 export const migrations: readonly Migration[] = [
   coreSchema, adminAuthSchema, licenseTransfersSchema, syncBindingSchema, upstreamLineSyncSchema, licensingEngineSchema,
-  syncImportRefusalsSchema, reservationsSchema, incrementalSyncSchema, scaleIndexesSchema,
+  syncImportRefusalsSchema, reservationsSchema, incrementalSyncSchema, scaleIndexesSchema, instanceSearchSchema,
 ];

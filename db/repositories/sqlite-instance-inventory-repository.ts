@@ -45,7 +45,22 @@ const PREFIX_BRANCHES = [
   'SELECT rowid FROM product_instances WHERE id >= @idPrefix AND id < @idPrefixEnd',
 ];
 
-type Mode = 'walk' | 'selective';
+/** The id column is not in the trigram index: a search matches ids by prefix, one indexed range. */
+const ID_PREFIX_BRANCH = 'SELECT rowid FROM product_instances WHERE id >= @idPrefix AND id < @idPrefixEnd';
+/** Trigram phrases need 3 characters; a shorter substring cannot use the index and walks the list. */
+const TRIGRAM_MIN = 3;
+const CONTAINS_BRANCHES = ['SELECT rowid FROM product_instance_search WHERE product_instance_search MATCH @phrase', ID_PREFIX_BRANCH];
+/** An FTS5 string: inside double quotes every character is literal but the quote, which is doubled. */
+const ftsPhrase = (text: string): string => `"${text.replace(/"/g, '""')}"`;
+const usesTrigrams = (f: InstanceFilter): boolean => f.search !== undefined && f.searchMatch !== 'prefix' && [...f.search].length >= TRIGRAM_MIN;
+/**
+ * The PIDs a product type can match, from product_kinds (every tag/PID pair the inventory has held). The rows
+ * are then checked against the type as before, so a PID shared by another tag adds lookups, never matches.
+ */
+const KIND_PIDS = `SELECT k.udi_pid FROM product_kinds k WHERE k.product_tag LIKE @productType ESCAPE '\\' OR k.udi_pid LIKE @productType ESCAPE '\\'`;
+
+/** 'walk': checked row by row along the sort index; 'selective': the selective term's index leads; 'driven': as selective, but the count driver's join supplies the trigram or tag term. */
+type Mode = 'walk' | 'selective' | 'driven';
 
 /**
  * The WHERE terms of one filter shape. Only the filters present become SQL, so each shape gets a plan that uses
@@ -53,7 +68,7 @@ type Mode = 'walk' | 'selective';
  * terms are written so SQLite cannot pick their indexes (unary +): the selective term's index leads.
  */
 function whereTerms(f: InstanceFilter, mode: Mode): string[] {
-  const plus = mode === 'selective' ? '+' : '';
+  const plus = mode === 'walk' ? '' : '+';
   const terms: string[] = [f.virtualAccountId !== undefined
     ? `${plus}pi.va_id = @va`
     : `${plus}pi.va_id IN (SELECT id FROM virtual_accounts WHERE account_id = @account)`];
@@ -62,36 +77,44 @@ function whereTerms(f: InstanceFilter, mode: Mode): string[] {
   if (f.authorizationState !== undefined) terms.push('pi.authorization_state = @authorization');
   if (f.lastContactBefore !== undefined) terms.push(`${plus}pi.last_contact_at < @contactBefore`);
   if (f.lastContactAfter !== undefined) terms.push(`${plus}pi.last_contact_at > @contactAfter`);
-  const selective = selectiveTerm(f);
+  const selective = mode === 'walk' ? undefined : selectiveTerm(f);
   if (f.serialNumber !== undefined) terms.push(`${selective === 'serial' ? '' : '+'}pi.udi_serial_number = @serial COLLATE NOCASE`);
   if (f.pid !== undefined) terms.push(`${selective === 'pid' ? '' : '+'}pi.udi_pid = @pid COLLATE NOCASE`);
-  if (f.productType !== undefined) terms.push(`(pi.product_tag LIKE @productType ESCAPE '\\' OR pi.udi_pid LIKE @productType ESCAPE '\\')`);
-  if (f.search !== undefined && f.searchMatch === 'prefix' && selective === 'prefix' && mode === 'selective') {
+  if (f.productType !== undefined) {
+    if (selective === 'productType') terms.push(`pi.udi_pid COLLATE NOCASE IN (${KIND_PIDS})`);
+    // The PID first: it is in the PID index, so a type matching it never reads the row for its tag.
+    terms.push(`(pi.udi_pid LIKE @productType ESCAPE '\\' OR pi.product_tag LIKE @productType ESCAPE '\\')`);
+  }
+  if (f.search !== undefined && f.searchMatch === 'prefix' && selective === 'prefix') {
     terms.push(`pi.rowid IN (${PREFIX_BRANCHES.join(' UNION ')})`);
   } else if (f.search !== undefined && f.searchMatch === 'prefix') {
     // Walking the sort index (the prefix matches too many rows to fetch them all): checked row by row.
     terms.push(`(${prefixRange('pi.hostname')} OR ${prefixRange('pi.udi_serial_number')} OR ${prefixRange('pi.udi_pid')}
       OR (pi.id >= @idPrefix AND pi.id < @idPrefixEnd))`);
+  } else if (f.search !== undefined && selective === 'contains') {
+    if (mode === 'selective') terms.push(`pi.rowid IN (${CONTAINS_BRANCHES.join(' UNION ')})`);
   } else if (f.search !== undefined) {
+    // The same matches as the trigram index, checked row by row (LIKE folds ASCII case only).
     terms.push(`(pi.hostname LIKE @search ESCAPE '\\' OR pi.ip_address LIKE @search ESCAPE '\\' OR pi.udi_pid LIKE @search ESCAPE '\\'
-      OR pi.udi_serial_number LIKE @search ESCAPE '\\' OR pi.id LIKE @search ESCAPE '\\')`);
+      OR pi.udi_serial_number LIKE @search ESCAPE '\\' OR (pi.id >= @idPrefix AND pi.id < @idPrefixEnd))`);
   }
   if (f.licenseTag !== undefined) {
     // Walking, the tag is checked row by row; an IN list would materialize every instance of the tag per window.
-    terms.push(mode === 'selective' && selective === 'licenseTag'
-      ? 'pi.id IN (SELECT e.instance_id FROM instance_entitlements e WHERE e.tag = @licenseTag)'
-      : 'EXISTS (SELECT 1 FROM instance_entitlements e WHERE e.instance_id = pi.id AND e.tag = @licenseTag)');
+    if (selective !== 'licenseTag') terms.push('EXISTS (SELECT 1 FROM instance_entitlements e WHERE e.instance_id = pi.id AND e.tag = @licenseTag)');
+    else if (mode === 'selective') terms.push('pi.id IN (SELECT e.instance_id FROM instance_entitlements e WHERE e.tag = @licenseTag)');
   }
   return terms;
 }
 
-type Selective = 'serial' | 'prefix' | 'pid' | 'licenseTag';
+type Selective = 'serial' | 'prefix' | 'contains' | 'pid' | 'productType' | 'licenseTag';
 
 /** The one filter whose index answers first, most selective first; undefined when none has an index. */
 function selectiveTerm(f: InstanceFilter): Selective | undefined {
   if (f.serialNumber !== undefined) return 'serial';
   if (f.search !== undefined && f.searchMatch === 'prefix') return 'prefix';
+  if (usesTrigrams(f)) return 'contains';
   if (f.pid !== undefined) return 'pid';
+  if (f.productType !== undefined) return 'productType';
   if (f.licenseTag !== undefined) return 'licenseTag';
   return undefined;
 }
@@ -100,9 +123,30 @@ const PROBES: Record<Selective, string> = {
   serial: 'SELECT 1 FROM product_instances pi WHERE pi.udi_serial_number = @serial COLLATE NOCASE',
   // UNION ALL may count an instance twice (hostname and serial both match): an upper bound is what a probe needs.
   prefix: PREFIX_BRANCHES.join(' UNION ALL '),
+  contains: CONTAINS_BRANCHES.join(' UNION ALL '),
   pid: 'SELECT 1 FROM product_instances pi WHERE pi.udi_pid = @pid COLLATE NOCASE',
+  productType: `SELECT 1 FROM product_instances pi WHERE pi.udi_pid COLLATE NOCASE IN (${KIND_PIDS})`,
   licenseTag: 'SELECT 1 FROM instance_entitlements e WHERE e.tag = @licenseTag',
 };
+
+/**
+ * Capped counts driven by the selective term's index, streaming (LIMIT stops them): each match is one row
+ * read, so 10,001 matches are ~10,001 lookups however many instances the account holds. The trigram and tag
+ * drivers are joins (an IN list would first collect every match). Prefix search has none (four ranges): it walks.
+ */
+const COUNT_DRIVERS: Partial<Record<Selective, { from: string; on: string }>> = {
+  serial: { from: 'product_instances pi', on: '1' },
+  pid: { from: 'product_instances pi', on: '1' },
+  productType: { from: 'product_instances pi', on: '1' },
+  contains: { from: 'product_instance_search s CROSS JOIN product_instances pi ON pi.rowid = s.rowid', on: 's.product_instance_search MATCH @phrase' },
+  licenseTag: {
+    from: 'instance_entitlements e INDEXED BY instance_entitlements_by_tag CROSS JOIN product_instances pi ON pi.id = e.instance_id',
+    on: 'e.tag = @licenseTag',
+  },
+};
+/** The id-prefix matches the trigram index does not also hold (a contains search matches either). */
+const ID_ONLY = `pi.id >= @idPrefix AND pi.id < @idPrefixEnd
+  AND NOT EXISTS (SELECT 1 FROM product_instance_search s WHERE s.product_instance_search MATCH @phrase AND s.rowid = pi.rowid)`;
 
 /** Windows walk one VA's sort index; the service merges the VAs of an account-wide list. */
 function sortIndex(f: InstanceFilter): string {
@@ -126,7 +170,9 @@ function params(f: InstanceFilter, extra: Record<string, unknown> = {}): Record<
   if (f.productType !== undefined) p.productType = contains(f.productType);
   if (f.search !== undefined && f.searchMatch === 'prefix') {
     Object.assign(p, { prefix: f.search, prefixEnd: f.search + PREFIX_END, idPrefix: f.search.toLowerCase(), idPrefixEnd: f.search.toLowerCase() + PREFIX_END });
-  } else if (f.search !== undefined) p.search = contains(f.search);
+  } else if (f.search !== undefined) {
+    Object.assign(p, { search: contains(f.search), phrase: ftsPhrase(f.search), idPrefix: f.search.toLowerCase(), idPrefixEnd: f.search.toLowerCase() + PREFIX_END });
+  }
   if (f.licenseTag !== undefined) p.licenseTag = f.licenseTag;
   return p;
 }
@@ -176,6 +222,20 @@ export class SqliteInstanceInventoryRepository implements InstanceInventoryRepos
   countSelective(f: InstanceFilter): number {
     const sql = `SELECT COUNT(*) AS n FROM product_instances pi WHERE ${whereTerms(f, 'selective').join(' AND ')}`;
     return this.#statement<{ n: number }>(`cs:${shapeOf(f)}`, sql).get(params(f))?.n ?? 0;
+  }
+
+  countThrough(f: InstanceFilter, cap: number): number | null {
+    const which = selectiveTerm(f);
+    const driver = which === undefined ? undefined : COUNT_DRIVERS[which];
+    if (driver === undefined) return null;
+    const terms = [driver.on, ...whereTerms(f, 'driven')];
+    const sql = `SELECT COUNT(*) AS n FROM (SELECT 1 FROM ${driver.from} WHERE ${terms.join(' AND ')} LIMIT @cap)`;
+    let n = this.#statement<{ n: number }>(`ct:${shapeOf(f)}`, sql).get(params(f, { cap }))?.n ?? 0;
+    if (which === 'contains' && n < cap) {
+      const idSql = `SELECT COUNT(*) AS n FROM (SELECT 1 FROM product_instances pi WHERE ${[ID_ONLY, ...whereTerms(f, 'driven')].join(' AND ')} LIMIT @cap)`;
+      n += this.#statement<{ n: number }>(`ci:${shapeOf(f)}`, idSql).get(params(f, { cap: cap - n }))?.n ?? 0;
+    }
+    return n;
   }
 
   windowEnd(f: InstanceFilter, sort: InstanceSort, after: InstanceKey | undefined, size: number): InstanceKey | null {

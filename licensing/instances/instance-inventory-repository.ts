@@ -10,8 +10,9 @@ export interface InstanceFilter {
   /** Hostname, UDI serial number, UDI PID or instance id, case-insensitive; see `searchMatch`. */
   search?: string;
   /**
-   * 'contains' (the default): a substring of those and of the IP address, which reads every instance of the
-   * account (in short windows). 'prefix': a prefix of hostname, serial number, PID or id, read through indexes.
+   * 'contains' (the default): a substring of hostname, IP address, serial number or PID (through the trigram
+   * index from 3 characters on), or a prefix of the id. 'prefix': a prefix of hostname, serial number, PID or
+   * id, read through indexes.
    */
   searchMatch?: 'contains' | 'prefix';
   pid?: string;
@@ -56,6 +57,11 @@ export interface InstanceInventoryRepository {
   listSelective(query: InstanceQuery): InstanceSummary[];
   /** Through the selective index: every match counted (bounded as listSelective). */
   countSelective(filter: InstanceFilter): number;
+  /**
+   * Matches counted no further than `cap`, driven by the selective term's index however many it matches
+   * (O(min(matches, cap)) row reads when the other filters pass); null when the filter has no such driver.
+   */
+  countThrough(filter: InstanceFilter, cap: number): number | null;
   /**
    * The key of the `size`-th entry after `after` in the sort order of the filter's VA (windows need
    * virtualAccountId), ignoring the other filters (an index-only walk); null when fewer remain, so the window

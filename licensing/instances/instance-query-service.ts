@@ -64,6 +64,12 @@ export class InstanceQueryService {
   /** Matching instances, counted no further than `cap`. */
   async count(filter: InstanceFilter, cap: number = Number.MAX_SAFE_INTEGER): Promise<number> {
     if (this.#selective(filter)) return Math.min(cap, this.#uow.read((r) => r.instanceInventory.countSelective(filter)));
+    // A capped count through the selective index is at most COUNT_CAP + 1 row reads in one statement; an exact
+    // one may be O(instances), so it keeps to the windows below.
+    if (cap <= COUNT_CAP + 1) {
+      const through = this.#uow.read((r) => r.instanceInventory.countThrough(filter, cap));
+      if (through !== null) return through;
+    }
     let total = 0;
     for (const va of this.#virtualAccounts(filter)) {
       const scoped = { ...filter, virtualAccountId: va };
@@ -120,6 +126,13 @@ export class InstanceQueryService {
     const rows: InstanceSummary[] = [];
     for (const va of vas) {
       const scoped = { ...query, virtualAccountId: va, limit: vas.length === 1 ? query.limit : query.offset + query.limit, offset: vas.length === 1 ? query.offset : 0 };
+      // A term dense in the account may be sparse in one VA (a PID only one site uses): walking that VA would
+      // read every row of it. Its index counts the VA's matches first; few, and they are read through it.
+      const inVa = this.#uow.read((r) => r.instanceInventory.countThrough(scoped, SELECTIVE_CAP + 1));
+      if (inVa !== null && inVa <= SELECTIVE_CAP) {
+        rows.push(...this.#uow.read((r) => r.instanceInventory.listSelective(scoped)));
+        continue;
+      }
       for await (const chunk of this.#walkVa(scoped, windowOf(this.#uow, scoped))) rows.push(...chunk);
     }
     if (vas.length === 1) return rows;

@@ -92,18 +92,28 @@ describe('query plans at scale (EXPLAIN QUERY PLAN)', () => {
     assertIndexed(captured, { sorted: true });
   });
 
-  it('answers selective filters (prefix search, serial, PID, tag) through their own index', () => {
+  it('answers selective filters (search, serial, PID, product type, tag) through their own index', () => {
     const captured: Captured[] = [];
     const repo = new SqliteInstanceInventoryRepository(capturing(db, captured));
-    for (const scope of SCOPES) for (const filter of FILTERS.filter((f) => f.serialNumber ?? f.pid ?? f.licenseTag ?? f.searchMatch === 'prefix')) {
+    const selective = FILTERS.filter((f) => f.serialNumber ?? f.pid ?? f.licenseTag ?? f.productType ?? f.search);
+    assert.equal(selective.length, 7);
+    for (const scope of SCOPES) for (const filter of selective) {
       for (const after of [undefined, KEY]) {
         const q: InstanceQuery = { accountId: 'a1', ...scope, ...filter, sort: '-lastContact', limit: 50, offset: 0, after };
         assert.notEqual(repo.selectiveMatches(q, 2_000), null);
         repo.listSelective(q);
         repo.countSelective(q);
+        // The capped count of a term that matches too many to fetch: streamed through the same index.
+        if (filter.searchMatch !== 'prefix') assert.notEqual(repo.countThrough(q, 10_001), null);
       }
     }
     assertIndexed(captured, { sorted: false });
+    const plans = captured.map((c) => planOf(c).join(' | '));
+    const trigram = captured.filter((c) => c.sql.includes('@phrase')).map((c) => planOf(c).join(' | '));
+    assert.ok(trigram.length > 0 && trigram.every((p) => /VIRTUAL TABLE INDEX/.test(p)), trigram.join('\n'));
+    // product_kinds is a few dozen rows (one per tag and PID pair), so scanning it is the point: "SCAN k".
+    assert.ok(plans.some((p) => /SEARCH pi USING (COVERING )?INDEX product_instances_by_pid/.test(p) && /SCAN k( |$)/.test(p)),
+      'product type: PIDs from product_kinds, instances by PID');
     const prefix = captured.find((c) => c.sql.includes('@prefixEnd') && c.sql.includes('UNION ALL'));
     assert.ok(prefix);
     const plan = planOf(prefix).join(' | ');
