@@ -44,12 +44,13 @@ const PREFIX_BRANCHES = [
   `SELECT rowid FROM product_instances INDEXED BY product_instances_by_pid WHERE ${prefixRange('udi_pid')}`,
   'SELECT rowid FROM product_instances WHERE id >= @idPrefix AND id < @idPrefixEnd',
 ];
+/** Ids are lowercase: every search matches them by prefix, one indexed range (the last prefix branch). */
+const ID_PREFIX_TERM = '(pi.id >= @idPrefix AND pi.id < @idPrefixEnd)';
 
-/** The id column is not in the trigram index: a search matches ids by prefix, one indexed range. */
-const ID_PREFIX_BRANCH = 'SELECT rowid FROM product_instances WHERE id >= @idPrefix AND id < @idPrefixEnd';
 /** Trigram phrases need 3 characters; a shorter substring cannot use the index and walks the list. */
 const TRIGRAM_MIN = 3;
-const CONTAINS_BRANCHES = ['SELECT rowid FROM product_instance_search WHERE product_instance_search MATCH @phrase', ID_PREFIX_BRANCH];
+/** The id column is not in the trigram index, so a contains search adds the id-prefix branch. */
+const CONTAINS_BRANCHES = ['SELECT rowid FROM product_instance_search WHERE product_instance_search MATCH @phrase', PREFIX_BRANCHES.at(-1) ?? ''];
 /** An FTS5 string: inside double quotes every character is literal but the quote, which is doubled. */
 const ftsPhrase = (text: string): string => `"${text.replace(/"/g, '""')}"`;
 const usesTrigrams = (f: InstanceFilter): boolean => f.search !== undefined && f.searchMatch !== 'prefix' && [...f.search].length >= TRIGRAM_MIN;
@@ -90,13 +91,13 @@ function whereTerms(f: InstanceFilter, mode: Mode): string[] {
   } else if (f.search !== undefined && f.searchMatch === 'prefix') {
     // Walking the sort index (the prefix matches too many rows to fetch them all): checked row by row.
     terms.push(`(${prefixRange('pi.hostname')} OR ${prefixRange('pi.udi_serial_number')} OR ${prefixRange('pi.udi_pid')}
-      OR (pi.id >= @idPrefix AND pi.id < @idPrefixEnd))`);
+      OR ${ID_PREFIX_TERM})`);
   } else if (f.search !== undefined && selective === 'contains') {
     if (mode === 'selective') terms.push(`pi.rowid IN (${CONTAINS_BRANCHES.join(' UNION ')})`);
   } else if (f.search !== undefined) {
     // The same matches as the trigram index, checked row by row (LIKE folds ASCII case only).
     terms.push(`(pi.hostname LIKE @search ESCAPE '\\' OR pi.ip_address LIKE @search ESCAPE '\\' OR pi.udi_pid LIKE @search ESCAPE '\\'
-      OR pi.udi_serial_number LIKE @search ESCAPE '\\' OR (pi.id >= @idPrefix AND pi.id < @idPrefixEnd))`);
+      OR pi.udi_serial_number LIKE @search ESCAPE '\\' OR ${ID_PREFIX_TERM})`);
   }
   if (f.licenseTag !== undefined) {
     // Walking, the tag is checked row by row; an IN list would materialize every instance of the tag per window.
@@ -145,7 +146,7 @@ const COUNT_DRIVERS: Partial<Record<Selective, { from: string; on: string }>> = 
   },
 };
 /** The id-prefix matches the trigram index does not also hold (a contains search matches either). */
-const ID_ONLY = `pi.id >= @idPrefix AND pi.id < @idPrefixEnd
+const ID_ONLY = `${ID_PREFIX_TERM}
   AND NOT EXISTS (SELECT 1 FROM product_instance_search s WHERE s.product_instance_search MATCH @phrase AND s.rowid = pi.rowid)`;
 
 /** Windows walk one VA's sort index; the service merges the VAs of an account-wide list. */
@@ -168,10 +169,11 @@ function params(f: InstanceFilter, extra: Record<string, unknown> = {}): Record<
   if (f.serialNumber !== undefined) p.serial = f.serialNumber;
   if (f.pid !== undefined) p.pid = f.pid;
   if (f.productType !== undefined) p.productType = contains(f.productType);
-  if (f.search !== undefined && f.searchMatch === 'prefix') {
-    Object.assign(p, { prefix: f.search, prefixEnd: f.search + PREFIX_END, idPrefix: f.search.toLowerCase(), idPrefixEnd: f.search.toLowerCase() + PREFIX_END });
-  } else if (f.search !== undefined) {
-    Object.assign(p, { search: contains(f.search), phrase: ftsPhrase(f.search), idPrefix: f.search.toLowerCase(), idPrefixEnd: f.search.toLowerCase() + PREFIX_END });
+  if (f.search !== undefined) {
+    const id = f.search.toLowerCase();
+    Object.assign(p, { idPrefix: id, idPrefixEnd: id + PREFIX_END }, f.searchMatch === 'prefix'
+      ? { prefix: f.search, prefixEnd: f.search + PREFIX_END }
+      : { search: contains(f.search), phrase: ftsPhrase(f.search) });
   }
   if (f.licenseTag !== undefined) p.licenseTag = f.licenseTag;
   return p;
