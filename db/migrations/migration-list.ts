@@ -9,6 +9,7 @@ import { reservationsSchema } from './0011-reservations.js';
 import { incrementalSyncSchema } from './0013-incremental-sync.js';
 import { scaleIndexesSchema } from './0014-scale-indexes.js';
 import { instanceSearchSchema } from './0015-instance-search.js';
+import { instanceReplaySchema } from './0016-instance-replay.js';
 
 export interface Migration {
   version: number;
@@ -23,4 +24,5 @@ export interface Migration {
 export const migrations: readonly Migration[] = [
   coreSchema, adminAuthSchema, licenseTransfersSchema, syncBindingSchema, upstreamLineSyncSchema, licensingEngineSchema,
   syncImportRefusalsSchema, reservationsSchema, incrementalSyncSchema, scaleIndexesSchema, instanceSearchSchema,
+  instanceReplaySchema,
 ];

@@ -72,7 +72,6 @@ export class SqliteProductInstanceRepository implements ProductInstanceRepositor
   readonly #entitlements;
   readonly #upsertEntitlement;
   readonly #deleteEntitlements;
-  readonly #touchEntitlements;
 
   constructor(db: SqliteDatabase) {
     this.#insert = db.prepare(
@@ -100,7 +99,6 @@ export class SqliteProductInstanceRepository implements ProductInstanceRepositor
       ON CONFLICT (instance_id, tag) DO UPDATE SET requested = @requested, authorized = @authorized,
         status = @status, updated_at = @updated_at`);
     this.#deleteEntitlements = db.prepare('DELETE FROM instance_entitlements WHERE instance_id = ?');
-    this.#touchEntitlements = db.prepare('UPDATE instance_entitlements SET updated_at = ? WHERE instance_id = ?');
   }
 
   insert(instance: ProductInstance): void {
@@ -155,7 +153,4 @@ export class SqliteProductInstanceRepository implements ProductInstanceRepositor
     this.#deleteEntitlements.run(instanceId);
   }
 
-  touchEntitlements(instanceId: string, updatedAt: number): void {
-    this.#touchEntitlements.run(updatedAt, instanceId);
-  }
 }

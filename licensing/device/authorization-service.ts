@@ -55,8 +55,8 @@ export class AuthorizationService {
   #commit(repos: Repositories, instance: ProductInstance, requested: RequestedEntitlement[], now: number): AuthorizationOutcome {
     const vaId = instance.virtualAccountId;
     const report = mergeDuplicates(requested);
-    // Most reports repeat what the instance already reported and get the same answers; then nothing but the
-    // entitlements' updated_at moves (unchanged-report.ts), and no pool needs re-evaluating.
+    // Most reports repeat what the instance already reported and get the same answers; then no entitlement or
+    // pool is written (unchanged-report.ts), and no pool needs re-evaluating.
     // A reserved UDI is answered from its reservation and touches no pool (DESIGN §9.2): the one attachment point.
     const reserved = authorizeReservedReport(repos, instance, report, now);
     const unchanged = reserved ? null : renewUnchangedReport(repos, instance, report, now);

@@ -1,3 +1,5 @@
+import type { InstanceReplay } from './instance-replay.js';
+
 /** Replay protection and idempotent retries of device messages (DESIGN §4.3). */
 export interface StoredDeviceResponse {
   messageId: string;
@@ -7,6 +9,10 @@ export interface StoredDeviceResponse {
   createdAt: number;
 }
 
+/**
+ * REGISTER messages (no instance yet) are remembered by message_id and by UDI for the replay window; the signed
+ * messages of an instance in one bounded record per instance (instance-replay.ts).
+ */
 export interface DeviceMessageRepository {
   findResponse(messageId: string): StoredDeviceResponse | undefined;
   saveResponse(stored: StoredDeviceResponse): void;
@@ -14,4 +20,7 @@ export interface DeviceMessageRepository {
   rememberNonce(scope: string, nonce: string, seenAt: number): boolean;
   /** Forgets nonces and responses older than the cutoff; returns how many rows went. */
   prune(olderThan: number): number;
+  findInstanceReplay(instanceId: string): InstanceReplay | undefined;
+  /** Creates or replaces the instance's record. */
+  saveInstanceReplay(replay: InstanceReplay): void;
 }

@@ -9,7 +9,9 @@ import { decide } from './usage-ledger.js';
  * would release every count and record it again, writing the same numbers back to the pools (usage − n + n),
  * so the pools after the report are the pools as they stand. This path therefore evaluates them as they
  * stand (substitution included) and, when every tag's answer equals the status stored at the last report,
- * only moves the entitlements' updated_at and returns those decisions.
+ * returns those decisions having written nothing: an entitlement's updated_at is when its count or answer last
+ * changed, and the instance's last_contact_at says when it reported (at 1M instances, touching every
+ * entitlement row again was one more random page per AUTHORIZE, for a time the instance row already holds).
  *
  * When any answer differs (another device made a pool short or covered it again, a line started or ended, a
  * reservation or the catalog changed), the stored statuses and `authorized` counts must be rewritten, so this
@@ -33,6 +35,5 @@ export function renewUnchangedReport(
     if (entitlement?.status !== decision.status || entitlement.authorized !== authorized) return null;
     decisions.push({ tag, requested: count, authorized, ...decision });
   }
-  repos.instances.touchEntitlements(instance.id, now);
   return decisions;
 }

@@ -17,8 +17,6 @@ export interface ProductInstanceRepository {
   listEntitlements(instanceId: string): InstanceEntitlement[];
   upsertEntitlement(instanceId: string, entitlement: InstanceEntitlement): void;
   deleteEntitlements(instanceId: string): void;
-  /** Marks every entitlement of the instance as reported again at `updatedAt`, counts unchanged. */
-  touchEntitlements(instanceId: string, updatedAt: number): void;
 }
 
 export interface CertificateRepository {

@@ -55,14 +55,15 @@ export async function runAuthorize(ctx: PhaseContext, devices: BenchDevice[], pr
   const feeder = oneShotPost(TRANSPORT_PATH, presigned, (status, body) => {
     if (status === 200 && body.includes(OK_MARK) && body.includes(AUTHORIZED_MARK)) granted += 1;
   });
-  const before = databaseCounts(ctx.databaseFile).deviceMessages;
+  const ids = devices.map((d) => d.instanceId);
+  const before = databaseCounts(ctx.databaseFile, ids).answeredMessages;
   const result = await runLoad({
     url: ctx.url, connections: ctx.connections, durationSeconds: ctx.durationSeconds, amount: presigned.length,
     requests: [feeder.request],
   });
   // Requests cut off when the run stopped may still be committing; let them land before counting.
   await settle();
-  const processed = databaseCounts(ctx.databaseFile).deviceMessages - before;
+  const processed = databaseCounts(ctx.databaseFile, ids).answeredMessages - before;
   const sample = await sampleAuthorize(ctx.target, ctx.signingCertificatePem, devices, SAMPLE_REQUESTS);
   return { ...result, presigned: presigned.length, sent: feeder.used(), grantedResponses: granted, processedInDatabase: processed, sample };
 }

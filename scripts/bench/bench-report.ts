@@ -13,7 +13,7 @@ export interface AuthorizeFigures extends LoadResult {
   sent: number;
   /** 2xx answers whose signed payload said status OK and AUTHORIZED. */
   grantedResponses: number;
-  /** Rows added to device_messages during the run: requests the satellite actually processed. */
+  /** Answered messages the database added during the run (bench-verify.ts): requests the satellite actually processed. */
   processedInDatabase: number;
   sample: SampleCheck;
 }
@@ -108,7 +108,7 @@ export function formatReport(report: BenchReport): string {
     `  AUTHORIZE / baseline: ${report.authorizeToBaselinePercent.toFixed(1)} %`,
     `  AUTHORIZE correctness: ${num(a.sent)} distinct signed requests sent `
       + `(${(a.sent / Math.max(report.settings.devices, 1)).toFixed(1)} per device; ${num(a.presigned)} pre-signed), `
-      + `${num(a.grantedResponses)} answers OK + AUTHORIZED, ${num(a.processedInDatabase)} recorded in device_messages; `
+      + `${num(a.grantedResponses)} answers OK + AUTHORIZED, ${num(a.processedInDatabase)} recorded in the database; `
       + `sample ${a.sample.verifiedOk}/${a.sample.sent} verified end to end`,
     ...a.sample.failures.slice(0, 5).map((f) => `    sample failure: ${f}`),
     `REGISTER    ${num(g.requestsPerSecond, 0).padStart(8)} req/s   p50 ${num(g.latencyMs.p50, 1).padStart(6)} ms   p99 ${num(g.latencyMs.p99, 1).padStart(6)} ms   `

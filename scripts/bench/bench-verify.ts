@@ -71,18 +71,23 @@ function checkAuthorizeAnswer(res: { status: number; text: string }, sentId: str
 }
 
 export interface DatabaseCounts {
-  /** Answered messages the satellite remembers for retries: one per processed request. */
-  deviceMessages: number;
+  /**
+   * Messages the satellite answered and remembers: REGISTER answers by message_id, and the counts in the replay
+   * records (db migration 0016) of the instances named. One per processed request of those devices.
+   */
+  answeredMessages: number;
   registeredInstances: number;
 }
 
 /** Read-only look at the server's SQLite file (WAL lets it read next to the running server). */
-export function databaseCounts(databaseFile: string): DatabaseCounts {
+export function databaseCounts(databaseFile: string, instanceIds: readonly string[] = []): DatabaseCounts {
   const db = openDatabase({ filename: databaseFile, readonly: true });
   try {
-    const count = (sql: string): number => (db.prepare<[], { n: number }>(sql).get()?.n ?? 0);
+    const count = (sql: string, ...params: string[]): number => (db.prepare<string[], { n: number | null }>(sql).get(...params)?.n ?? 0);
     return {
-      deviceMessages: count('SELECT COUNT(*) AS n FROM device_messages'),
+      answeredMessages: count('SELECT COUNT(*) AS n FROM device_messages')
+        + count('SELECT SUM(messages_answered) AS n FROM instance_replay WHERE instance_id IN (SELECT value FROM json_each(?))',
+          JSON.stringify(instanceIds)),
       registeredInstances: count("SELECT COUNT(*) AS n FROM product_instances WHERE registration_state = 'REGISTERED'"),
     };
   } finally {

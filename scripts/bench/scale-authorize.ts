@@ -68,7 +68,8 @@ export async function fixedRateAuthorize(t: AuthorizeTarget, cursor: DeviceCurso
   presigned?: PresignedRun): Promise<FixedRateRun> {
   const { bodies, distinct } = presigned ?? presignRun(t, cursor, rate, seconds);
   const amount = bodies.length;
-  const before = databaseCounts(t.databaseFile).deviceMessages;
+  const ids = cursor.devices.map((d) => d.instanceId);
+  const before = databaseCounts(t.databaseFile, ids).answeredMessages;
   // Starts the stall gauge's interval: the scrape after the run reads the longest stall within it.
   await scrapePauses(t.target).catch(() => null);
   const cpuBefore = t.serverCpuSeconds();
@@ -90,7 +91,7 @@ export async function fixedRateAuthorize(t: AuthorizeTarget, cursor: DeviceCurso
   // A server that drops connections (a stalled event loop) may drop the scrape too: then the stall is unknown.
   const pauses = await scrapePauses(t.target).catch(() => ({ stallMs: null, gcMaxMs: null }));
   const serverStallMs = pauses.stallMs;
-  const processed = databaseCounts(t.databaseFile).deviceMessages - before;
+  const processed = databaseCounts(t.databaseFile, ids).answeredMessages - before;
   const sample = verifySample ? await sampleAuthorize(t.target, t.signingCertificatePem, [...cursor.devices], SAMPLE_REQUESTS) : null;
   const achievedRate = load.completed / Math.max(wall, 0.001);
   // Every answer OK + AUTHORIZED, and nothing the server processed went unanswered (more rows than answers

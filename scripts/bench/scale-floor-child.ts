@@ -8,6 +8,7 @@ import { SqliteUnitOfWork } from '../../db/sqlite-unit-of-work.js';
 import type { Repositories } from '../../licensing/shared/unit-of-work.js';
 import { importSpkiPublicKey } from '../../licensing/pki/public-key-import.js';
 import { BENCH_TAG } from './bench-devices.js';
+import { admitNonce } from '../../licensing/device/instance-replay.js';
 
 /**
  * The floor of issue 13 item 2, in a process of its own started by bench:scale:
@@ -72,18 +73,19 @@ function transactionCost(file: string): number {
     const unit = (instanceId: string) => (r: Repositories): void => {
       const now = Date.now();
       const messageId = randomUUID();
+      const replay = r.deviceMessages.findInstanceReplay(instanceId);
       r.deviceMessages.findResponse(messageId);
       const instance = r.instances.findById(instanceId);
       if (!instance) throw new Error(`no instance ${instanceId}`);
       if (instance.currentCertificateSerial) r.certificates.findBySerial(instance.currentCertificateSerial);
-      r.deviceMessages.rememberNonce(instanceId, randomBytes(18).toString('base64url'), now);
       r.instances.listEntitlements(instanceId);
       r.licenses.getUsage(instance.virtualAccountId, BENCH_TAG);
       r.licenses.listLinesForTag(instance.virtualAccountId, BENCH_TAG);
-      r.instances.touchEntitlements(instanceId, now);
       r.instances.recordAuthorization({ ...instance, lastContactAt: now, authorizedAt: now, authorizationExpiresAt: now + 90 * 86_400_000 });
-      r.deviceMessages.saveResponse({ messageId, requestDigest: randomBytes(32).toString('hex'), response, createdAt: now });
-      r.instances.touch(instanceId, now);
+      r.deviceMessages.saveInstanceReplay({
+        instanceId, messageId, requestDigest: randomBytes(32).toString('hex'), response, answeredAt: now,
+        ...admitNonce(replay, randomBytes(18).toString('base64url'), now), messagesAnswered: (replay?.messagesAnswered ?? 0) + 1,
+      });
     };
     const randomInstance = (): string => {
       for (;;) {

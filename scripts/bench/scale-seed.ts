@@ -7,7 +7,7 @@ import { loadConfig } from '../../server/config.js';
 import { SatelliteSeeder } from '../../server/seed/satellite-seeder.js';
 import { BENCH_TAG, benchUdi, mapParallel, registerEnvelope, registeredDevice, type BenchDevice, type UnregisteredDevice } from './bench-devices.js';
 import { openSatellite } from './bench-seed.js';
-import { BulkFleetWriter } from './scale-bulk-rows.js';
+import { BulkFleetWriter, insertReplayRecords } from './scale-bulk-rows.js';
 import type { CsrPool } from './scale-csr-pool.js';
 
 export const BENCH_ACCOUNT = 'Bench';
@@ -154,6 +154,9 @@ async function seedInto(dataDir: string, instances: number, real: number, option
         for (const { vaId, seats } of counted.seatsPerVa()) r.licenses.addUsage(vaId, BENCH_TAG, { authorized: seats, requested: seats, reserved: 0 });
       });
     }
+    const records = insertReplayRecords(satellite.db);
+    options.log(`  ${records.toLocaleString('en-US')} replay records (each instance's last answer and nonces) `
+      + `in ${((performance.now() - started) / 1000).toFixed(0)} s`);
     satellite.db.pragma('wal_checkpoint(TRUNCATE)');
     return {
       createdAt: Date.now(), instances, seconds: (performance.now() - started) / 1000, tokenSecret: secrets[0] ?? '', admin: { clientId: client.id, clientSecret },

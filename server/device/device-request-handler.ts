@@ -15,6 +15,7 @@ import { parseDeviceRequest, type ParsedDeviceRequest } from './device-request-p
 import { signResponse, type ResponseParts, type ResponseSigner } from './device-response-signer.js';
 import { authorizeBody, identityBody } from './device-response-bodies.js';
 import { DeviceWriteBatcher } from './device-write-batcher.js';
+import { admitNonce, storedReply, type InstanceReplay } from '../../licensing/device/instance-replay.js';
 
 export type DeviceExchange =
   | { kind: 'answered'; envelopeText: string; messageType: string | null; outcome: DeviceOutcome }
@@ -83,13 +84,23 @@ export class DeviceRequestHandler {
       // Group commit (device-write-batcher.ts): resolves only after the transaction holding this unit committed.
       const answer = await this.#writes.submit((repos): { text: string; outcome: DeviceOutcome } => {
         // A retry may have raced us here; the stored answer wins so a message never acts twice.
-        const raced = this.#storedResponse(repos, request);
+        const scope = instanceScope(request);
+        const replay = scope === null ? undefined : repos.deviceMessages.findInstanceReplay(scope);
+        const raced = this.#storedResponse(repos, request, replay);
         if (raced !== undefined) return { text: raced, outcome: 'REPLAYED' };
         const confirmed = instance === null ? null : confirmDevice(repos, request, now);
-        this.#checkNonce(repos, request, now);
+        // A nonce is used up in the same transaction as the action, so only a message that succeeds spends it.
+        const nonces = confirmed === null ? this.#checkUdiNonce(repos, request, now) : admitNonce(replay, message.nonce, message.timestamp);
         const parts = this.#act(repos, request, prepared, now, confirmed);
         const text = signResponse(this.#deps.signer, request.context, parts, now);
-        repos.deviceMessages.saveResponse({ messageId: message.message_id, requestDigest: request.payloadDigest, response: text, createdAt: now });
+        if (confirmed === null || nonces === null) {
+          repos.deviceMessages.saveResponse({ messageId: message.message_id, requestDigest: request.payloadDigest, response: text, createdAt: now });
+        } else {
+          repos.deviceMessages.saveInstanceReplay({
+            instanceId: confirmed.id, messageId: message.message_id, requestDigest: request.payloadDigest, response: text,
+            answeredAt: now, ...nonces, messagesAnswered: (replay?.messagesAnswered ?? 0) + 1,
+          });
+        }
         // An AUTHORIZE has recorded its contact time with its outcome; the other messages record it here.
         if (confirmed && message.type !== 'AUTHORIZE') repos.instances.touch(confirmed.id, now);
         return { text, outcome: parts.status };
@@ -102,24 +113,33 @@ export class DeviceRequestHandler {
     }
   }
 
-  #storedResponse(repos: Repositories, request: ParsedDeviceRequest): string | undefined {
-    const stored = repos.deviceMessages.findResponse(request.message.message_id);
+  /**
+   * The stored answer to this very message; REPLAY_DETECTED when its message_id was used for another payload.
+   * `replay`: the instance's record as already read in this transaction.
+   */
+  #storedResponse(repos: Repositories, request: ParsedDeviceRequest, replay?: InstanceReplay): string | undefined {
+    const { message } = request;
+    const scope = instanceScope(request);
+    if (scope !== null) {
+      const reply = storedReply(replay ?? repos.deviceMessages.findInstanceReplay(scope), message.message_id, request.payloadDigest);
+      if (reply !== undefined) return reply;
+    }
+    // REGISTER answers, and answers to signed messages from before migration 0016, are kept by message_id.
+    const stored = repos.deviceMessages.findResponse(message.message_id);
     if (!stored) return undefined;
     if (stored.requestDigest !== request.payloadDigest) {
-      throw new DeviceRequestError('REPLAY_DETECTED', `message_id ${request.message.message_id} was already used for a different message`);
+      throw new DeviceRequestError('REPLAY_DETECTED', `message_id ${message.message_id} was already used for a different message`);
     }
     return stored.response;
   }
 
-  #checkNonce(repos: Repositories, request: ParsedDeviceRequest, now: number): void {
+  /** REGISTER has no instance yet: its nonces are remembered per UDI, for the replay window. Null: nothing to keep. */
+  #checkUdiNonce(repos: Repositories, request: ParsedDeviceRequest, now: number): null {
     const { sender, nonce } = request.message;
-    // REGISTER has no instance yet; its nonces are remembered per UDI instead.
-    const scope = sender.product_instance_id && request.message.type !== 'REGISTER'
-      ? sender.product_instance_id
-      : `udi:${sender.sudi.udi_pid}:${sender.sudi.udi_serial_number}`;
-    if (!repos.deviceMessages.rememberNonce(scope, nonce, now)) {
+    if (!repos.deviceMessages.rememberNonce(`udi:${sender.sudi.udi_pid}:${sender.sudi.udi_serial_number}`, nonce, now)) {
       throw new DeviceRequestError('REPLAY_DETECTED', 'nonce was already used within the replay window');
     }
+    return null;
   }
 
   /** The instance whose current ID certificate signed the request; throws the refusal otherwise. */
@@ -187,8 +207,15 @@ export class DeviceRequestHandler {
   #refuse(request: ParsedDeviceRequest, error: DeviceRequestError, now: number): { text: string; outcome: DeviceOutcome } {
     if (error.code !== 'REPLAY_DETECTED') {
       // A concurrent twin with the same message_id may have committed while this one was refused.
-      const stored = this.#deps.uow.read((repos) => repos.deviceMessages.findResponse(request.message.message_id));
-      if (stored && stored.requestDigest === request.payloadDigest) return { text: stored.response, outcome: 'REPLAYED' };
+      const stored = this.#deps.uow.read((repos) => {
+        try {
+          return this.#storedResponse(repos, request);
+        } catch (twinError) {
+          if (twinError instanceof DeviceRequestError) return undefined;
+          throw twinError;
+        }
+      });
+      if (stored !== undefined) return { text: stored, outcome: 'REPLAYED' };
     }
     const parts: ResponseParts = {
       status: error.retry ? 'OK_TRY_AGAIN' : 'FAILED', error: { code: error.code, message: error.message }, body: {},
@@ -214,6 +241,12 @@ export class DeviceRequestHandler {
  * them would let an unauthenticated caller fill device_messages.
  */
 const REMEMBERED_REFUSALS = new Set(['TOKEN_EXPIRED', 'TOKEN_REVOKED', 'TOKEN_EXHAUSTED', 'ALREADY_REGISTERED']);
+
+/** The instance a signed message's replay record belongs to; null for REGISTER, which has none yet. */
+function instanceScope(request: ParsedDeviceRequest): string | null {
+  const id = request.message.sender.product_instance_id;
+  return request.message.type !== 'REGISTER' && id ? id : null;
+}
 
 function requireId(request: ParsedDeviceRequest): string {
   const id = request.message.sender.product_instance_id;

@@ -46,8 +46,11 @@ describe('device writes in a group commit', () => {
     const answers = await Promise.all(requests.map(exchange));
     assert.deepEqual(batches, [3], 'the three requests shared one transaction');
     assert.deepEqual(answers.map((m) => [m.status, m.error?.code ?? null]), [['OK', null], ['FAILED', 'REPLAY_DETECTED'], ['OK', null]]);
-    assert.deepEqual(rows('SELECT message_id FROM device_messages WHERE message_id IN (?, ?, ?) ORDER BY created_at, message_id', ...messageIds).sort(),
-      [messageIds[0], messageIds[2]].sort());
+    // Each instance's record holds its answered message; the replay left none.
+    assert.deepEqual(rows('SELECT message_id FROM instance_replay WHERE instance_id = ?', a.instanceId), [messageIds[0]]);
+    assert.deepEqual(rows('SELECT message_id FROM instance_replay WHERE instance_id = ?', b.instanceId), [messageIds[2]]);
+    assert.deepEqual(rows('SELECT messages_answered FROM instance_replay WHERE instance_id = ?', a.instanceId), [1]);
+    assert.deepEqual(rows('SELECT message_id FROM device_messages WHERE message_id IN (?, ?, ?)', ...messageIds), []);
     // The replay granted nothing: the pool holds exactly a's 2 and b's 3.
     const va = f.app.satellite.inventory.findVirtualAccount('Acme', 'Lab');
     assert.equal(f.app.satellite.uow.read((r) => r.licenses.getUsage(va.id, TAG_A)).authorized, 5);

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { MS_PER_HOUR } from '../../licensing/shared/clock.js';
 import { labSatellite, post, registerDevice, signedRequest, TAG_A, type Device, type Fixture } from '../support/satellite-fixture.js';
@@ -86,12 +86,76 @@ describe('replay protection and idempotent retries (DESIGN §4.3)', () => {
     assert.equal(retry.text, first.text);
     assert.deepEqual(snapshot(f), afterFirst);
 
-    // A newer report replaces the usage; replaying the old one must not bring the old count back.
+    // A newer report replaces the usage; replaying the old one must not bring the old count back. Only the
+    // latest answer is kept (migration 0016), so the old message is refused by its nonce.
     assert.equal((await post(f.app, authorize(f, device, 5))).message?.status, 'OK');
     const afterNewer = snapshot(f);
     assert.equal(afterNewer.usageA.authorized, afterFirst.usageA.authorized + 3);
-    assert.equal((await post(f.app, request)).text, first.text);
+    assertFailed(await post(f.app, request), 'REPLAY_DETECTED');
     assert.deepEqual(snapshot(f), afterNewer);
+  });
+
+  it('keeps one bounded record per instance: its last answer and last 8 nonces, nothing per message', async () => {
+    const device = await registerDevice(f);
+    const stored = storedResponseCount(f);
+    const requests: string[] = [];
+    let lastAnswer = '';
+    for (let i = 0; i < 20; i += 1) {
+      f.clock.advance(1_000);
+      requests.push(authorize(f, device, 1 + (i % 3)));
+      const answer = await post(f.app, requests.at(-1) ?? '');
+      assert.equal(answer.message?.status, 'OK');
+      lastAnswer = answer.text;
+    }
+    const row = f.app.satellite.db.prepare('SELECT nonces, messages_answered FROM instance_replay WHERE instance_id = ?')
+      .get(device.instanceId) as { nonces: string; messages_answered: number };
+    assert.equal((JSON.parse(row.nonces) as unknown[]).length, 8);
+    assert.equal(row.messages_answered, 20);
+    assert.equal(storedResponseCount(f), stored, 'no device_messages row per signed message');
+    const state = snapshot(f);
+    // The first message's nonce was forgotten long ago: its timestamp, at or before the watermark, refuses it.
+    const old = await post(f.app, requests[0] ?? '');
+    assertFailed(old, 'REPLAY_DETECTED');
+    assert.match(old.message?.error?.message ?? '', /no longer keeps/);
+    assertFailed(await post(f.app, requests[15] ?? ''), 'REPLAY_DETECTED');
+    assert.deepEqual(snapshot(f), state);
+    assert.equal((await post(f.app, requests[19] ?? '')).text, lastAnswer, 'the latest message is answered again, byte for byte');
+    assert.deepEqual(snapshot(f), state);
+    await assertStillServes(f, device);
+  });
+
+  it('accepts many messages from one device at the same instant (a fixed test clock)', async () => {
+    const device = await registerDevice(f);
+    for (let i = 0; i < 30; i += 1) assert.equal((await post(f.app, authorize(f, device, 1))).message?.status, 'OK');
+  });
+
+  it('refuses a message dated before the nonces it forgot, then serves the current time', async () => {
+    const device = await registerDevice(f);
+    for (let i = 0; i < 10; i += 1) {
+      f.clock.advance(60_000);
+      assert.equal((await post(f.app, authorize(f, device, 1))).message?.status, 'OK');
+    }
+    const state = snapshot(f);
+    const back = await post(f.app, authorize(f, device, 1, { now: f.clock.now() - 9 * 60_000 }));
+    assertFailed(back, 'REPLAY_DETECTED');
+    assert.match(back.message?.error?.message ?? '', /current time/);
+    assert.deepEqual(snapshot(f), state);
+    assert.equal((await post(f.app, authorize(f, device, 1))).message?.status, 'OK');
+  });
+
+  it('still answers a signed message stored by message_id before migration 0016', async () => {
+    const device = await registerDevice(f);
+    const request = authorize(f, device, 2);
+    const payload = (JSON.parse(request) as { payload: string }).payload;
+    const messageId = (JSON.parse(payload) as { message_id: string }).message_id;
+    // Any answer the satellite signed stands in for the one an older version stored.
+    const legacy = (await post(f.app, authorize(f, device, 1))).text;
+    f.app.satellite.uow.write((r) => r.deviceMessages.saveResponse({
+      messageId, requestDigest: createHash('sha256').update(payload, 'utf8').digest('hex'), response: legacy, createdAt: f.clock.now(),
+    }));
+    const state = snapshot(f);
+    assert.equal((await post(f.app, request)).text, legacy);
+    assert.deepEqual(snapshot(f), state);
   });
 
   it('answers a retried REGISTER with the same certificate and consumes the token once', async () => {

@@ -18,8 +18,9 @@ import { buildMessage, certificateSerial, csrFor, envelope, newTestKey, openEnve
  * The design under load, as a real process: the device fast path, the crypto worker pool and group commit.
  * (1) A token with max uses N gets exactly N registrations out of many concurrent REGISTERs.
  * (2) kill -9 in the middle of an AUTHORIZE stream loses no answered request: every message the server
- *     answered OK is in the database after the crash (durable before answered), the file passes sqlite3's
- *     integrity_check, and a retry of an answered message gets the stored answer back, byte for byte.
+ *     answered OK is in the database after the crash (durable before answered: its instance's record counts it
+ *     and refuses it again), the file passes sqlite3's integrity_check, and a retry of a device's latest
+ *     message gets the stored answer back, byte for byte.
  */
 const sqlite = promisify(execFile);
 const TAG = 'regid.2016-07.com.cisco.UCM_Enhanced,12.0_66d0d1cf-3c7a-4b3e-9d1e-6a1c3f4e5d21';
@@ -32,6 +33,14 @@ const READY = /is serving on https:\/\/[^\s]+:(\d+)/;
 
 interface Device { key: TestKey; udi: Udi; instanceId: string; keyId: string }
 interface Answer { status: number; body: string }
+interface ReplayRow { instance_id: string; message_id: string; nonces: string; nonce_watermark: number; messages_answered: number }
+
+function messageOf(request: string): { instanceId: string; nonce: string; timestamp: number } {
+  const message = JSON.parse((JSON.parse(request) as { payload: string }).payload) as {
+    nonce: string; timestamp: number; sender: { product_instance_id: string };
+  };
+  return { instanceId: message.sender.product_instance_id, nonce: message.nonce, timestamp: message.timestamp };
+}
 
 function client(port: number, rootCa: string) {
   const agent = new Agent({ keepAlive: true, maxSockets: IN_FLIGHT, ca: rootCa });
@@ -61,6 +70,12 @@ function portOf(running: RunningProcess): number {
 
 async function query(db: string, sql: string): Promise<string> {
   return (await sqlite('sqlite3', [db, sql])).stdout.trim();
+}
+
+/** The instances' replay records, read by the sqlite3 tool. */
+async function replayRows(db: string): Promise<ReplayRow[]> {
+  const out = (await sqlite('sqlite3', ['-json', db, 'SELECT * FROM instance_replay'])).stdout.trim();
+  return out === '' ? [] : (JSON.parse(out) as ReplayRow[]);
 }
 
 describe('kill -9 under load loses no answered write, and token max uses stay exact', () => {
@@ -162,21 +177,47 @@ describe('kill -9 under load loses no answered write, and token max uses stay ex
 
   it('passes sqlite3 integrity_check after the crash, and holds every answered AUTHORIZE', async () => {
     assert.equal(await query(db, 'PRAGMA integrity_check'), 'ok');
-    const stored = new Set((await query(db, 'SELECT message_id FROM device_messages')).split('\n'));
-    const lost = [...answered.keys()].filter((id) => !stored.has(id));
+    // Each instance keeps its last answer and last nonces (migration 0016): an answered message is durable when its
+    // instance counts it and still refuses it, its nonce kept or its timestamp at or before the watermark.
+    const records = new Map((await replayRows(db)).map((row) => [row.instance_id, row] as const));
+    const perInstance = new Map<string, number>();
+    const lost: string[] = [];
+    for (const [id, { request }] of answered) {
+      const message = messageOf(request);
+      perInstance.set(message.instanceId, (perInstance.get(message.instanceId) ?? 0) + 1);
+      const row = records.get(message.instanceId);
+      const nonces = row ? (JSON.parse(row.nonces) as Array<[number, string]>) : [];
+      const remembered = row !== undefined && (row.message_id === id || nonces.some(([, n]) => n === message.nonce)
+        || message.timestamp <= row.nonce_watermark);
+      if (!remembered) lost.push(id);
+    }
     assert.deepEqual(lost, [], `${lost.length} of ${answered.size} answered messages are missing after kill -9`);
+    for (const [instanceId, count] of perInstance) {
+      assert.ok((records.get(instanceId)?.messages_answered ?? 0) >= count, `instance ${instanceId} counts every answered message`);
+    }
   });
 
-  it('restarts on the same file and answers a retry of an answered message with the stored answer', async () => {
+  it('restarts on the same file: a retry of an answered message gets the stored answer, or is refused, never acted on twice', async () => {
     const again = await startProcess(env, ['serve'], READY, 60_000);
     const c = client(portOf(again), rootCa);
     try {
-      // The last answers before the kill are the ones most at risk; retry a few of them.
-      for (const { request, response } of [...answered.values()].slice(-5)) {
+      const latest = new Map((await replayRows(db)).map((row) => [row.instance_id, row.message_id] as const));
+      let byteForByte = 0;
+      // The last answer of each device is the one most at risk; retry it.
+      const lastOfDevice = new Map<string, { id: string; request: string; response: string }>();
+      for (const [id, a] of answered) lastOfDevice.set(messageOf(a.request).instanceId, { id, ...a });
+      for (const [instanceId, { id, request, response }] of lastOfDevice) {
         const retry = await c.post(request);
         assert.equal(retry.status, 200);
-        assert.equal(retry.body, response, 'a retry after the crash gets the stored answer, byte for byte');
+        if (latest.get(instanceId) === id) {
+          assert.equal(retry.body, response, 'a retry after the crash gets the stored answer, byte for byte');
+          byteForByte += 1;
+        } else {
+          // A later message of this device committed but its answer was cut off by the kill.
+          assert.equal(openEnvelope(retry.body).message.error?.code, 'REPLAY_DETECTED');
+        }
       }
+      assert.ok(byteForByte > 0, 'some device retried its latest committed message');
       const device = devices[0] as Device;
       const fresh = buildMessage({
         type: 'AUTHORIZE', udi: device.udi, productInstanceId: device.instanceId, now: Date.now(), body: { entitlements: [{ tag: TAG, count: 1 }] },
