@@ -53,7 +53,10 @@ export class SqliteAlertCauseRepository implements AlertCauseRepository {
       WHERE rowid > @after AND rowid <= @upTo AND registration_state = 'REGISTERED'
         AND authorization_state IN ('AUTHORIZED', 'OUT_OF_COMPLIANCE', 'NO_LICENSES_IN_USE')
         AND authorization_expires_at IS NOT NULL AND authorization_expires_at <= @now`);
-    this.#span = db.prepare<[], { first: number | null; last: number | null }>('SELECT MIN(rowid) AS first, MAX(rowid) AS last FROM product_instances');
+    // Two subqueries: SQLite reads MIN and MAX of the rowid from the ends of the table only when each is alone
+    // in its SELECT; together in one they scanned every row (389 ms at 1M, on the event loop, every sweep).
+    this.#span = db.prepare<[], { first: number | null; last: number | null }>(`SELECT (SELECT MIN(rowid) FROM product_instances) AS first,
+      (SELECT MAX(rowid) FROM product_instances) AS last`);
     // A registered instance's current certificate is never revoked (renewal, re-registration, deregistration and
     // removal revoke the one they retire), so the unrevoked certificates past not_after hold every candidate.
     this.#regLapsed = db.prepare<[number], InstanceRow>(`SELECT pi.* FROM id_certificates c INDEXED BY id_certificates_unrevoked_by_expiry

@@ -7,6 +7,8 @@ export interface BenchServer {
   pid: number;
   /** CPU seconds (user + system) the server has used so far; null where /proc is not available. */
   cpuSeconds(): number | null;
+  /** The same for the main thread alone. */
+  mainThreadCpuSeconds(): number | null;
   stop(): Promise<void>;
 }
 
@@ -54,7 +56,7 @@ export async function startBenchServer(options: BenchServerOptions): Promise<Ben
   try {
     const port = await readyPort(child, stderr, options.startTimeoutMs ?? START_TIMEOUT_MS);
     const pid = child.pid ?? 0;
-    return { port, pid, cpuSeconds: () => processCpuSeconds(pid), stop: () => stopChild(child) };
+    return { port, pid, cpuSeconds: () => processCpuSeconds(pid), mainThreadCpuSeconds: () => mainThreadCpuSeconds(pid), stop: () => stopChild(child) };
   } catch (error) {
     await stopChild(child);
     throw error;
@@ -95,9 +97,9 @@ function readyPort(child: ChildProcess, stderr: string[], timeoutMs: number): Pr
  * Server CPU time per phase is the figure that survives a shared machine: requests/s drop when other work
  * competes for the cores, CPU per request hardly moves. Linux only, from /proc/<pid>/stat.
  */
-export function processCpuSeconds(pid: number): number | null {
+export function processCpuSeconds(pid: number, statFile = `/proc/${pid}/stat`): number | null {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const stat = readFileSync(statFile, 'utf8');
     // Fields after the parenthesised command name: state is field 3, utime 14 and stime 15.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     const ticks = Number(fields[11]) + Number(fields[12]);
@@ -105,6 +107,11 @@ export function processCpuSeconds(pid: number): number | null {
   } catch {
     return null;
   }
+}
+
+/** The main thread's CPU seconds (the event loop that serves devices): /proc/<pid>/task/<pid>/stat. */
+export function mainThreadCpuSeconds(pid: number): number | null {
+  return processCpuSeconds(pid, `/proc/${pid}/task/${pid}/stat`);
 }
 
 let ticksPerSecond: number | null = null;

@@ -21,6 +21,8 @@ export interface AuthorizeTarget {
   signingCertificatePem: string;
   connections: number;
   serverCpuSeconds(): number | null;
+  /** The event loop's share: every device request's TLS, HTTP, parse, transaction and signature run there. */
+  serverMainThreadCpuSeconds(): number | null;
 }
 
 export interface FixedRateRun {
@@ -33,6 +35,8 @@ export interface FixedRateRun {
   grantedResponses: number;
   processedInDatabase: number;
   serverCpuMicrosPerRequest: number | null;
+  /** The main thread's part of it; the rest ran on worker threads (crypto, checkpoints, readers) and V8's own. */
+  serverMainThreadMicrosPerRequest: number | null;
   /** Distinct devices that signed the run's requests, and whether any signed twice. */
   distinctDevices: number;
   sample: SampleCheck | null;
@@ -73,6 +77,7 @@ export async function fixedRateAuthorize(t: AuthorizeTarget, cursor: DeviceCurso
   // Starts the stall gauge's interval: the scrape after the run reads the longest stall within it.
   await scrapePauses(t.target).catch(() => null);
   const cpuBefore = t.serverCpuSeconds();
+  const mainBefore = t.serverMainThreadCpuSeconds();
   const started = performance.now();
   // Open loop, paced (paced-load.ts says why not autocannon's overallRate). The bodies bound the run; the rate makes
   // it last `seconds`. A server that falls behind would make it last longer, so sending stops at 1.5 x the time
@@ -88,6 +93,7 @@ export async function fixedRateAuthorize(t: AuthorizeTarget, cursor: DeviceCurso
   // Requests cut off when a stopped run ended may still be committing; let them land before counting.
   await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
   const cpuAfter = t.serverCpuSeconds();
+  const mainAfter = t.serverMainThreadCpuSeconds();
   // A server that drops connections (a stalled event loop) may drop the scrape too: then the stall is unknown.
   const pauses = await scrapePauses(t.target).catch(() => ({ stallMs: null, gcMaxMs: null }));
   const serverStallMs = pauses.stallMs;
@@ -100,10 +106,15 @@ export async function fixedRateAuthorize(t: AuthorizeTarget, cursor: DeviceCurso
     && processed >= load.completed && processed <= load.completed + t.connections;
   return {
     offeredRate: rate, seconds, achievedRate, load, sent, grantedResponses: granted, processedInDatabase: processed,
-    serverCpuMicrosPerRequest: cpuBefore === null || cpuAfter === null || processed <= 0 ? null : ((cpuAfter - cpuBefore) * 1e6) / processed,
+    serverCpuMicrosPerRequest: perRequest(cpuBefore, cpuAfter, processed),
+    serverMainThreadMicrosPerRequest: perRequest(mainBefore, mainAfter, processed),
     distinctDevices: distinct, sample, responseBytes, serverStallMs, serverGcMaxMs: pauses.gcMaxMs,
     held: clean && load.latencyMs.p99 < P99_GOAL_MS && achievedRate >= rate * HELD_RATE_SHARE && (sample === null || sample.failures.length === 0),
   };
+}
+
+function perRequest(before: number | null, after: number | null, requests: number): number | null {
+  return before === null || after === null || requests <= 0 ? null : ((after - before) * 1e6) / requests;
 }
 
 export interface LadderResult {

@@ -98,7 +98,7 @@ export function scaleGoals(sizes: SizeResult[]): Goal[] {
 function runLine(label: string, r: FixedRateRun): string {
   return `${label.padEnd(28)} offered ${num(r.offeredRate).padStart(5)}/s achieved ${num(r.achievedRate).padStart(5)}/s  `
     + `p50 ${ms(r.load.latencyMs.p50).padStart(7)}  p99 ${ms(r.load.latencyMs.p99).padStart(7)}  max ${ms(r.load.latencyMs.max).padStart(8)}  `
-    + `errors ${r.load.errors} non-2xx ${r.load.non2xx} timeouts ${r.load.timeouts}  CPU ${us(r.serverCpuMicrosPerRequest)}/req (generator ${us(r.load.clientCpuMicrosPerRequest)}, its longest stall ${ms(r.load.clientStallMs)})  `
+    + `errors ${r.load.errors} non-2xx ${r.load.non2xx} timeouts ${r.load.timeouts}  CPU ${us(r.serverCpuMicrosPerRequest)}/req, main thread ${us(r.serverMainThreadMicrosPerRequest)} (generator ${us(r.load.clientCpuMicrosPerRequest)}, its longest stall ${ms(r.load.clientStallMs)})  `
     + `server stall ${r.serverStallMs === null ? 'n/a' : ms(r.serverStallMs)} (longest GC pause ${r.serverGcMaxMs === null ? 'n/a' : ms(r.serverGcMaxMs)})`;
 }
 
