@@ -86,7 +86,7 @@ export class DeviceRequestHandler {
         // A retry may have raced us here; the stored answer wins so a message never acts twice.
         const scope = instanceScope(request);
         const replay = scope === null ? undefined : repos.deviceMessages.findInstanceReplay(scope);
-        const raced = this.#storedResponse(repos, request, replay);
+        const raced = this.#storedResponse(repos, request, { replay });
         if (raced !== undefined) return { text: raced, outcome: 'REPLAYED' };
         const confirmed = instance === null ? null : confirmDevice(repos, request, now);
         // A nonce is used up in the same transaction as the action, so only a message that succeeds spends it.
@@ -115,14 +115,18 @@ export class DeviceRequestHandler {
 
   /**
    * The stored answer to this very message; REPLAY_DETECTED when its message_id was used for another payload.
-   * `replay`: the instance's record as already read in this transaction.
+   * `inTransaction`: the write transaction's look again, with the instance's record it already read.
    */
-  #storedResponse(repos: Repositories, request: ParsedDeviceRequest, replay?: InstanceReplay): string | undefined {
+  #storedResponse(repos: Repositories, request: ParsedDeviceRequest, inTransaction?: { replay: InstanceReplay | undefined }): string | undefined {
     const { message } = request;
     const scope = instanceScope(request);
     if (scope !== null) {
-      const reply = storedReply(replay ?? repos.deviceMessages.findInstanceReplay(scope), message.message_id, request.payloadDigest);
+      const replay = inTransaction ? inTransaction.replay : repos.deviceMessages.findInstanceReplay(scope);
+      const reply = storedReply(replay, message.message_id, request.payloadDigest);
       if (reply !== undefined) return reply;
+      // Signed messages are no longer stored by message_id, so no twin can have added one since the first look:
+      // only answers from before migration 0016 are there, and the look before the transaction saw them.
+      if (inTransaction) return undefined;
     }
     // REGISTER answers, and answers to signed messages from before migration 0016, are kept by message_id.
     const stored = repos.deviceMessages.findResponse(message.message_id);
