@@ -42,9 +42,9 @@ export const instanceParams = z.object({ accountName: nameParam, instanceId: z.s
 const filterShape = {
   virtualAccount: nameParam.optional().describe('only this virtual account (by name)'),
   search: z.string().trim().min(1).max(200).optional()
-    .describe('case-insensitive: with match=contains (default) a substring of hostname, IP address, UDI PID, UDI serial number or '
-      + 'instance id, which reads every instance of the account or VA; with match=prefix a prefix of hostname, UDI serial number, '
-      + 'UDI PID or instance id, answered through indexes'),
+    .describe('case-insensitive: with match=contains (default) a substring of hostname, IP address, UDI PID or UDI serial number, '
+      + 'or a prefix of the instance id (3 or more characters through a trigram index; 1 or 2 read every instance of the account '
+      + 'or VA); with match=prefix a prefix of hostname, UDI serial number, UDI PID or instance id, answered through indexes'),
   match: z.enum(['contains', 'prefix']).default('contains').describe('how search matches: contains (default) or prefix (indexed, fast at any size)'),
   pid: z.string().trim().min(1).max(100).optional().describe('UDI PID, exact (case-insensitive)'),
   serialNumber: z.string().trim().min(1).max(100).optional().describe('UDI serial number, exact (case-insensitive)'),

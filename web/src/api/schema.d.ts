@@ -1896,7 +1896,7 @@ export interface paths {
                     productType?: string;
                     /** @description REGISTERED (default), UNREGISTERED (deregistered or removed) or ANY */
                     registrationState?: "REGISTERED" | "UNREGISTERED" | "ANY";
-                    /** @description case-insensitive: with match=contains (default) a substring of hostname, IP address, UDI PID, UDI serial number or instance id, which reads every instance of the account or VA; with match=prefix a prefix of hostname, UDI serial number, UDI PID or instance id, answered through indexes */
+                    /** @description case-insensitive: with match=contains (default) a substring of hostname, IP address, UDI PID or UDI serial number, or a prefix of the instance id (3 or more characters through a trigram index; 1 or 2 read every instance of the account or VA); with match=prefix a prefix of hostname, UDI serial number, UDI PID or instance id, answered through indexes */
                     search?: string;
                     /** @description UDI serial number, exact (case-insensitive) */
                     serialNumber?: string;
@@ -2474,7 +2474,7 @@ export interface paths {
                     productType?: string;
                     /** @description REGISTERED (default), UNREGISTERED (deregistered or removed) or ANY */
                     registrationState?: "REGISTERED" | "UNREGISTERED" | "ANY";
-                    /** @description case-insensitive: with match=contains (default) a substring of hostname, IP address, UDI PID, UDI serial number or instance id, which reads every instance of the account or VA; with match=prefix a prefix of hostname, UDI serial number, UDI PID or instance id, answered through indexes */
+                    /** @description case-insensitive: with match=contains (default) a substring of hostname, IP address, UDI PID or UDI serial number, or a prefix of the instance id (3 or more characters through a trigram index; 1 or 2 read every instance of the account or VA); with match=prefix a prefix of hostname, UDI serial number, UDI PID or instance id, answered through indexes */
                     search?: string;
                     /** @description UDI serial number, exact (case-insensitive) */
                     serialNumber?: string;
