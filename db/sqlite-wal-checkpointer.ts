@@ -35,6 +35,8 @@ export interface CheckpointStats {
   checkpoints: number;
   /** Checkpoints the writer finished (each lets its next transaction start the WAL over). */
   resets: number;
+  /** Checkpoints the writer ran when asked, whether or not they finished. */
+  finishes: number;
   /** WAL length in pages at the worker's last checkpoint. */
   lastLogPages: number;
   failures: number;
@@ -50,6 +52,8 @@ const IDLE_INTERVAL_MS = 100;
 /** A WAL longer than this is started over: the writer finishes the worker's checkpoint (see the class comment). */
 const DEFAULT_RESET_PAGES = 4_096;
 const AUTOCHECKPOINT_PAGES = 1_000;
+/** The most frames a worker's checkpoint may leave behind for the writer to be asked to finish it. */
+const FINISH_GAP_PAGES = 1_024;
 const JOURNAL_SIZE_LIMIT = 64 * 1024 * 1024;
 
 // Plain CommonJS run with eval: it loads the same way under tsx, vitest and dist/ (as the crypto worker does).
@@ -59,7 +63,7 @@ const Database = require(workerData.driver);
 const db = new Database(workerData.filename, { fileMustExist: true });
 // PASSIVE never waits for readers or writers; nothing here should wait for a lock either.
 db.pragma('busy_timeout = 0');
-// resets are counted by the writer, which does them.
+// resets and finishes are counted by the writer, which does them.
 const stats = { checkpoints: 0, lastLogPages: 0, failures: 0 };
 let timer = null;
 let lastLog = -1;
@@ -74,8 +78,11 @@ const run = () => {
     delay = idle ? workerData.idleIntervalMs : workerData.intervalMs;
     stats.lastLogPages = Math.max(0, log);
     // "log" is the WAL's length when this checkpoint began: the writer appended while it copied, so the WAL
-    // is never caught up when the writer begins, and never starts over by itself. The writer finishes it.
-    if (log > workerData.resetPages) parentPort.postMessage({ type: 'finish' });
+    // is never caught up when the writer begins, and never starts over by itself. The writer finishes it, but
+    // only when this checkpoint copied (nearly) all it saw: when it stopped short, a reader's snapshot (an
+    // export) holds the older frames, the writer's checkpoint would stop at the same frame, and asking for it
+    // every interval put a useless checkpoint on the event loop 100 times a second for the whole export.
+    if (log > workerData.resetPages && log - Number(row.checkpointed) <= workerData.finishGapPages) parentPort.postMessage({ type: 'finish' });
   } catch (error) {
     stats.failures += 1;
     delay = workerData.idleIntervalMs;
@@ -91,7 +98,7 @@ timer = setTimeout(run, workerData.intervalMs);
 parentPort.postMessage({ type: 'ready' });
 `;
 
-type WorkerMessage = { type: 'ready' | 'stopped' } | { type: 'failure'; message: string } | { type: 'stats'; stats: Omit<CheckpointStats, 'resets'> } | { type: 'finish' };
+type WorkerMessage = { type: 'ready' | 'stopped' } | { type: 'failure'; message: string } | { type: 'stats'; stats: Omit<CheckpointStats, 'resets' | 'finishes'> } | { type: 'finish' };
 
 export class WalCheckpointer {
   readonly #db: SqliteDatabase;
@@ -102,6 +109,7 @@ export class WalCheckpointer {
   #statsWaiters: Array<(stats: CheckpointStats | null) => void> = [];
   #stopped: (() => void) | null = null;
   #resets = 0;
+  #finishes = 0;
   readonly #ready: Promise<boolean>;
   #settleReady: (running: boolean) => void = () => undefined;
 
@@ -114,6 +122,7 @@ export class WalCheckpointer {
       workerData: {
         driver: createRequire(import.meta.url).resolve('better-sqlite3'), filename: db.name,
         intervalMs: options.intervalMs ?? BUSY_INTERVAL_MS, idleIntervalMs: (options.intervalMs ?? BUSY_INTERVAL_MS) * (IDLE_INTERVAL_MS / BUSY_INTERVAL_MS), resetPages: options.resetPages ?? DEFAULT_RESET_PAGES,
+        finishGapPages: FINISH_GAP_PAGES,
       },
     });
     this.#worker.unref();
@@ -177,7 +186,7 @@ export class WalCheckpointer {
     } else if (message.type === 'failure') {
       this.#logger.warn({ error: message.message }, 'WAL checkpoint failed; the next one retries');
     } else if (message.type === 'stats') {
-      for (const waiter of this.#statsWaiters.splice(0)) waiter({ ...message.stats, resets: this.#resets });
+      for (const waiter of this.#statsWaiters.splice(0)) waiter({ ...message.stats, resets: this.#resets, finishes: this.#finishes });
     } else if (message.type === 'finish') {
       this.#finish();
     }
@@ -191,6 +200,7 @@ export class WalCheckpointer {
   #finish(): void {
     if (!this.#running || !this.#db.open || this.#db.inTransaction) return;
     const row = (this.#db.pragma('wal_checkpoint(PASSIVE)') as Array<{ busy: number; log: number; checkpointed: number }>)[0];
+    this.#finishes += 1;
     if (row && row.busy === 0 && row.checkpointed === row.log) this.#resets += 1;
   }
 

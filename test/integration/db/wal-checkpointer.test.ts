@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import Database from 'better-sqlite3';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -67,6 +68,36 @@ describe('WAL checkpoints on a worker thread', () => {
     db.close();
     assert.equal(existsSync(join(dir, 'worker.db-wal')), false, 'the last close checkpoints and removes the WAL');
     assert.equal(execFileSync('sqlite3', [join(dir, 'worker.db'), 'SELECT count(*) FROM t;'], { encoding: 'utf8' }).trim(), String((450 + extra) * 4));
+  });
+
+  it('does not ask the writer to finish while a reader holds older frames, and starts the WAL over once it lets go', async () => {
+    const file = join(dir, 'pinned.db');
+    const db = scratch('pinned.db');
+    const c = WalCheckpointer.start(db, { logger, intervalMs: 1, resetPages: 200 });
+    assert.ok(c);
+    assert.equal(await c.ready(), true);
+    await write(db, 10);
+    // A long read (an export's snapshot): no checkpoint can copy the frames written after it began.
+    const reader = new Database(file, { readonly: true });
+    reader.prepare('BEGIN').run();
+    reader.prepare('SELECT count(*) FROM t').get();
+    await write(db, 400);
+    let stats = await checkpointed(c, (await checkpointed(c, 1)).checkpoints + 2);
+    const pinned = stats.finishes;
+    stats = await checkpointed(c, stats.checkpoints + 20);
+    assert.equal(stats.finishes, pinned, `no finish asked of the writer while the reader pins the WAL: ${JSON.stringify(stats)}`);
+    assert.ok(stats.lastLogPages > 1_024, 'the WAL grew behind the reader');
+    reader.prepare('COMMIT').run();
+    reader.close();
+    for (;;) {
+      stats = await checkpointed(c, stats.checkpoints + 1);
+      await write(db, 1);
+      stats = await checkpointed(c, stats.checkpoints + 1);
+      if (stats.lastLogPages < 100) break;
+    }
+    assert.ok(stats.finishes > pinned, 'the writer finished once the reader was gone');
+    await c.close();
+    db.close();
   });
 
   it('falls back to automatic checkpoints when the worker dies', async () => {
