@@ -13,10 +13,10 @@ import { serializeError, type ExportStep, type ReadAnswer, type ReadRequest, typ
  * On Linux the nice value is per thread and setpriority(PRIO_PROCESS, 0) names the calling thread, so this
  * lowers only the reader; elsewhere it would lower the whole process, so it is left alone there.
  */
-function yieldToDevices(): void {
-  if (process.platform !== 'linux') return;
+function yieldToDevices(nice: number): void {
+  if (process.platform !== 'linux' || nice === 0) return;
   try {
-    setPriority(READER_NICE);
+    setPriority(nice);
   } catch {
     // Not permitted (a container may forbid it): the reader runs at the satellite's own priority.
   }
@@ -26,6 +26,8 @@ const READER_NICE = 10;
 
 export interface InstanceReadThreadData {
   databaseFile: string;
+  /** Linux nice value of this thread; READER_NICE when omitted. */
+  nice?: number;
 }
 
 /**
@@ -37,7 +39,7 @@ export interface InstanceReadThreadData {
 export function serveInstanceReads(data: InstanceReadThreadData): void {
   const port = parentPort;
   if (!port) throw new Error('serveInstanceReads runs in a worker thread');
-  yieldToDevices();
+  yieldToDevices(data.nice ?? READER_NICE);
   const db = openReadConnection(data.databaseFile);
   const stats: ReadWorkerStats = { openExports: 0, openSnapshots: 0 };
   const uow = countingSnapshots(new SqliteUnitOfWork(db), stats);

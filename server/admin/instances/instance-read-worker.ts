@@ -19,6 +19,8 @@ export interface InstanceReadWorkerOptions {
   fallback: InstanceReader;
   /** The worker's module and start function; tests pass a variant that dies on purpose. */
   entry?: { url: URL; exportName: string };
+  /** The reader thread's nice value on Linux (instance-read-thread.ts); 10 when omitted. */
+  nice?: number;
 }
 
 interface Waiter { resolve: (value: unknown) => void; reject: (error: Error) => void }
@@ -143,7 +145,7 @@ export class InstanceReadWorker implements InstanceReader {
     const { logger } = this.#options;
     let worker: Worker;
     try {
-      worker = launchModuleWorker(entry.url, entry.exportName, { databaseFile: this.#options.databaseFile });
+      worker = launchModuleWorker(entry.url, entry.exportName, { databaseFile: this.#options.databaseFile, nice: this.#options.nice });
     } catch (error) {
       this.#goInline(error);
       return null;
