@@ -227,6 +227,9 @@ describe('web UI: the admin workspace in Chromium', () => {
   it('a session the satellite no longer knows leads back to sign-in with a message, then back to the page', async () => {
     await page.goto('/tokens?account=Demo%20Account&va=Default');
     await page.getByRole('heading', { level: 1, name: 'Tokens' }).waitFor();
+    // The heading shows before the page's last requests finish; one of them answered 401 after the cookies went
+    // would send the page to sign-in by itself, before the click (2 runs in 7 failed so).
+    await page.waitForLoadState('networkidle');
     await context.clearCookies();
     await nav().getByRole('link', { name: 'Alerts', exact: true }).click();
     await page.getByRole('heading', { level: 1, name: 'Sign in' }).waitFor();
