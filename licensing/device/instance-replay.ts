@@ -60,11 +60,16 @@ export function admitNonce(
   return { nonces, nonceWatermark: watermark };
 }
 
-/** The stored answer when `messageId` is the instance's latest message; REPLAY_DETECTED when its payload differs. */
-export function storedReply(replay: InstanceReplay | undefined, messageId: string, requestDigest: string): string | undefined {
-  if (replay?.messageId !== messageId) return undefined;
-  if (replay.requestDigest !== requestDigest) {
+/**
+ * The stored answer when `stored` answered `messageId` (an instance's latest message, or a REGISTER kept by
+ * message_id); REPLAY_DETECTED when the payload differs.
+ */
+export function storedReply(
+  stored: Pick<InstanceReplay, 'messageId' | 'requestDigest' | 'response'> | undefined, messageId: string, requestDigest: string,
+): string | undefined {
+  if (stored?.messageId !== messageId) return undefined;
+  if (stored.requestDigest !== requestDigest) {
     throw new DeviceRequestError('REPLAY_DETECTED', `message_id ${messageId} was already used for a different message`);
   }
-  return replay.response;
+  return stored.response;
 }

@@ -90,17 +90,10 @@ export class DeviceRequestHandler {
         if (raced !== undefined) return { text: raced, outcome: 'REPLAYED' };
         const confirmed = instance === null ? null : confirmDevice(repos, request, now);
         // A nonce is used up in the same transaction as the action, so only a message that succeeds spends it.
-        const nonces = confirmed === null ? this.#checkUdiNonce(repos, request, now) : admitNonce(replay, message.nonce, message.timestamp);
+        const remember = confirmed === null ? this.#admitRegister(repos, request, now) : admitSigned(repos, request, confirmed, replay, now);
         const parts = this.#act(repos, request, prepared, now, confirmed);
         const text = signResponse(this.#deps.signer, request.context, parts, now);
-        if (confirmed === null || nonces === null) {
-          repos.deviceMessages.saveResponse({ messageId: message.message_id, requestDigest: request.payloadDigest, response: text, createdAt: now });
-        } else {
-          repos.deviceMessages.saveInstanceReplay({
-            instanceId: confirmed.id, messageId: message.message_id, requestDigest: request.payloadDigest, response: text,
-            answeredAt: now, ...nonces, messagesAnswered: (replay?.messagesAnswered ?? 0) + 1,
-          });
-        }
+        remember(text);
         // An AUTHORIZE has recorded its contact time with its outcome; the other messages record it here.
         if (confirmed && message.type !== 'AUTHORIZE') repos.instances.touch(confirmed.id, now);
         return { text, outcome: parts.status };
@@ -129,21 +122,19 @@ export class DeviceRequestHandler {
       if (inTransaction) return undefined;
     }
     // REGISTER answers, and answers to signed messages from before migration 0016, are kept by message_id.
-    const stored = repos.deviceMessages.findResponse(message.message_id);
-    if (!stored) return undefined;
-    if (stored.requestDigest !== request.payloadDigest) {
-      throw new DeviceRequestError('REPLAY_DETECTED', `message_id ${message.message_id} was already used for a different message`);
-    }
-    return stored.response;
+    return storedReply(repos.deviceMessages.findResponse(message.message_id), message.message_id, request.payloadDigest);
   }
 
-  /** REGISTER has no instance yet: its nonces are remembered per UDI, for the replay window. Null: nothing to keep. */
-  #checkUdiNonce(repos: Repositories, request: ParsedDeviceRequest, now: number): null {
-    const { sender, nonce } = request.message;
+  /**
+   * REGISTER has no instance yet: its nonce is remembered per UDI and its answer by message_id, for the replay
+   * window. Returns what keeps the answer.
+   */
+  #admitRegister(repos: Repositories, request: ParsedDeviceRequest, now: number): (text: string) => void {
+    const { sender, nonce, message_id: messageId } = request.message;
     if (!repos.deviceMessages.rememberNonce(`udi:${sender.sudi.udi_pid}:${sender.sudi.udi_serial_number}`, nonce, now)) {
       throw new DeviceRequestError('REPLAY_DETECTED', 'nonce was already used within the replay window');
     }
-    return null;
+    return (text) => repos.deviceMessages.saveResponse({ messageId, requestDigest: request.payloadDigest, response: text, createdAt: now });
   }
 
   /** The instance whose current ID certificate signed the request; throws the refusal otherwise. */
@@ -245,6 +236,18 @@ export class DeviceRequestHandler {
  * them would let an unauthenticated caller fill device_messages.
  */
 const REMEMBERED_REFUSALS = new Set(['TOKEN_EXPIRED', 'TOKEN_REVOKED', 'TOKEN_EXHAUSTED', 'ALREADY_REGISTERED']);
+
+/** A signed message's nonce against its instance's record (instance-replay.ts); returns what keeps the answer there. */
+function admitSigned(
+  repos: Repositories, request: ParsedDeviceRequest, instance: ProductInstance, replay: InstanceReplay | undefined, now: number,
+): (text: string) => void {
+  const { message } = request;
+  const nonces = admitNonce(replay, message.nonce, message.timestamp);
+  return (text) => repos.deviceMessages.saveInstanceReplay({
+    instanceId: instance.id, messageId: message.message_id, requestDigest: request.payloadDigest, response: text,
+    answeredAt: now, ...nonces, messagesAnswered: (replay?.messagesAnswered ?? 0) + 1,
+  });
+}
 
 /** The instance a signed message's replay record belongs to; null for REGISTER, which has none yet. */
 function instanceScope(request: ParsedDeviceRequest): string | null {
