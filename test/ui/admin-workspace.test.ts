@@ -77,11 +77,14 @@ describe('web UI: the admin workspace in Chromium', () => {
     await open('Licenses');
     const headers = (await main().getByRole('columnheader').allInnerTexts()).map((h) => h.trim());
     assert.deepEqual(headers, ['License', 'Billing', 'Purchased', 'In Use', 'Substitution', 'Balance', 'Alerts', 'Actions']);
+    const row = main().getByRole('row').filter({ hasText: 'UCM Enhanced License (12.x)' });
+    // The headers render before the pool rows and the selects' options arrive; neither allInnerTexts nor
+    // inputValue waits for them, so wait for the row and for each select's option first.
+    await row.waitFor();
+    await page.getByLabel('Account', { exact: true }).locator('option', { hasText: 'Demo Account' }).waitFor({ state: 'attached' });
+    await page.getByLabel('Virtual Account').locator('option', { hasText: 'Default' }).waitFor({ state: 'attached' });
     assert.equal(await page.getByLabel('Account', { exact: true }).inputValue(), 'Demo Account');
     assert.equal(await page.getByLabel('Virtual Account').inputValue(), 'Default');
-    const row = main().getByRole('row').filter({ hasText: 'UCM Enhanced License (12.x)' });
-    // The headers render before the pool rows arrive; allInnerTexts does not wait for them.
-    await row.waitFor();
     assert.deepEqual((await row.getByRole('cell').allInnerTexts()).slice(2, 6).map((c) => c.trim()), ['100', '0', '-', '+100']);
   });
 
