@@ -26,6 +26,9 @@ export interface WalCheckpointerOptions {
   intervalMs?: number;
   /** WAL pages past which the writer finishes a checkpoint so that the WAL starts over. */
   resetPages?: number;
+  /** The WAL's size once it starts over (journal_size_limit), and how much one start-over cuts; tests pass small ones. */
+  sizeLimitBytes?: number;
+  shrinkStepBytes?: number;
   /** The worker's code; tests pass one that fails on purpose. */
   source?: string;
 }
@@ -55,10 +58,18 @@ const AUTOCHECKPOINT_PAGES = 1_000;
 /** The most frames a worker's checkpoint may leave behind for the writer to be asked to finish it. */
 const FINISH_GAP_PAGES = 1_024;
 const JOURNAL_SIZE_LIMIT = 64 * 1024 * 1024;
+/**
+ * How much of a grown WAL one restart cuts off. SQLite cuts the WAL file to journal_size_limit in the COMMIT
+ * that starts it over, on the event loop, and freeing a file's blocks is slow here (ftruncate of 2 GB to
+ * 64 MB: 610 ms; 256 MB: 64 ms). A WAL grown to gigabytes behind an export's snapshot is cut 32 MB a restart
+ * (~10 ms each), one restart every `resetPages` of writes, until it is back at the limit.
+ */
+const SHRINK_STEP_BYTES = 32 * 1024 * 1024;
 
 // Plain CommonJS run with eval: it loads the same way under tsx, vitest and dist/ (as the crypto worker does).
 const CHECKPOINT_WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
+const { statSync } = require('node:fs');
 const Database = require(workerData.driver);
 const db = new Database(workerData.filename, { fileMustExist: true });
 // PASSIVE never waits for readers or writers; nothing here should wait for a lock either.
@@ -67,22 +78,44 @@ db.pragma('busy_timeout = 0');
 const stats = { checkpoints: 0, lastLogPages: 0, failures: 0 };
 let timer = null;
 let lastLog = -1;
+let lastCheckpointed = 0;
+let reportedBytes = 0;
+// The writer sets journal_size_limit a step below the WAL file's size, so that whichever transaction starts
+// the WAL over (after the writer's finish or this thread's own catching up) cuts only one step off.
+const reportSize = () => {
+  const stat = statSync(workerData.filename + '-wal', { throwIfNoEntry: false });
+  const bytes = stat ? stat.size : 0;
+  if (bytes === reportedBytes || (bytes <= workerData.sizeLimitBytes && reportedBytes <= workerData.sizeLimitBytes)) return;
+  reportedBytes = bytes;
+  parentPort.postMessage({ type: 'wal-size', bytes });
+};
 let delay = workerData.intervalMs;
 const run = () => {
   try {
     const row = db.pragma('wal_checkpoint(PASSIVE)')[0] || { busy: 1, log: 0, checkpointed: 0 };
     stats.checkpoints += 1;
     const log = Number(row.log);
-    const idle = log === lastLog && Number(row.checkpointed) === log;
+    const checkpointed = Number(row.checkpointed);
+    // A WAL that started over since the last pass: all it holds was copied by this one.
+    const copied = log < lastLog ? checkpointed : checkpointed - lastCheckpointed;
+    const idle = log === lastLog && checkpointed === log;
     lastLog = log;
+    lastCheckpointed = checkpointed;
     delay = idle ? workerData.idleIntervalMs : workerData.intervalMs;
     stats.lastLogPages = Math.max(0, log);
+    reportSize();
     // "log" is the WAL's length when this checkpoint began: the writer appended while it copied, so the WAL
     // is never caught up when the writer begins, and never starts over by itself. The writer finishes it, but
     // only when this checkpoint copied (nearly) all it saw: when it stopped short, a reader's snapshot (an
     // export) holds the older frames, the writer's checkpoint would stop at the same frame, and asking for it
     // every interval put a useless checkpoint on the event loop 100 times a second for the whole export.
-    if (log > workerData.resetPages && log - Number(row.checkpointed) <= workerData.finishGapPages) parentPort.postMessage({ type: 'finish' });
+    // And only after a short pass: what the writer finishes is what it appended while this pass copied, and
+    // after an export the first pass copies the whole backlog for seconds (at 1M, a finish after it took
+    // 63 ms of the event loop). A long pass is followed at once by another, each shorter than the last.
+    if (log > workerData.resetPages && log - checkpointed <= workerData.finishGapPages) {
+      if (copied <= workerData.finishGapPages) parentPort.postMessage({ type: 'finish' });
+      else delay = 0;
+    }
   } catch (error) {
     stats.failures += 1;
     delay = workerData.idleIntervalMs;
@@ -98,7 +131,7 @@ timer = setTimeout(run, workerData.intervalMs);
 parentPort.postMessage({ type: 'ready' });
 `;
 
-type WorkerMessage = { type: 'ready' | 'stopped' } | { type: 'failure'; message: string } | { type: 'stats'; stats: Omit<CheckpointStats, 'resets' | 'finishes'> } | { type: 'finish' };
+type WorkerMessage = { type: 'ready' | 'stopped' } | { type: 'failure'; message: string } | { type: 'stats'; stats: Omit<CheckpointStats, 'resets' | 'finishes'> } | { type: 'finish' } | { type: 'wal-size'; bytes: number };
 
 export class WalCheckpointer {
   readonly #db: SqliteDatabase;
@@ -110,19 +143,24 @@ export class WalCheckpointer {
   #stopped: (() => void) | null = null;
   #resets = 0;
   #finishes = 0;
+  #sizeLimit = -1;
+  readonly #limitBytes: number;
+  readonly #shrinkStepBytes: number;
   readonly #ready: Promise<boolean>;
   #settleReady: (running: boolean) => void = () => undefined;
 
   private constructor(db: SqliteDatabase, options: WalCheckpointerOptions) {
     this.#db = db;
     this.#logger = options.logger;
+    this.#limitBytes = options.sizeLimitBytes ?? JOURNAL_SIZE_LIMIT;
+    this.#shrinkStepBytes = options.shrinkStepBytes ?? SHRINK_STEP_BYTES;
     this.#ready = new Promise((resolve) => { this.#settleReady = resolve; });
     this.#worker = new Worker(options.source ?? CHECKPOINT_WORKER_SOURCE, {
       eval: true,
       workerData: {
         driver: createRequire(import.meta.url).resolve('better-sqlite3'), filename: db.name,
         intervalMs: options.intervalMs ?? BUSY_INTERVAL_MS, idleIntervalMs: (options.intervalMs ?? BUSY_INTERVAL_MS) * (IDLE_INTERVAL_MS / BUSY_INTERVAL_MS), resetPages: options.resetPages ?? DEFAULT_RESET_PAGES,
-        finishGapPages: FINISH_GAP_PAGES,
+        finishGapPages: FINISH_GAP_PAGES, sizeLimitBytes: options.sizeLimitBytes ?? JOURNAL_SIZE_LIMIT,
       },
     });
     this.#worker.unref();
@@ -178,7 +216,7 @@ export class WalCheckpointer {
       if (this.#closed) return;
       this.#db.pragma('wal_autocheckpoint = 0');
       // A WAL that grew (a long export's snapshot holds checkpoints back) is cut back when the writer restarts it.
-      this.#db.pragma(`journal_size_limit = ${JOURNAL_SIZE_LIMIT}`);
+      this.#limitWal(this.#limitBytes);
       this.#running = true;
       this.#settleReady(true);
     } else if (message.type === 'stopped') {
@@ -189,6 +227,8 @@ export class WalCheckpointer {
       for (const waiter of this.#statsWaiters.splice(0)) waiter({ ...message.stats, resets: this.#resets, finishes: this.#finishes });
     } else if (message.type === 'finish') {
       this.#finish();
+    } else if (message.type === 'wal-size') {
+      this.#limitWal(Math.max(this.#limitBytes, message.bytes - this.#shrinkStepBytes));
     }
   }
 
@@ -202,6 +242,12 @@ export class WalCheckpointer {
     const row = (this.#db.pragma('wal_checkpoint(PASSIVE)') as Array<{ busy: number; log: number; checkpointed: number }>)[0];
     this.#finishes += 1;
     if (row && row.busy === 0 && row.checkpointed === row.log) this.#resets += 1;
+  }
+
+  #limitWal(bytes: number): void {
+    if (bytes === this.#sizeLimit) return;
+    this.#db.pragma(`journal_size_limit = ${bytes}`);
+    this.#sizeLimit = bytes;
   }
 
   #fallBack(reason: string): void {
