@@ -5,7 +5,7 @@ import { latestSchemaVersion, type SqliteDatabase } from '../../db/sqlite-connec
 import { systemClock } from '../../licensing/shared/clock.js';
 import { loadConfig } from '../../server/config.js';
 import { SatelliteSeeder } from '../../server/seed/satellite-seeder.js';
-import { BENCH_TAG, benchUdi, mapParallel, registerEnvelope, registeredDevice, type BenchDevice, type UnregisteredDevice } from './bench-devices.js';
+import { authorizeEnvelope, BENCH_TAG, benchUdi, mapParallel, openResponse, registerEnvelope, registeredDevice, type BenchDevice, type UnregisteredDevice } from './bench-devices.js';
 import { openSatellite } from './bench-seed.js';
 import { BulkFleetWriter, insertReplayRecords } from './scale-bulk-rows.js';
 import type { CsrPool } from './scale-csr-pool.js';
@@ -20,7 +20,7 @@ const MAX_ROUNDS = 100;
 const REGISTER_PARALLELISM = 32;
 const REAL_PREFIX = 'R';
 /** Bump when what a seed contains changes, so older caches are not reused. */
-const SEED_FORMAT = 2;
+const SEED_FORMAT = 3;
 /** Tokens, authorizations and last-contact times age; a cached seed older than this is made again. */
 const CACHE_MAX_AGE_MS = 30 * 86_400_000;
 
@@ -122,7 +122,15 @@ async function seedInto(dataDir: string, instances: number, real: number, option
         const envelope = registerEnvelope(device, secrets[(offset + j) % secrets.length] ?? '', systemClock.now());
         const exchange = await satellite.deviceHandler.handle(envelope);
         if (exchange.kind !== 'answered') throw new Error(`REGISTER envelope was unreadable: ${exchange.reason}`);
-        return registeredDevice(device, exchange.envelopeText);
+        const registered = registeredDevice(device, exchange.envelopeText);
+        // A fleet in its steady state: each device already holds what it asks for, as every bulk row does, so
+        // the measured AUTHORIZEs are the periodic reports of a fleet, not each device's first use of a license.
+        const first = await satellite.deviceHandler.handle(authorizeEnvelope(registered, systemClock.now()));
+        const answer = first.kind === 'answered' ? openResponse(first.envelopeText).message : null;
+        if (answer?.status !== 'OK' || answer.body.authorization?.status !== 'AUTHORIZED') {
+          throw new Error(`first AUTHORIZE of ${device.udi.udi_serial_number} failed: ${answer?.error?.code ?? answer?.status ?? 'unreadable'}`);
+        }
+        return registered;
       });
       devices.push(...done);
     };
