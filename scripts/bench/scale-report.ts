@@ -6,6 +6,7 @@ import type { AdminCall, ExportFigures } from './scale-admin-load.js';
 import { P99_GOAL_MS, type FixedRateRun, type LadderResult } from './scale-authorize.js';
 import type { FloorFigures } from './scale-floor.js';
 import { formatProfile, type ProfileSummary } from './scale-profile.js';
+import { SPEED_DRIFT_WARNING, speedDrift } from './machine-speed.js';
 
 export const SCALE_GOALS = { p99Ms: P99_GOAL_MS, cpuToFloor: 1.5, stallMs: 50, firstPageMs: 200 } as const;
 
@@ -27,6 +28,8 @@ export interface SizeResult {
   serverStartSeconds: number;
   keyCache: string;
   busyBeforePercent: number;
+  /** CPU µs of one ES256 sign in the bench process before the server started and after it stopped. */
+  speed: { beforeSignMicros: number; afterSignMicros: number } | null;
   fixedRate: FixedRateRun;
   ladder: LadderResult | null;
   floor: FloorFigures | null;
@@ -102,12 +105,21 @@ function runLine(label: string, r: FixedRateRun): string {
     + `server stall ${r.serverStallMs === null ? 'n/a' : ms(r.serverStallMs)} (longest GC pause ${r.serverGcMaxMs === null ? 'n/a' : ms(r.serverGcMaxMs)})`;
 }
 
+function speedLine(speed: { beforeSignMicros: number; afterSignMicros: number }): string {
+  const drift = speedDrift(speed.beforeSignMicros, speed.afterSignMicros);
+  const figures = `machine yardstick (one ES256 sign): ${speed.beforeSignMicros.toFixed(1)} µs before, ${speed.afterSignMicros.toFixed(1)} µs after`;
+  return Math.abs(drift) > SPEED_DRIFT_WARNING
+    ? `${figures}: warning, the machine's speed moved ${(drift * 100).toFixed(0)} % during this size; its figures mix two machines`
+    : `${figures} (steady)`;
+}
+
 export function formatScaleReport(report: ScaleReport): string {
   const lines = ['', `License Satellite bench:scale: ${report.machine.cpus} CPU(s) ${report.machine.model}, Node ${report.machine.node}`];
   for (const s of report.sizes) {
     const r = s.fixedRate;
     lines.push('', `== ${num(s.instances)} product instances (${num(s.realDevices)} real devices; seed ${s.seed.fromCache ? 'from cache, made' : 'made'} in ${s.seed.seconds.toFixed(1)} s); machine ${s.busyBeforePercent} % busy before load`);
     lines.push(`   server ready banner after ${s.serverStartSeconds.toFixed(1)} s; key cache: ${s.keyCache}`);
+    if (s.speed) lines.push(`   ${speedLine(s.speed)}`);
     lines.push(runLine('AUTHORIZE fixed rate', r));
     lines.push(`   ${num(r.sent)} signed requests from ${num(r.distinctDevices)} distinct devices, ${num(r.grantedResponses)} OK + AUTHORIZED, `
       + `${num(r.processedInDatabase)} recorded; sample ${r.sample ? `${r.sample.verifiedOk}/${r.sample.sent} verified end to end` : 'not run'}`);
