@@ -10,6 +10,7 @@ import { incrementalSyncSchema } from './0013-incremental-sync.js';
 import { scaleIndexesSchema } from './0014-scale-indexes.js';
 import { instanceSearchSchema } from './0015-instance-search.js';
 import { instanceReplaySchema } from './0016-instance-replay.js';
+import { instanceCertificateExpirySchema } from './0017-instance-certificate-expiry.js';
 
 export interface Migration {
   version: number;
@@ -24,5 +25,5 @@ export interface Migration {
 export const migrations: readonly Migration[] = [
   coreSchema, adminAuthSchema, licenseTransfersSchema, syncBindingSchema, upstreamLineSyncSchema, licensingEngineSchema,
   syncImportRefusalsSchema, reservationsSchema, incrementalSyncSchema, scaleIndexesSchema, instanceSearchSchema,
-  instanceReplaySchema,
+  instanceReplaySchema, instanceCertificateExpirySchema,
 ];

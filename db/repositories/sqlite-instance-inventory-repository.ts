@@ -23,7 +23,7 @@ function reservationOf(row: ListRow): InstanceReservationSummary | null {
 }
 
 const SUMMARY_COLUMNS = `pi.*, va.name AS va_name,
-  (SELECT c.not_after FROM id_certificates c WHERE c.serial = pi.current_cert_serial) AS cert_not_after,
+  pi.current_cert_not_after AS cert_not_after,
   r.reservation_type, r.status AS reservation_status,
   (SELECT json_group_array(json_object('tag', rl.tag, 'reserved', MAX(rl.quantity, COALESCE(rl.pending_quantity, 0))))
      FROM reservation_licenses rl WHERE rl.instance_id = pi.id) AS reserved`;
