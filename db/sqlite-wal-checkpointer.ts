@@ -160,7 +160,7 @@ export class WalCheckpointer {
       workerData: {
         driver: createRequire(import.meta.url).resolve('better-sqlite3'), filename: db.name,
         intervalMs: options.intervalMs ?? BUSY_INTERVAL_MS, idleIntervalMs: (options.intervalMs ?? BUSY_INTERVAL_MS) * (IDLE_INTERVAL_MS / BUSY_INTERVAL_MS), resetPages: options.resetPages ?? DEFAULT_RESET_PAGES,
-        finishGapPages: FINISH_GAP_PAGES, sizeLimitBytes: options.sizeLimitBytes ?? JOURNAL_SIZE_LIMIT,
+        finishGapPages: FINISH_GAP_PAGES, sizeLimitBytes: this.#limitBytes,
       },
     });
     this.#worker.unref();
@@ -215,7 +215,8 @@ export class WalCheckpointer {
     if (message.type === 'ready') {
       if (this.#closed) return;
       this.#db.pragma('wal_autocheckpoint = 0');
-      // A WAL that grew (a long export's snapshot holds checkpoints back) is cut back when the writer restarts it.
+      // A WAL that grew (a long export's snapshot holds checkpoints back) is cut back when the writer restarts
+      // it, one step at a time ('wal-size' below).
       this.#limitWal(this.#limitBytes);
       this.#running = true;
       this.#settleReady(true);

@@ -1,17 +1,23 @@
 import { generateKeyPairSync, sign } from 'node:crypto';
 
+/** CPU µs per call of `work` in this process (all threads), after a warm-up of up to 200 calls. */
+export function cpuMicrosPer(iterations: number, work: (i: number) => void): number {
+  for (let i = 0; i < Math.min(200, iterations); i += 1) work(i);
+  const before = process.cpuUsage();
+  for (let i = 0; i < iterations; i += 1) work(i);
+  const used = process.cpuUsage(before);
+  return (used.user + used.system) / iterations;
+}
+
 /** CPU µs of one ES256 sign in this process: a yardstick of the machine's speed at that moment. */
 export function signYardstickMicros(): number {
   const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
   const payload = Buffer.alloc(900, 120);
-  for (let i = 0; i < 500; i += 1) sign('sha256', payload, privateKey);
-  const before = process.cpuUsage();
-  for (let i = 0; i < SIGNS; i += 1) sign('sha256', payload, privateKey);
-  const used = process.cpuUsage(before);
-  return (used.user + used.system) / SIGNS;
+  return cpuMicrosPer(3_000, () => sign('sha256', payload, privateKey));
 }
 
-const SIGNS = 3_000;
+/** The yardstick before the server started and after it stopped. */
+export interface MachineSpeed { beforeSignMicros: number; afterSignMicros: number }
 
 /** Past this change between the start and the end of a size, its figures mix two speeds of machine. */
 export const SPEED_DRIFT_WARNING = 0.1;

@@ -8,6 +8,7 @@ import { SqliteUnitOfWork } from '../../db/sqlite-unit-of-work.js';
 import type { Repositories } from '../../licensing/shared/unit-of-work.js';
 import { importSpkiPublicKey } from '../../licensing/pki/public-key-import.js';
 import { BENCH_TAG } from './bench-devices.js';
+import { cpuMicrosPer } from './machine-speed.js';
 import { admitNonce } from '../../licensing/device/instance-replay.js';
 
 /**
@@ -35,14 +36,6 @@ export interface MicroCosts {
 const [tlsCert, tlsKey, responseBytesText, databaseFile] = process.argv.slice(2);
 const RESPONSE_BYTES = Number(responseBytesText);
 const BATCH = 16;
-
-function cpuMicrosPer(iterations: number, work: (i: number) => void): number {
-  for (let i = 0; i < Math.min(200, iterations); i += 1) work(i);
-  const before = process.cpuUsage();
-  for (let i = 0; i < iterations; i += 1) work(i);
-  const used = process.cpuUsage(before);
-  return (used.user + used.system) / iterations;
-}
 
 function cryptoCosts(requestBytes: number): Pick<MicroCosts, 'verifyMicros' | 'signMicros' | 'keyImportMicros' | 'derKeyImportMicros'> {
   const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });

@@ -6,7 +6,7 @@ import type { AdminCall, ExportFigures } from './scale-admin-load.js';
 import { P99_GOAL_MS, type FixedRateRun, type LadderResult } from './scale-authorize.js';
 import type { FloorFigures } from './scale-floor.js';
 import { formatProfile, type ProfileSummary } from './scale-profile.js';
-import { SPEED_DRIFT_WARNING, speedDrift } from './machine-speed.js';
+import { SPEED_DRIFT_WARNING, speedDrift, type MachineSpeed } from './machine-speed.js';
 
 export const SCALE_GOALS = { p99Ms: P99_GOAL_MS, cpuToFloor: 1.5, stallMs: 50, firstPageMs: 200 } as const;
 
@@ -29,7 +29,7 @@ export interface SizeResult {
   keyCache: string;
   busyBeforePercent: number;
   /** CPU µs of one ES256 sign in the bench process before the server started and after it stopped. */
-  speed: { beforeSignMicros: number; afterSignMicros: number } | null;
+  speed: MachineSpeed | null;
   fixedRate: FixedRateRun;
   ladder: LadderResult | null;
   floor: FloorFigures | null;
@@ -105,7 +105,7 @@ function runLine(label: string, r: FixedRateRun): string {
     + `server stall ${r.serverStallMs === null ? 'n/a' : ms(r.serverStallMs)} (longest GC pause ${r.serverGcMaxMs === null ? 'n/a' : ms(r.serverGcMaxMs)})`;
 }
 
-function speedLine(speed: { beforeSignMicros: number; afterSignMicros: number }): string {
+function speedLine(speed: MachineSpeed): string {
   const drift = speedDrift(speed.beforeSignMicros, speed.afterSignMicros);
   const figures = `machine yardstick (one ES256 sign): ${speed.beforeSignMicros.toFixed(1)} µs before, ${speed.afterSignMicros.toFixed(1)} µs after`;
   return Math.abs(drift) > SPEED_DRIFT_WARNING

@@ -19,8 +19,8 @@ const LICENSE_QUANTITY = 2_000_000;
 const MAX_ROUNDS = 100;
 const REGISTER_PARALLELISM = 32;
 const REAL_PREFIX = 'R';
-/** Bump when what a seed contains changes, so older caches are not reused. */
-const SEED_FORMAT = 3;
+/** Bump when what a seed contains changes, so older caches are not reused (4: 0017's triggers as landed). */
+const SEED_FORMAT = 4;
 /** Tokens, authorizations and last-contact times age; a cached seed older than this is made again. */
 const CACHE_MAX_AGE_MS = 30 * 86_400_000;
 

@@ -29,6 +29,14 @@ async function write(db: SqliteDatabase, rounds: number): Promise<void> {
   }
 }
 
+/** A reader holding a snapshot open, as a long export does: the WAL cannot be checkpointed past it. */
+function pinnedBy(file: string): Database.Database {
+  const reader = new Database(file, { readonly: true });
+  reader.prepare('BEGIN').run();
+  reader.prepare('SELECT count(*) FROM t').get();
+  return reader;
+}
+
 /** Until the worker has checkpointed at least `count` times (its interval is 1 ms here). */
 async function checkpointed(c: WalCheckpointer, count: number): Promise<CheckpointStats> {
   for (;;) {
@@ -78,9 +86,7 @@ describe('WAL checkpoints on a worker thread', () => {
     assert.equal(await c.ready(), true);
     await write(db, 10);
     // A long read (an export's snapshot): no checkpoint can copy the frames written after it began.
-    const reader = new Database(file, { readonly: true });
-    reader.prepare('BEGIN').run();
-    reader.prepare('SELECT count(*) FROM t').get();
+    const reader = pinnedBy(file);
     await write(db, 400);
     let stats = await checkpointed(c, (await checkpointed(c, 1)).checkpoints + 2);
     const pinned = stats.finishes;
@@ -111,9 +117,7 @@ describe('WAL checkpoints on a worker thread', () => {
     assert.ok(c);
     assert.equal(await c.ready(), true);
     await write(db, 5);
-    const reader = new Database(file, { readonly: true });
-    reader.prepare('BEGIN').run();
-    reader.prepare('SELECT count(*) FROM t').get();
+    const reader = pinnedBy(file);
     await write(db, 300);
     const grown = statSync(`${file}-wal`).size;
     assert.ok(grown > 4 * step, `the WAL grew behind the reader: ${grown} bytes`);
