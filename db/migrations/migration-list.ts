@@ -11,6 +11,7 @@ import { scaleIndexesSchema } from './0014-scale-indexes.js';
 import { instanceSearchSchema } from './0015-instance-search.js';
 import { instanceReplaySchema } from './0016-instance-replay.js';
 import { instanceCertificateExpirySchema } from './0017-instance-certificate-expiry.js';
+import { deviceConfirmationStampsSchema } from './0018-device-confirmation-stamps.js';
 
 export interface Migration {
   version: number;
@@ -25,5 +26,5 @@ export interface Migration {
 export const migrations: readonly Migration[] = [
   coreSchema, adminAuthSchema, licenseTransfersSchema, syncBindingSchema, upstreamLineSyncSchema, licensingEngineSchema,
   syncImportRefusalsSchema, reservationsSchema, incrementalSyncSchema, scaleIndexesSchema, instanceSearchSchema,
-  instanceReplaySchema, instanceCertificateExpirySchema,
+  instanceReplaySchema, instanceCertificateExpirySchema, deviceConfirmationStampsSchema,
 ];

@@ -5,7 +5,7 @@ import type { InstanceSubject } from '../../licensing/alerts/license-alert-rules
 import type { ProductInstance } from '../../licensing/instances/product-instance.js';
 import type { SqliteDatabase } from '../sqlite-connection.js';
 import { toAlert, type AlertRow } from './sqlite-alert-repository.js';
-import { toInstance, type InstanceRow } from './sqlite-product-instance-repository.js';
+import { instanceColumns, toInstance, type InstanceRow } from './sqlite-product-instance-repository.js';
 import { toToken, type TokenRow } from './sqlite-token-repository.js';
 
 interface TokenContextRow extends TokenRow { va_name: string; account_id: string }
@@ -49,7 +49,7 @@ export class SqliteAlertCauseRepository implements AlertCauseRepository {
       WHERE pi.registration_state = 'REGISTERED' AND pi.authorization_state IN (SELECT value FROM json_each(?))`);
     // Rowid chunks, not an index: an index on authorization_expires_at (or authorized_at) would be rewritten by
     // every AUTHORIZE. A chunk is a short range read of the table; the sweep yields between chunks.
-    this.#authLapsed = db.prepare<{ after: number; upTo: number; now: number }, InstanceRow>(`SELECT * FROM product_instances
+    this.#authLapsed = db.prepare<{ after: number; upTo: number; now: number }, InstanceRow>(`SELECT ${instanceColumns('product_instances')} FROM product_instances
       WHERE rowid > @after AND rowid <= @upTo AND registration_state = 'REGISTERED'
         AND authorization_state IN ('AUTHORIZED', 'OUT_OF_COMPLIANCE', 'NO_LICENSES_IN_USE')
         AND authorization_expires_at IS NOT NULL AND authorization_expires_at <= @now`);
@@ -59,7 +59,7 @@ export class SqliteAlertCauseRepository implements AlertCauseRepository {
       (SELECT MAX(rowid) FROM product_instances) AS last`);
     // A registered instance's current certificate is never revoked (renewal, re-registration, deregistration and
     // removal revoke the one they retire), so the unrevoked certificates past not_after hold every candidate.
-    this.#regLapsed = db.prepare<[number], InstanceRow>(`SELECT pi.* FROM id_certificates c INDEXED BY id_certificates_unrevoked_by_expiry
+    this.#regLapsed = db.prepare<[number], InstanceRow>(`SELECT ${instanceColumns('pi')} FROM id_certificates c INDEXED BY id_certificates_unrevoked_by_expiry
       JOIN product_instances pi ON pi.id = c.instance_id
       WHERE c.revoked_at IS NULL AND c.not_after <= ? AND pi.current_cert_serial = c.serial
         AND pi.registration_state = 'REGISTERED' AND pi.authorization_state <> 'REGISTRATION_EXPIRED'`);

@@ -38,8 +38,10 @@ export class SqliteCatalogRepository implements CatalogRepository {
       ON CONFLICT (tag) DO UPDATE SET display_name = @display_name, description = @description, substitution_level = @substitution_level,
         substitutes = @substitutes, origin = @origin, updated_at = @updated_at, updated_by = @updated_by`);
     this.#revision = db.prepare<[string], { value: string }>('SELECT value FROM settings WHERE key = ?');
-    this.#bump = db.prepare(`INSERT INTO settings (key, value) VALUES (@key, '1')
-      ON CONFLICT (key) DO UPDATE SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT)`);
+    // A random value, not a count: a count reached inside a transaction that rolled back would be reached again by
+    // the next write, and ladders cached under it inside that transaction would pass for current.
+    this.#bump = db.prepare(`INSERT INTO settings (key, value) VALUES (@key, lower(hex(randomblob(8))))
+      ON CONFLICT (key) DO UPDATE SET value = excluded.value`);
   }
 
   list(): CatalogEntry[] {

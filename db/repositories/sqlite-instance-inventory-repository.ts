@@ -4,7 +4,7 @@ import type {
 import { z } from 'zod';
 import type { InstanceReservationSummary, InstanceSummary } from '../../licensing/instances/instance-views.js';
 import type { SqliteDatabase } from '../sqlite-connection.js';
-import { toInstance, type InstanceRow } from './sqlite-product-instance-repository.js';
+import { instanceColumns, toInstance, type InstanceRow } from './sqlite-product-instance-repository.js';
 
 interface ListRow extends InstanceRow {
   va_name: string; cert_not_after: number | null; reservation_type: string | null; reservation_status: string | null; reserved: string | null;
@@ -22,7 +22,7 @@ function reservationOf(row: ListRow): InstanceReservationSummary | null {
   };
 }
 
-const SUMMARY_COLUMNS = `pi.*, va.name AS va_name,
+const SUMMARY_COLUMNS = `${instanceColumns('pi')}, va.name AS va_name,
   pi.current_cert_not_after AS cert_not_after,
   r.reservation_type, r.status AS reservation_status,
   (SELECT json_group_array(json_object('tag', rl.tag, 'reserved', MAX(rl.quantity, COALESCE(rl.pending_quantity, 0))))

@@ -50,6 +50,8 @@ const toTransfer = (row: TransferRow): LicenseTransfer => ({
 });
 
 const ZERO: PoolUsage = { authorized: 0, requested: 0, reserved: 0 };
+/** Pools (VA × tag) whose lines one connection keeps; past it the cache starts again. */
+const MAX_CACHED_POOLS = 10_000;
 
 export class SqliteLicenseRepository implements LicenseRepository {
   readonly #insert;
@@ -65,6 +67,13 @@ export class SqliteLicenseRepository implements LicenseRepository {
   readonly #usageOfVa;
   readonly #insertTransfer;
   readonly #transfersOfAccount;
+  readonly #linesRevision;
+  /**
+   * A pool's lines by VA and tag, as of `revision`: every AUTHORIZE reads its pools' lines, which change only
+   * when a line is written (triggers of migration 0018 give license_lines.revision a new random value then, in
+   * the writing transaction, so a value never returns after a rollback). Frozen: callers share them.
+   */
+  #linesCache: { revision: string; byPool: Map<string, readonly LicenseLine[]> } = { revision: '', byPool: new Map() };
 
   constructor(db: SqliteDatabase) {
     this.#insert = db.prepare(`INSERT INTO license_lines (id, va_id, tag, display_name, description, quantity,
@@ -88,6 +97,7 @@ export class SqliteLicenseRepository implements LicenseRepository {
     this.#linesOfTag = db.prepare<[string, string], LineRow>(
       'SELECT * FROM license_lines WHERE va_id = ? AND tag = ? ORDER BY starts_at',
     );
+    this.#linesRevision = db.prepare<[], { value: string }>("SELECT value FROM settings WHERE key = 'license_lines.revision'");
     this.#purchased = db.prepare<[string, string, number, number], { total: number }>(
       `SELECT COALESCE(SUM(quantity), 0) AS total FROM license_lines
        WHERE va_id = ? AND tag = ? AND starts_at <= ? AND (ends_at IS NULL OR ends_at > ?)`,
@@ -160,7 +170,22 @@ export class SqliteLicenseRepository implements LicenseRepository {
   }
 
   listLinesForTag(virtualAccountId: string, tag: string): LicenseLine[] {
-    return this.#linesOfTag.all(virtualAccountId, tag).map(toLine);
+    const revision = this.#linesRevision.get()?.value;
+    if (revision === undefined) return this.#linesOfTag.all(virtualAccountId, tag).map(toLine);
+    if (this.#linesCache.revision !== revision || this.#linesCache.byPool.size >= MAX_CACHED_POOLS) {
+      this.#linesCache = { revision, byPool: new Map() };
+    }
+    const key = `${virtualAccountId}\u0000${tag}`;
+    let lines = this.#linesCache.byPool.get(key);
+    if (lines === undefined) {
+      lines = this.#linesOfTag.all(virtualAccountId, tag).map((row) => {
+        const line = toLine(row);
+        Object.freeze(line.substitutionLadder);
+        return Object.freeze(line);
+      });
+      this.#linesCache.byPool.set(key, lines);
+    }
+    return [...lines];
   }
 
   purchasedQuantity(virtualAccountId: string, tag: string, now: number): number {

@@ -1,5 +1,6 @@
 import type {
-  AuthorizationState, EntitlementStatus, InstanceEntitlement, ProductInstance, RegistrationState,
+  AuthorizationState, CertificateKey, EntitlementStatus, InstanceEntitlement, InstanceStamp, KeyAlgorithm, ProductInstance,
+  RegistrationState,
 } from '../../licensing/instances/product-instance.js';
 import type { ProductInstanceRepository } from '../../licensing/instances/product-instance-repository.js';
 import type { SqliteDatabase } from '../sqlite-connection.js';
@@ -9,7 +10,9 @@ export interface InstanceRow {
   host_identifier: string | null; product_tag: string; hostname: string | null; ip_address: string | null;
   token_id: string | null; export_control_allowed: number; registration_state: string; authorization_state: string;
   registered_at: number; last_contact_at: number; authorized_at: number | null; authorization_expires_at: number | null;
-  short_report_streak: number; current_cert_serial: string | null; kind?: string;
+  short_report_streak: number; current_cert_serial: string | null; kind?: string; revision?: number;
+  current_cert_not_after?: number | null; current_cert_key_algorithm?: string | null; current_cert_public_key_der?: Buffer | null;
+  current_cert_revoked_at?: number | null;
 }
 interface EntitlementRow { tag: string; requested: number; authorized: number; status: string; updated_at: number }
 
@@ -31,7 +34,21 @@ export const toInstance = (row: InstanceRow): ProductInstance => ({
   shortReportStreak: row.short_report_streak,
   currentCertificateSerial: row.current_cert_serial,
   kind: row.kind === 'RESERVED' ? 'RESERVED' : 'DEVICE',
+  ...(row.revision === undefined ? {} : { revision: row.revision }),
+  ...currentCertificateOf(row),
 });
+
+/** The copy of the current certificate's key on the row (migration 0018), when the row has one. */
+function currentCertificateOf(row: InstanceRow): { currentCertificate?: CertificateKey } {
+  const { current_cert_serial: serial, current_cert_public_key_der: key, current_cert_key_algorithm: algorithm } = row;
+  if (!serial || !key || !algorithm || row.current_cert_not_after == null) return {};
+  return {
+    currentCertificate: {
+      serial, productInstanceId: row.id, keyAlgorithm: algorithm as KeyAlgorithm, publicKeyDer: key,
+      notAfter: row.current_cert_not_after, revokedAt: row.current_cert_revoked_at ?? null,
+    },
+  };
+}
 
 const toParams = (pi: ProductInstance) => ({
   id: pi.id,
@@ -61,6 +78,12 @@ const COLUMNS: ReadonlyArray<keyof ReturnType<typeof toParams>> = [
   'authorized_at', 'authorization_expires_at', 'short_report_streak', 'current_cert_serial',
 ];
 
+/**
+ * A ProductInstance's columns with a table alias, for queries returning many rows (lists, exports, sweeps): not the
+ * copy of the current certificate's key (migration 0018), which only the device path reads (findById).
+ */
+export const instanceColumns = (alias: string): string => [...COLUMNS, 'kind', 'revision'].map((c) => `${alias}.${c}`).join(', ');
+
 export class SqliteProductInstanceRepository implements ProductInstanceRepository {
   readonly #insert;
   readonly #update;
@@ -68,6 +91,7 @@ export class SqliteProductInstanceRepository implements ProductInstanceRepositor
   readonly #byId;
   readonly #byUdi;
   readonly #touch;
+  readonly #stamp;
   readonly #countRegistered;
   readonly #entitlements;
   readonly #upsertEntitlement;
@@ -80,14 +104,17 @@ export class SqliteProductInstanceRepository implements ProductInstanceRepositor
     this.#update = db.prepare(
       `UPDATE product_instances SET ${COLUMNS.filter((c) => c !== 'id').map((c) => `${c} = @${c}`).join(', ')} WHERE id = @id`,
     );
-    // Positional, and only these columns: an UPDATE naming indexed columns rewrites their index entries.
+    // Positional, and only these columns: an UPDATE naming indexed columns rewrites their index entries. The
+    // device path's updates count their own revision, so the revision trigger (migration 0018) has nothing to do.
     this.#recordAuthorization = db.prepare(`UPDATE product_instances SET authorization_state = ?, short_report_streak = ?,
-      last_contact_at = ?, authorized_at = ?, authorization_expires_at = ? WHERE id = ?`);
+      last_contact_at = ?, authorized_at = ?, authorization_expires_at = ?, revision = revision + 1 WHERE id = ?`);
     this.#byId = db.prepare<[string], InstanceRow>('SELECT * FROM product_instances WHERE id = ?');
     this.#byUdi = db.prepare<[string, string], InstanceRow>(
       `SELECT * FROM product_instances WHERE udi_pid = ? AND udi_serial_number = ? AND registration_state = 'REGISTERED'`,
     );
-    this.#touch = db.prepare('UPDATE product_instances SET last_contact_at = ? WHERE id = ?');
+    this.#touch = db.prepare('UPDATE product_instances SET last_contact_at = ?, revision = revision + 1 WHERE id = ?');
+    this.#stamp = db.prepare<[string], { revision: number; messages_answered: number | null }>(`SELECT pi.revision, r.messages_answered
+      FROM product_instances pi LEFT JOIN instance_replay r ON r.instance_id = pi.id WHERE pi.id = ?`);
     this.#countRegistered = db.prepare<[], { n: number }>(
       `SELECT COUNT(*) AS n FROM product_instances WHERE registration_state = 'REGISTERED'`,
     );
@@ -126,6 +153,11 @@ export class SqliteProductInstanceRepository implements ProductInstanceRepositor
 
   touch(id: string, lastContactAt: number): void {
     this.#touch.run(lastContactAt, id);
+  }
+
+  stampOf(id: string): InstanceStamp | undefined {
+    const row = this.#stamp.get(id);
+    return row ? { revision: row.revision, messagesAnswered: row.messages_answered } : undefined;
   }
 
   countRegistered(): number {

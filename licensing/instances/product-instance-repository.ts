@@ -1,4 +1,4 @@
-import type { IdCertificate, InstanceEntitlement, ProductInstance } from './product-instance.js';
+import type { CertificateKey, IdCertificate, InstanceEntitlement, InstanceStamp, ProductInstance } from './product-instance.js';
 
 export interface ProductInstanceRepository {
   insert(instance: ProductInstance): void;
@@ -13,6 +13,8 @@ export interface ProductInstanceRepository {
   /** The registered instance holding this UDI (pid + serial number), if any. */
   findRegisteredByUdi(pid: string, serialNumber: string): ProductInstance | undefined;
   touch(id: string, lastContactAt: number): void;
+  /** The instance's change stamp, for confirming a read made before the write transaction; undefined: no such instance. */
+  stampOf(id: string): InstanceStamp | undefined;
   countRegistered(): number;
   listEntitlements(instanceId: string): InstanceEntitlement[];
   upsertEntitlement(instanceId: string, entitlement: InstanceEntitlement): void;
@@ -22,5 +24,7 @@ export interface ProductInstanceRepository {
 export interface CertificateRepository {
   insert(certificate: IdCertificate): void;
   findBySerial(serial: string): IdCertificate | undefined;
+  /** The certificate without its PEM (the device path reads this one: the PEM is most of the row). */
+  findKeyBySerial(serial: string): CertificateKey | undefined;
   revoke(serial: string, at: number): void;
 }

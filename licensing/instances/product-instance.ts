@@ -40,6 +40,13 @@ export interface ProductInstance {
   currentCertificateSerial: string | null;
   /** As stored; absent on instances built before they were written, which are devices. */
   kind?: InstanceKind;
+  /**
+   * The stored row's change counter (migration 0018): it grows with every write of the row and every revocation
+   * of one of its certificates. Absent on instances not read from the store.
+   */
+  revision?: number;
+  /** The current ID certificate's key as the row keeps a copy of it (migration 0018); absent when not read from the store. */
+  currentCertificate?: CertificateKey;
 }
 
 export type EntitlementStatus =
@@ -72,6 +79,15 @@ export interface IdCertificate {
   issuedAt: number;
   revokedAt: number | null;
 }
+
+/** What checking a device's signature needs of an ID certificate. */
+export type CertificateKey = Pick<IdCertificate, 'serial' | 'productInstanceId' | 'keyAlgorithm' | 'publicKeyDer' | 'notAfter' | 'revokedAt'>;
+
+/**
+ * What the write transaction compares to tell that an instance, its certificates and its replay record are as a
+ * read before it saw them (migration 0018): the row's revision and the replay record's answer count (null: none).
+ */
+export interface InstanceStamp { revision: number; messagesAnswered: number | null }
 
 /** key_id matching is case-insensitive and ignores leading zeros (DESIGN §4.1). */
 export function normalizeSerial(serial: string): string {

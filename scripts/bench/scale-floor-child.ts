@@ -68,9 +68,9 @@ function transactionCost(file: string): number {
       const messageId = randomUUID();
       const replay = r.deviceMessages.findInstanceReplay(instanceId);
       r.deviceMessages.findResponse(messageId);
+      // The instance row carries its current certificate's key (migration 0018): AUTHORIZE reads no certificate row.
       const instance = r.instances.findById(instanceId);
       if (!instance) throw new Error(`no instance ${instanceId}`);
-      if (instance.currentCertificateSerial) r.certificates.findBySerial(instance.currentCertificateSerial);
       r.instances.listEntitlements(instanceId);
       r.licenses.getUsage(instance.virtualAccountId, BENCH_TAG);
       r.licenses.listLinesForTag(instance.virtualAccountId, BENCH_TAG);

@@ -8,7 +8,7 @@ import { DeviceRequestError } from '../../licensing/shared/domain-error.js';
 import type { LicensingTimers } from '../../licensing/shared/licensing-timers.js';
 import type { Repositories, UnitOfWork } from '../../licensing/shared/unit-of-work.js';
 import type { IdCertificate } from '../../licensing/instances/product-instance.js';
-import { assertCredentialCurrent, confirmDevice, findDeviceCredential, type DeviceCredential } from './device-authenticator.js';
+import { assertCredentialCurrent, confirmDevice, findDeviceCredential, stillAsRead, type DeviceCredential } from './device-authenticator.js';
 import type { SignatureChecker } from './crypto-worker-pool.js';
 import type { ProductInstance } from '../../licensing/instances/product-instance.js';
 import { parseDeviceRequest, type ParsedDeviceRequest } from './device-request-parser.js';
@@ -64,13 +64,15 @@ export class DeviceRequestHandler {
       // certificate); the write transaction looks again, as a twin may commit meanwhile. The same read finds
       // the credential of a signed request, or its refusal, which is raised after the clock check as before.
       const early = this.#deps.uow.read((repos) => {
-        const stored = this.#storedResponse(repos, request);
-        if (stored !== undefined || message.type === 'REGISTER') return { stored, credential: null };
+        const scope = instanceScope(request);
+        const replay = scope === null ? undefined : repos.deviceMessages.findInstanceReplay(scope);
+        const stored = this.#storedResponse(repos, request, { replay, inTransaction: false });
+        if (stored !== undefined || message.type === 'REGISTER') return { stored, credential: null, replay };
         try {
-          return { stored, credential: findDeviceCredential(repos, request) };
+          return { stored, credential: findDeviceCredential(repos, request), replay };
         } catch (error) {
           if (!(error instanceof DeviceRequestError)) throw error;
-          return { stored, credential: { refused: error } };
+          return { stored, credential: { refused: error }, replay };
         }
       });
       if (early.stored !== undefined) return this.#answer(message.type, early.stored, 'REPLAYED');
@@ -83,12 +85,14 @@ export class DeviceRequestHandler {
       const prepared = await this.#prepare(request, instance, now);
       // Group commit (device-write-batcher.ts): resolves only after the transaction holding this unit committed.
       const answer = await this.#writes.submit((repos): { text: string; outcome: DeviceOutcome } => {
-        // A retry may have raced us here; the stored answer wins so a message never acts twice.
+        // A retry may have raced us here; the stored answer wins so a message never acts twice. When the
+        // instance's stamp says nothing changed since the first read, that read's record and checks still hold.
+        const unchanged = instance !== null && stillAsRead(repos, instance, early.replay);
         const scope = instanceScope(request);
-        const replay = scope === null ? undefined : repos.deviceMessages.findInstanceReplay(scope);
-        const raced = this.#storedResponse(repos, request, { replay });
+        const replay = unchanged ? early.replay : scope === null ? undefined : repos.deviceMessages.findInstanceReplay(scope);
+        const raced = this.#storedResponse(repos, request, { replay, inTransaction: true });
         if (raced !== undefined) return { text: raced, outcome: 'REPLAYED' };
-        const confirmed = instance === null ? null : confirmDevice(repos, request, now);
+        const confirmed = instance === null ? null : unchanged ? instance : confirmDevice(repos, request, now);
         // A nonce is used up in the same transaction as the action, so only a message that succeeds spends it.
         const remember = confirmed === null ? this.#admitRegister(repos, request, now) : admitSigned(repos, request, confirmed, replay, now);
         const parts = this.#act(repos, request, prepared, now, confirmed);
@@ -108,18 +112,20 @@ export class DeviceRequestHandler {
 
   /**
    * The stored answer to this very message; REPLAY_DETECTED when its message_id was used for another payload.
-   * `inTransaction`: the write transaction's look again, with the instance's record it already read.
+   * `known`: the instance's record as the caller read it; `inTransaction`, the write transaction's look again.
    */
-  #storedResponse(repos: Repositories, request: ParsedDeviceRequest, inTransaction?: { replay: InstanceReplay | undefined }): string | undefined {
+  #storedResponse(
+    repos: Repositories, request: ParsedDeviceRequest, known?: { replay: InstanceReplay | undefined; inTransaction: boolean },
+  ): string | undefined {
     const { message } = request;
     const scope = instanceScope(request);
     if (scope !== null) {
-      const replay = inTransaction ? inTransaction.replay : repos.deviceMessages.findInstanceReplay(scope);
+      const replay = known ? known.replay : repos.deviceMessages.findInstanceReplay(scope);
       const reply = storedReply(replay, message.message_id, request.payloadDigest);
       if (reply !== undefined) return reply;
       // Signed messages are no longer stored by message_id, so no twin can have added one since the first look:
       // only answers from before migration 0016 are there, and the look before the transaction saw them.
-      if (inTransaction) return undefined;
+      if (known?.inTransaction) return undefined;
     }
     // REGISTER answers, and answers to signed messages from before migration 0016, are kept by message_id.
     return storedReply(repos.deviceMessages.findResponse(message.message_id), message.message_id, request.payloadDigest);

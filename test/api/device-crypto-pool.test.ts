@@ -13,6 +13,7 @@ import { deviceFastPath } from '../../server/http/device-fast-path.js';
 import { assertFailed, assertStillServes, roomyPool, snapshot, storedResponseCount } from '../support/device-probe.js';
 import { labSatellite, post, registerDevice, signedRequest, TAG_A, type Device, type Fixture } from '../support/satellite-fixture.js';
 import { envelope, buildMessage, openEnvelope } from '../support/test-device.js';
+import { normalizeSerial as normalizedSerial } from '../../licensing/instances/product-instance.js';
 
 /** Device signatures verified on the crypto worker pool (SATELLITE_CRYPTO_WORKERS), before the write transaction. */
 describe('device requests with the crypto worker pool', () => {
@@ -62,6 +63,72 @@ describe('device requests with the crypto worker pool', () => {
     const { message } = openEnvelope(exchange.envelopeText);
     assert.equal(message.status, 'FAILED', exchange.envelopeText);
     assert.equal(message.error?.code, 'CERT_REVOKED');
+  });
+
+  // The write transaction trusts the read before the signature check only while the instance's change stamp
+  // (migration 0018) is unchanged; each of these changes it behind the handler's back.
+  it('refuses a request whose current certificate alone is revoked meanwhile (no other write to the instance)', async () => {
+    const victim = await registerDevice(f);
+    const satellite = f.app.satellite;
+    const racing: SignatureChecker = {
+      verify: async (input) => {
+        const valid = await satellite.signatures.verify(input);
+        satellite.uow.write((repos) => repos.certificates.revoke(normalizedSerial(victim.keyId), f.clock.now()));
+        return valid;
+      },
+      close: () => Promise.resolve(),
+    };
+    const exchange = await handlerWith(satellite, racing).handle(signedRequest(f, victim, 'AUTHORIZE', { entitlements: [] }));
+    assert.equal(exchange.kind === 'answered' && openEnvelope(exchange.envelopeText).message.error?.code, 'CERT_REVOKED');
+    // The row's copy of the key follows the revocation too: the next request is refused before any transaction.
+    assertFailed(await post(f.app, signedRequest(f, victim, 'AUTHORIZE', { entitlements: [] })), 'CERT_REVOKED');
+  });
+
+  it('admits a message whose instance answered another one meanwhile, keeping both nonces', async () => {
+    const twin = await registerDevice(f);
+    const satellite = f.app.satellite;
+    const answered = (): number => satellite.uow.read((repos) => repos.deviceMessages.findInstanceReplay(twin.instanceId)?.messagesAnswered ?? 0);
+    const before = answered();
+    const other = signedRequest(f, twin, 'AUTHORIZE', { entitlements: [{ tag: TAG_A, count: 1 }] }, { nonce: 'other-nonce-0001' });
+    let otherAnswer = '';
+    const racing: SignatureChecker = {
+      verify: async (input) => {
+        const valid = await satellite.signatures.verify(input);
+        otherAnswer = (await post(f.app, other)).text;
+        return valid;
+      },
+      close: () => Promise.resolve(),
+    };
+    const mine = signedRequest(f, twin, 'AUTHORIZE', { entitlements: [{ tag: TAG_A, count: 1 }] }, { nonce: 'mine-nonce-00001' });
+    const exchange = await handlerWith(satellite, racing).handle(mine);
+    assert.equal(exchange.kind === 'answered' && openEnvelope(exchange.envelopeText).message.status, 'OK');
+    assert.equal(openEnvelope(otherAnswer).message.status, 'OK', otherAnswer);
+    assert.equal(answered(), before + 2);
+    const nonces = satellite.uow.read((repos) => repos.deviceMessages.findInstanceReplay(twin.instanceId)?.nonces.map((n) => n.nonce));
+    assert.ok(nonces?.includes('other-nonce-0001') && nonces.includes('mine-nonce-00001'), JSON.stringify(nonces));
+    // Either message sent again is a replay of its nonce now.
+    assertFailed(await post(f.app, signedRequest(f, twin, 'AUTHORIZE', { entitlements: [] }, { nonce: 'other-nonce-0001' })), 'REPLAY_DETECTED');
+  });
+
+  it('answers a twin of the same message that committed meanwhile with the twin\'s answer, acting once', async () => {
+    const twin = await registerDevice(f);
+    const satellite = f.app.satellite;
+    const text = signedRequest(f, twin, 'AUTHORIZE', { entitlements: [{ tag: TAG_A, count: 2 }] });
+    let first = '';
+    const racing: SignatureChecker = {
+      verify: async (input) => {
+        const valid = await satellite.signatures.verify(input);
+        first = (await post(f.app, text)).text;
+        return valid;
+      },
+      close: () => Promise.resolve(),
+    };
+    const answered = (): number => satellite.uow.read((repos) => repos.deviceMessages.findInstanceReplay(twin.instanceId)?.messagesAnswered ?? 0);
+    const before = answered();
+    const exchange = await handlerWith(satellite, racing).handle(text);
+    assert.equal(exchange.kind === 'answered' && exchange.outcome, 'REPLAYED');
+    assert.equal(exchange.kind === 'answered' && exchange.envelopeText, first);
+    assert.equal(answered(), before + 1);
   });
 
   it('answers 503 in the transport dialect when the pool fails, storing nothing', async () => {
