@@ -48,14 +48,9 @@ describe('device requests with the crypto worker pool', () => {
     const victim = await registerDevice(f);
     const satellite = f.app.satellite;
     // The check itself passes; meanwhile the device is deregistered (its certificate revoked) and committed.
-    const racing: SignatureChecker = {
-      verify: async (input) => {
-        const valid = await satellite.signatures.verify(input);
-        satellite.uow.write((repos) => satellite.registration.commitDeregistration(repos, victim.instanceId, f.clock.now(), 'user'));
-        return valid;
-      },
-      close: () => Promise.resolve(),
-    };
+    const racing = checkerThatMeanwhile(satellite, () => {
+      satellite.uow.write((repos) => satellite.registration.commitDeregistration(repos, victim.instanceId, f.clock.now(), 'user'));
+    });
     const handler = handlerWith(satellite, racing);
     const exchange = await handler.handle(signedRequest(f, victim, 'AUTHORIZE', { entitlements: [{ tag: TAG_A, count: 1 }] }));
     assert.equal(exchange.kind, 'answered');
@@ -70,14 +65,9 @@ describe('device requests with the crypto worker pool', () => {
   it('refuses a request whose current certificate alone is revoked meanwhile (no other write to the instance)', async () => {
     const victim = await registerDevice(f);
     const satellite = f.app.satellite;
-    const racing: SignatureChecker = {
-      verify: async (input) => {
-        const valid = await satellite.signatures.verify(input);
-        satellite.uow.write((repos) => repos.certificates.revoke(normalizedSerial(victim.keyId), f.clock.now()));
-        return valid;
-      },
-      close: () => Promise.resolve(),
-    };
+    const racing = checkerThatMeanwhile(satellite, () => {
+      satellite.uow.write((repos) => repos.certificates.revoke(normalizedSerial(victim.keyId), f.clock.now()));
+    });
     const exchange = await handlerWith(satellite, racing).handle(signedRequest(f, victim, 'AUTHORIZE', { entitlements: [] }));
     assert.equal(exchange.kind === 'answered' && openEnvelope(exchange.envelopeText).message.error?.code, 'CERT_REVOKED');
     // The row's copy of the key follows the revocation too: the next request is refused before any transaction.
@@ -91,14 +81,9 @@ describe('device requests with the crypto worker pool', () => {
     const before = answered();
     const other = signedRequest(f, twin, 'AUTHORIZE', { entitlements: [{ tag: TAG_A, count: 1 }] }, { nonce: 'other-nonce-0001' });
     let otherAnswer = '';
-    const racing: SignatureChecker = {
-      verify: async (input) => {
-        const valid = await satellite.signatures.verify(input);
-        otherAnswer = (await post(f.app, other)).text;
-        return valid;
-      },
-      close: () => Promise.resolve(),
-    };
+    const racing = checkerThatMeanwhile(satellite, async () => {
+      otherAnswer = (await post(f.app, other)).text;
+    });
     const mine = signedRequest(f, twin, 'AUTHORIZE', { entitlements: [{ tag: TAG_A, count: 1 }] }, { nonce: 'mine-nonce-00001' });
     const exchange = await handlerWith(satellite, racing).handle(mine);
     assert.equal(exchange.kind === 'answered' && openEnvelope(exchange.envelopeText).message.status, 'OK');
@@ -115,14 +100,9 @@ describe('device requests with the crypto worker pool', () => {
     const satellite = f.app.satellite;
     const text = signedRequest(f, twin, 'AUTHORIZE', { entitlements: [{ tag: TAG_A, count: 2 }] });
     let first = '';
-    const racing: SignatureChecker = {
-      verify: async (input) => {
-        const valid = await satellite.signatures.verify(input);
-        first = (await post(f.app, text)).text;
-        return valid;
-      },
-      close: () => Promise.resolve(),
-    };
+    const racing = checkerThatMeanwhile(satellite, async () => {
+      first = (await post(f.app, text)).text;
+    });
     const answered = (): number => satellite.uow.read((repos) => repos.deviceMessages.findInstanceReplay(twin.instanceId)?.messagesAnswered ?? 0);
     const before = answered();
     const exchange = await handlerWith(satellite, racing).handle(text);
@@ -149,6 +129,18 @@ describe('device requests with the crypto worker pool', () => {
     await assertStillServes(f, device);
   });
 });
+
+/** The satellite's own checker, which does `meanwhile` after checking and before answering (a race, on purpose). */
+function checkerThatMeanwhile(satellite: Satellite, meanwhile: () => Promise<void> | void): SignatureChecker {
+  return {
+    verify: async (input) => {
+      const valid = await satellite.signatures.verify(input);
+      await meanwhile();
+      return valid;
+    },
+    close: () => Promise.resolve(),
+  };
+}
 
 function handlerWith(satellite: Satellite, signatures: SignatureChecker): DeviceRequestHandler {
   return new DeviceRequestHandler({
