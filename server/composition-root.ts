@@ -17,6 +17,8 @@ import { InstanceAdminService } from '../licensing/instances/instance-admin-serv
 import { InstanceQueryService } from '../licensing/instances/instance-query-service.js';
 import { InlineInstanceReader, SplitInstanceReader, type InstanceReader } from './admin/instances/instance-reader.js';
 import { InstanceReadWorker } from './admin/instances/instance-read-worker.js';
+import { InlineDeviceIntake, type DeviceIntake } from './device/device-intake.js';
+import { DeviceIntakeWorker } from './device/device-intake-worker.js';
 import { LicensePoolService } from '../licensing/licenses/license-pool-service.js';
 import { LicenseTransferService } from '../licensing/licenses/license-transfer-service.js';
 import type { PkiMaterial } from '../licensing/pki/pki-material.js';
@@ -76,6 +78,11 @@ export interface SatelliteDeps {
    * database only. Embedded apps default to inline, as with device crypto.
    */
   readWorker?: boolean;
+  /**
+   * Device requests parsed and read before any costly work on a worker thread (SATELLITE_DEVICE_READ_WORKER), for
+   * a file database only. Embedded apps default to inline.
+   */
+  deviceReadWorker?: boolean;
 }
 
 
@@ -105,6 +112,8 @@ export interface Satellite {
   deviceHandler: DeviceRequestHandler;
   /** Where the device handler verifies signatures; close() ends its workers (main.ts awaits that). */
   signatures: SignatureChecker;
+  /** Where the device handler parses requests and reads them early: inline or on the device read worker. */
+  deviceIntake: DeviceIntake;
   /** The WAL checkpoint thread, when there is one; main.ts awaits its close before the database's. */
   checkpointer: WalCheckpointer | null;
   /** Alert rules: targeted re-evaluation is wired into the services above; sweep() runs periodically. */
@@ -160,6 +169,7 @@ function composeWith(db: SqliteDatabase, pki: SatellitePki, deps: SatelliteDeps)
   const registration = new RegistrationService({ uow, clock, newId, timers, issuer: pki, alerts });
   const authorization = new AuthorizationService(timers, alerts);
   const signatures = createSignatureChecker({ ...(deps.deviceCrypto ?? { workers: 0, keyCacheSize: KEY_CACHE_LIMIT }), logger });
+  const intake = intakeFor(db, uow, deps);
   const checkpointer = deps.checkpointWorker ? WalCheckpointer.start(db, { logger }) : null;
   const instanceQueries = new InstanceQueryService({ uow, clock });
   const instanceReads = readerFor(db, instanceQueries, deps);
@@ -188,8 +198,9 @@ function composeWith(db: SqliteDatabase, pki: SatellitePki, deps: SatelliteDeps)
     licenseTransfers: new LicenseTransferService({ uow, clock, newId, alerts }),
     registration,
     authorization,
-    deviceHandler: new DeviceRequestHandler({ uow, clock, timers, signer: pki, registration, authorization, signatures, logger }),
+    deviceHandler: new DeviceRequestHandler({ uow, clock, timers, signer: pki, registration, authorization, signatures, intake, logger }),
     signatures,
+    deviceIntake: intake,
     alerts,
     complianceSweep: new ComplianceSweep({ uow, clock, alerts }),
     catalog: new CatalogService({ uow, clock, alerts }),
@@ -211,6 +222,7 @@ function composeWith(db: SqliteDatabase, pki: SatellitePki, deps: SatelliteDeps)
     close: () => {
       // Terminating starts at once; workers are unref'd, so nothing waits for it.
       void signatures.close();
+      void intake.close();
       void checkpointer?.close();
       void instanceReads.close();
       if (db.open) db.close();
@@ -228,6 +240,12 @@ const LIST_READER_NICE = 10;
 const EXPORT_READER_NICE = 19;
 
 /** The read worker needs a file it can open a second time; an in-memory database has only its own connection. */
+function intakeFor(db: SqliteDatabase, uow: UnitOfWork, deps: SatelliteDeps): DeviceIntake {
+  const inline = new InlineDeviceIntake(uow);
+  if (deps.deviceReadWorker !== true || db.memory || db.name === '' || db.name === ':memory:') return inline;
+  return new DeviceIntakeWorker({ databaseFile: db.name, logger: deps.logger, fallback: inline });
+}
+
 function readerFor(db: SqliteDatabase, queries: InstanceQueryService, deps: SatelliteDeps): InstanceReader {
   const inline = new InlineInstanceReader(queries);
   if (deps.readWorker !== true || db.memory || db.name === '' || db.name === ':memory:') return inline;

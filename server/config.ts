@@ -23,6 +23,7 @@ const envSchema = z.object({
   SATELLITE_DEVICE_RATE_LIMIT: z.coerce.number().int().min(0).default(6000),
   SATELLITE_CRYPTO_WORKERS: z.coerce.number().int().min(0).max(64).optional(),
   SATELLITE_READ_WORKER: z.enum(['0', '1', 'false', 'true']).default('1'),
+  SATELLITE_DEVICE_READ_WORKER: z.enum(['0', '1', 'false', 'true']).default('1'),
   SATELLITE_DEVICE_KEY_CACHE: z.coerce.number().int().min(0).max(10_000_000).default(KEY_CACHE_LIMIT),
   SATELLITE_CHECKPOINT_WORKER: z.enum(['0', '1', 'false', 'true']).default('1'),
   SATELLITE_DEVICE_BODY_LIMIT_KB: z.coerce.number().int().min(4).max(1024).default(64),
@@ -87,6 +88,8 @@ export interface SatelliteConfig {
   checkpointWorker: boolean;
   /** SATELLITE_READ_WORKER: the admin's instance lists and CSV exports on a read worker thread (default on). */
   readWorker: boolean;
+  /** SATELLITE_DEVICE_READ_WORKER: device requests parsed and read early on a worker thread (default on). */
+  deviceReadWorker: boolean;
 }
 
 /** Where device signatures are checked (docs/performance.md, "Device hot path at scale"). */
@@ -171,6 +174,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): SatelliteConfi
     },
     checkpointWorker: e.SATELLITE_CHECKPOINT_WORKER === '1' || e.SATELLITE_CHECKPOINT_WORKER === 'true',
     readWorker: e.SATELLITE_READ_WORKER === '1' || e.SATELLITE_READ_WORKER === 'true',
+    deviceReadWorker: e.SATELLITE_DEVICE_READ_WORKER === '1' || e.SATELLITE_DEVICE_READ_WORKER === 'true',
     backup: { cronExpression: e.SATELLITE_BACKUP_SCHEDULE ?? null, directory: resolve(e.SATELLITE_BACKUP_DIR ?? `${dataDir}/backups`), keep: e.SATELLITE_BACKUP_KEEP },
     sync: {
       cronExpression: e.SATELLITE_SYNC_SCHEDULE, jitterMinutes: e.SATELLITE_SYNC_JITTER_MINUTES,

@@ -27,6 +27,8 @@ export interface SatelliteAppOptions {
   deviceCrypto?: DeviceCryptoOptions;
   /** Instance lists and exports on a read worker thread; only with a databaseFile, off by default. */
   readWorker?: boolean;
+  /** Device requests parsed and read early on a worker thread; only with a databaseFile, off by default. */
+  deviceReadWorker?: boolean;
 }
 
 export interface SatelliteAppExtras {
@@ -56,6 +58,7 @@ export async function createSatelliteApp(options: SatelliteAppOptions = {}): Pro
     auth: { ...defaultAuthPolicy, ...options.auth },
     ...(options.deviceCrypto ? { deviceCrypto: options.deviceCrypto } : {}),
     readWorker: options.readWorker ?? false,
+    deviceReadWorker: options.deviceReadWorker ?? false,
   });
   // Embedded suites fire requests as fast as they can, so the device and sign-in rate limits are off
   // unless asked for. No user exists either: embedders create them with the seeder.

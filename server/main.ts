@@ -58,6 +58,7 @@ export async function startSatellite(config: SatelliteConfig, options: { logger?
     deviceCrypto: config.deviceCrypto,
     checkpointWorker: config.checkpointWorker,
     readWorker: config.readWorker,
+    deviceReadWorker: config.deviceReadWorker,
   });
   const { app, deviceTransport } = createAppParts(satellite, config.http);
   // Device POSTs are answered before Express (device-fast-path.ts); every other request goes to the app.
@@ -113,7 +114,7 @@ export async function startSatellite(config: SatelliteConfig, options: { logger?
       removeListeningFile(config.dataDir);
       listener.close(() => {
         // Every request has been answered by now; the crypto, read and checkpoint workers go before the database.
-        void Promise.allSettled([satellite.signatures.close(), satellite.instanceReads.close(), satellite.checkpointer?.close()]).finally(() => {
+        void Promise.allSettled([satellite.signatures.close(), satellite.deviceIntake.close(), satellite.instanceReads.close(), satellite.checkpointer?.close()]).finally(() => {
           satellite.close();
           resolve();
         });

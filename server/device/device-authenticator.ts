@@ -28,6 +28,11 @@ export interface DeviceCredential {
  */
 export function findDeviceCredential(repos: Repositories, request: ParsedDeviceRequest): DeviceCredential {
   const { instance, certificate } = lookUp(repos, request);
+  return credentialFor(request, instance, certificate);
+}
+
+/** The credential of a request whose instance and certificate were looked up (here, or on the device read worker). */
+export function credentialFor(request: ParsedDeviceRequest, instance: ProductInstance, certificate: CertificateKey): DeviceCredential {
   const signature = request.signature;
   if (!signature || !isStrictBase64(signature.value)) throw new DeviceRequestError('SIGNATURE_INVALID', 'signature value is not valid base64');
   return {

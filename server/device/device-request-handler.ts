@@ -8,14 +8,16 @@ import { DeviceRequestError } from '../../licensing/shared/domain-error.js';
 import type { LicensingTimers } from '../../licensing/shared/licensing-timers.js';
 import type { Repositories, UnitOfWork } from '../../licensing/shared/unit-of-work.js';
 import type { IdCertificate } from '../../licensing/instances/product-instance.js';
-import { assertCredentialCurrent, confirmDevice, findDeviceCredential, stillAsRead, type DeviceCredential } from './device-authenticator.js';
+import { assertCredentialCurrent, confirmDevice, stillAsRead, type DeviceCredential } from './device-authenticator.js';
 import type { SignatureChecker } from './crypto-worker-pool.js';
 import type { ProductInstance } from '../../licensing/instances/product-instance.js';
-import { parseDeviceRequest, type ParsedDeviceRequest } from './device-request-parser.js';
+import type { ParsedDeviceRequest } from './device-request-parser.js';
+import { InlineDeviceIntake, type DeviceIntake } from './device-intake.js';
+import { instanceScope, storedResponse } from './device-early-read.js';
 import { signResponse, type ResponseParts, type ResponseSigner } from './device-response-signer.js';
 import { authorizeBody, identityBody } from './device-response-bodies.js';
 import { DeviceWriteBatcher } from './device-write-batcher.js';
-import { admitNonce, storedReply, type InstanceReplay } from '../../licensing/device/instance-replay.js';
+import { admitNonce, type InstanceReplay } from '../../licensing/device/instance-replay.js';
 
 export type DeviceExchange =
   | { kind: 'answered'; envelopeText: string; messageType: string | null; outcome: DeviceOutcome }
@@ -30,6 +32,8 @@ export interface DeviceRequestHandlerDeps {
   authorization: AuthorizationService;
   /** Where device signatures are verified: inline or on the crypto worker pool (SATELLITE_CRYPTO_WORKERS). */
   signatures: SignatureChecker;
+  /** Where requests are parsed and read before any costly work: inline (the default) or on the device read worker. */
+  intake?: DeviceIntake;
   logger: Logger;
 }
 
@@ -42,39 +46,31 @@ type Prepared = { type: 'REGISTER'; registration: PreparedRegistration } | { typ
 export class DeviceRequestHandler {
   readonly #deps: DeviceRequestHandlerDeps;
   readonly #writes: DeviceWriteBatcher;
+  readonly #intake: DeviceIntake;
 
   constructor(deps: DeviceRequestHandlerDeps) {
     this.#deps = deps;
     this.#writes = new DeviceWriteBatcher(deps.uow);
+    this.#intake = deps.intake ?? new InlineDeviceIntake(deps.uow);
   }
 
   async handle(envelopeText: string): Promise<DeviceExchange> {
     const now = this.#deps.clock.now();
-    const parsed = parseDeviceRequest(envelopeText);
+    const parsed = await this.#intake.take(envelopeText);
     if (parsed.kind === 'unreadable') return parsed;
     if (parsed.kind === 'refused') {
       const status = parsed.versionTooHigh ? 'VERSION_TOO_HIGH' : 'FAILED';
       return this.#answer(parsed.context.type, signResponse(this.#deps.signer, parsed.context,
         { status, error: { code: parsed.code, message: parsed.message }, body: {} }, now), status);
     }
-    const request = parsed.request;
+    const { request } = parsed;
     const { message } = request;
     try {
       // A retry is answered from its stored response before any costly work (a signature check, a CSR, a
       // certificate); the write transaction looks again, as a twin may commit meanwhile. The same read finds
       // the credential of a signed request, or its refusal, which is raised after the clock check as before.
-      const early = this.#deps.uow.read((repos) => {
-        const scope = instanceScope(request);
-        const replay = scope === null ? undefined : repos.deviceMessages.findInstanceReplay(scope);
-        const stored = this.#storedResponse(repos, request, { replay, inTransaction: false });
-        if (stored !== undefined || message.type === 'REGISTER') return { stored, credential: null, replay };
-        try {
-          return { stored, credential: findDeviceCredential(repos, request), replay };
-        } catch (error) {
-          if (!(error instanceof DeviceRequestError)) throw error;
-          return { stored, credential: { refused: error }, replay };
-        }
-      });
+      if ('error' in parsed.early) throw parsed.early.error;
+      const early = parsed.early;
       if (early.stored !== undefined) return this.#answer(message.type, early.stored, 'REPLAYED');
       if (Math.abs(now - message.timestamp) > this.#deps.timers.clockSkewMs) {
         throw new DeviceRequestError('CLOCK_SKEW', `timestamp ${message.timestamp} is more than ${this.#deps.timers.clockSkewMs} ms from the satellite clock ${now}`);
@@ -90,7 +86,7 @@ export class DeviceRequestHandler {
         const unchanged = instance !== null && stillAsRead(repos, instance, early.replay);
         const scope = instanceScope(request);
         const replay = unchanged ? early.replay : scope === null ? undefined : repos.deviceMessages.findInstanceReplay(scope);
-        const raced = this.#storedResponse(repos, request, { replay, inTransaction: true });
+        const raced = storedResponse(repos, request, { replay, inTransaction: true });
         if (raced !== undefined) return { text: raced, outcome: 'REPLAYED' };
         const confirmed = instance === null ? null : unchanged ? instance : confirmDevice(repos, request, now);
         // A nonce is used up in the same transaction as the action, so only a message that succeeds spends it.
@@ -108,27 +104,6 @@ export class DeviceRequestHandler {
       const refused = this.#refuse(request, error, now);
       return this.#answer(message.type, refused.text, refused.outcome);
     }
-  }
-
-  /**
-   * The stored answer to this very message; REPLAY_DETECTED when its message_id was used for another payload.
-   * `known`: the instance's record as the caller read it; `inTransaction`, the write transaction's look again.
-   */
-  #storedResponse(
-    repos: Repositories, request: ParsedDeviceRequest, known?: { replay: InstanceReplay | undefined; inTransaction: boolean },
-  ): string | undefined {
-    const { message } = request;
-    const scope = instanceScope(request);
-    if (scope !== null) {
-      const replay = known ? known.replay : repos.deviceMessages.findInstanceReplay(scope);
-      const reply = storedReply(replay, message.message_id, request.payloadDigest);
-      if (reply !== undefined) return reply;
-      // Signed messages are no longer stored by message_id, so no twin can have added one since the first look:
-      // only answers from before migration 0016 are there, and the look before the transaction saw them.
-      if (known?.inTransaction) return undefined;
-    }
-    // REGISTER answers, and answers to signed messages from before migration 0016, are kept by message_id.
-    return storedReply(repos.deviceMessages.findResponse(message.message_id), message.message_id, request.payloadDigest);
   }
 
   /**
@@ -210,7 +185,7 @@ export class DeviceRequestHandler {
       // A concurrent twin with the same message_id may have committed while this one was refused.
       const stored = this.#deps.uow.read((repos) => {
         try {
-          return this.#storedResponse(repos, request);
+          return storedResponse(repos, request);
         } catch (twinError) {
           if (twinError instanceof DeviceRequestError) return undefined;
           throw twinError;
@@ -253,12 +228,6 @@ function admitSigned(
     instanceId: instance.id, messageId: message.message_id, requestDigest: request.payloadDigest, response: text,
     answeredAt: now, ...nonces, messagesAnswered: (replay?.messagesAnswered ?? 0) + 1,
   });
-}
-
-/** The instance a signed message's replay record belongs to; null for REGISTER, which has none yet. */
-function instanceScope(request: ParsedDeviceRequest): string | null {
-  const id = request.message.sender.product_instance_id;
-  return request.message.type !== 'REGISTER' && id ? id : null;
 }
 
 function requireId(request: ParsedDeviceRequest): string {

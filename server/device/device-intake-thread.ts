@@ -1,0 +1,42 @@
+import { parentPort } from 'node:worker_threads';
+import { openReadConnection } from '../../db/sqlite-read-connection.js';
+import { SqliteUnitOfWork } from '../../db/sqlite-unit-of-work.js';
+import { takeWith, toWire } from './device-intake.js';
+
+export interface DeviceIntakeThreadData {
+  databaseFile: string;
+}
+
+/** What the thread posts: once `{ ready: true }`, then one array of answers per batch of jobs it was sent. */
+export type IntakeThreadMessage = { ready: true } | IntakeAnswer[];
+export type IntakeAnswer = { id: number; intake: ReturnType<typeof toWire> } | { id: number; failed: string };
+export interface IntakeJob { id: number; text: string }
+
+/**
+ * The device read worker's side (DeviceIntakeWorker starts it through launchModuleWorker): a read-only connection
+ * of its own and the same takeWith as the event loop's inline intake, so the answers are the same. A job that
+ * throws (a busy database, a bug) is answered `failed` and the event loop does it again inline.
+ * After the early read it also reads the instance's entitlements, which the write transaction reads next: their
+ * pages are then in the operating system's cache instead of on disk when the event loop asks for them.
+ */
+export function serveDeviceIntake(data: DeviceIntakeThreadData): void {
+  const port = parentPort;
+  if (!port) throw new Error('serveDeviceIntake runs in a worker thread');
+  const uow = new SqliteUnitOfWork(openReadConnection(data.databaseFile));
+  port.on('message', (jobs: IntakeJob[]) => {
+    const answers = jobs.map((job): IntakeAnswer => {
+      try {
+        const intake = takeWith(uow, job.text);
+        if (intake.kind === 'parsed' && 'credential' in intake.early && intake.early.credential && 'instance' in intake.early.credential) {
+          const instanceId = intake.early.credential.instance.id;
+          uow.read((repos) => repos.instances.listEntitlements(instanceId));
+        }
+        return { id: job.id, intake: toWire(intake) };
+      } catch (error) {
+        return { id: job.id, failed: error instanceof Error ? error.message : String(error) };
+      }
+    });
+    port.postMessage(answers satisfies IntakeThreadMessage);
+  });
+  port.postMessage({ ready: true } satisfies IntakeThreadMessage);
+}
