@@ -239,16 +239,20 @@ function composeWith(db: SqliteDatabase, pki: SatellitePki, deps: SatelliteDeps)
 const LIST_READER_NICE = 10;
 const EXPORT_READER_NICE = 19;
 
-/** The read worker needs a file it can open a second time; an in-memory database has only its own connection. */
+/** A worker's read-only connection needs a file it can open a second time; an in-memory database has only its own. */
+function hasOwnFile(db: SqliteDatabase): boolean {
+  return !db.memory && db.name !== '' && db.name !== ':memory:';
+}
+
 function intakeFor(db: SqliteDatabase, uow: UnitOfWork, deps: SatelliteDeps): DeviceIntake {
   const inline = new InlineDeviceIntake(uow);
-  if (deps.deviceReadWorker !== true || db.memory || db.name === '' || db.name === ':memory:') return inline;
+  if (deps.deviceReadWorker !== true || !hasOwnFile(db)) return inline;
   return new DeviceIntakeWorker({ databaseFile: db.name, logger: deps.logger, fallback: inline });
 }
 
 function readerFor(db: SqliteDatabase, queries: InstanceQueryService, deps: SatelliteDeps): InstanceReader {
   const inline = new InlineInstanceReader(queries);
-  if (deps.readWorker !== true || db.memory || db.name === '' || db.name === ':memory:') return inline;
+  if (deps.readWorker !== true || !hasOwnFile(db)) return inline;
   const worker = (nice: number): InstanceReadWorker => new InstanceReadWorker({
     databaseFile: db.name, clock: deps.clock, logger: deps.logger, fallback: inline, nice,
   });

@@ -70,12 +70,14 @@ export function toWire(result: IntakeResult): WireIntake {
   if (early.replay !== undefined) wire.replay = early.replay;
   if (early.credential !== null && 'refused' in early.credential) wire.refused = wireError(early.credential.refused);
   else if (early.credential !== null) {
-    // postMessage copies a view's whole ArrayBuffer; a Buffer may be a slice of a larger one.
-    const publicKeyDer = new Uint8Array(early.credential.certificate.publicKeyDer);
+    // The usual certificate is the instance's current one, the same object: copied once, it crosses once (a
+    // message keeps shared objects shared).
+    const { certificate } = early.credential;
     const { currentCertificate, ...instance } = early.credential.instance;
+    const sent = portable(certificate);
     wire.credential = {
-      instance: currentCertificate ? { ...instance, currentCertificate: { ...currentCertificate, publicKeyDer: new Uint8Array(currentCertificate.publicKeyDer) } } : instance,
-      certificate: { ...early.credential.certificate, publicKeyDer },
+      instance: currentCertificate ? { ...instance, currentCertificate: currentCertificate === certificate ? sent : portable(currentCertificate) } : instance,
+      certificate: sent,
     };
   }
   return { ...result, early: wire };
@@ -97,5 +99,7 @@ export function fromWire(wire: WireIntake): IntakeResult {
   return { ...wire, early: { stored: early.stored, credential, replay: early.replay } };
 }
 
+/** postMessage copies a view's whole ArrayBuffer, and a Buffer may be a slice of a larger one: the key alone goes. */
+const portable = (key: CertificateKey): CertificateKey => ({ ...key, publicKeyDer: new Uint8Array(key.publicKeyDer) });
 const wireError = (error: DeviceRequestError): WireError => ({ code: error.code, message: error.message, retry: error.retry });
 const deviceError = (wire: WireError): DeviceRequestError => new DeviceRequestError(wire.code, wire.message, { retry: wire.retry });
