@@ -8,6 +8,7 @@ import { SqliteReservationSyncSource } from '../db/repositories/sqlite-reservati
 import { InventoryService } from '../licensing/accounts/inventory-service.js';
 import { AlertService } from '../licensing/alerts/alert-service.js';
 import { ComplianceSweep } from '../licensing/compliance/compliance-sweep.js';
+import { ChunkedSweepScanner, type SweepScanner } from '../licensing/alerts/sweep-scanner.js';
 import { CatalogService } from '../licensing/catalog/catalog-service.js';
 import { LicenseLineService } from '../licensing/licenses/license-line-service.js';
 import { AuthorizationService } from '../licensing/device/authorization-service.js';
@@ -172,7 +173,7 @@ function composeWith(db: SqliteDatabase, pki: SatellitePki, deps: SatelliteDeps)
   const intake = intakeFor(db, uow, deps);
   const checkpointer = deps.checkpointWorker ? WalCheckpointer.start(db, { logger }) : null;
   const instanceQueries = new InstanceQueryService({ uow, clock });
-  const instanceReads = readerFor(db, instanceQueries, deps);
+  const { reader: instanceReads, sweepScanner } = readerFor(db, uow, instanceQueries, deps);
   const requestExporter = new RequestExporter({
     source: new SqliteRequestSnapshotSource(db), reservations: new SqliteReservationSyncSource(db), signingKey: createPrivateKey(deps.pkiMaterial.signingKeyPem), clock, newId,
   });
@@ -202,7 +203,7 @@ function composeWith(db: SqliteDatabase, pki: SatellitePki, deps: SatelliteDeps)
     signatures,
     deviceIntake: intake,
     alerts,
-    complianceSweep: new ComplianceSweep({ uow, clock, alerts }),
+    complianceSweep: new ComplianceSweep({ uow, clock, alerts, ...(sweepScanner ? { scanner: sweepScanner } : {}) }),
     catalog: new CatalogService({ uow, clock, alerts }),
     licenseLines: new LicenseLineService({ uow, clock, newId, alerts }),
     instanceQueries,
@@ -250,14 +251,23 @@ function intakeFor(db: SqliteDatabase, uow: UnitOfWork, deps: SatelliteDeps): De
   return new DeviceIntakeWorker({ databaseFile: db.name, logger: deps.logger, fallback: inline });
 }
 
-function readerFor(db: SqliteDatabase, queries: InstanceQueryService, deps: SatelliteDeps): InstanceReader {
+function readerFor(db: SqliteDatabase, uow: UnitOfWork, queries: InstanceQueryService, deps: SatelliteDeps): {
+  reader: InstanceReader; sweepScanner: SweepScanner | null;
+} {
   const inline = new InlineInstanceReader(queries);
-  if (deps.readWorker !== true || !hasOwnFile(db)) return inline;
+  if (deps.readWorker !== true || !hasOwnFile(db)) return { reader: inline, sweepScanner: null };
   const worker = (nice: number): InstanceReadWorker => new InstanceReadWorker({
     databaseFile: db.name, clock: deps.clock, logger: deps.logger, fallback: inline, nice,
+    scanFallback: new ChunkedSweepScanner(uow, nextTurn),
   });
   const lists = worker(LIST_READER_NICE);
   // Started now: the first admin list should not wait for a thread to load the code.
   void lists.warm();
-  return new SplitInstanceReader(lists, worker(EXPORT_READER_NICE));
+  // The compliance sweep's walks of every instance go with the exports: long, background, lowest priority.
+  const exports = worker(EXPORT_READER_NICE);
+  return { reader: new SplitInstanceReader(lists, exports), sweepScanner: exports };
 }
+
+const nextTurn = (): Promise<void> => new Promise((resolve) => {
+  setImmediate(resolve);
+});

@@ -13,6 +13,7 @@ import {
   tokenExpiringAlert, tokenNeedsWarning, type AlertDraft, type AlertRuleSettings, type PendingReservationSubject, type RenewalSubject,
 } from './alert-rules.js';
 import { scanChunks } from './alert-cause-repository.js';
+import type { SweepScanner } from './sweep-scanner.js';
 import type { Reservation } from '../reservations/reservation.js';
 import {
   INSTANCE_STATE_MESSAGE_TYPES, instanceStateAlert, LICENSES_EXPIRING, poolContext, poolTarget, poolWants, type PoolContext,
@@ -174,18 +175,11 @@ export class AlertService implements AlertTriggers {
   }
 
   /**
-   * The renewal candidates read chunk by chunk, each chunk its own short read, yielding between them: the
-   * periodic sweep gathers these before its write transaction and hands them to sweepIn.
+   * The renewal candidates, read by `scanner` (sweep-scanner.ts: in chunks that yield, or on a reader thread):
+   * the periodic sweep gathers these before its write transaction and hands them to sweepIn.
    */
-  async gatherRenewals(now: number, yieldTurn: () => Promise<void>): Promise<RenewalSubject[]> {
-    const cutoff = renewalCutoff(now, this.#deps.timers.authorizationRenewAfterMs, this.#settings);
-    const span = this.#deps.uow.read((repos) => repos.alertCauses.instanceSpan());
-    const found: RenewalSubject[] = [];
-    for (const chunk of scanChunks(span)) {
-      found.push(...this.#deps.uow.read((repos) => repos.alertCauses.renewalCandidates(cutoff, chunk)));
-      await yieldTurn();
-    }
-    return found;
+  gatherRenewals(now: number, scanner: Pick<SweepScanner, 'renewalCandidates'>): Promise<RenewalSubject[]> {
+    return scanner.renewalCandidates(renewalCutoff(now, this.#deps.timers.authorizationRenewAfterMs, this.#settings));
   }
 
   /** For causes the rules here do not know (sync overdue, upstream notices). Raising twice keeps one alert. */

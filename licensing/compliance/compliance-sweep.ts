@@ -7,11 +7,14 @@ import { MS_PER_DAY, type Clock } from '../shared/clock.js';
 import type { Repositories, UnitOfWork } from '../shared/unit-of-work.js';
 import { scanChunks } from '../alerts/alert-cause-repository.js';
 import type { RenewalSubject } from '../alerts/alert-rules.js';
+import { ChunkedSweepScanner, type SweepScanner } from '../alerts/sweep-scanner.js';
 
 export interface ComplianceSweepDeps {
   uow: UnitOfWork;
   clock: Clock;
   alerts: AlertService;
+  /** Who walks the instances for the scheduled run; without one, runInSteps reads in chunks itself. */
+  scanner?: SweepScanner;
 }
 
 export interface ComplianceSweepResult extends SweepResult {
@@ -44,20 +47,16 @@ export class ComplianceSweep {
 
   /**
    * The same for the schedule at a million instances: the candidates that need a pass over the instances
-   * (lapsed authorizations, overdue renewals) are gathered chunk by chunk in short reads, yielding to the event
-   * loop between chunks, then one write transaction re-reads each lapse candidate and every renewal alert it
-   * would raise, and applies what still holds.
-   * That transaction costs O(candidates and alerts), not O(instances).
+   * (lapsed authorizations, overdue renewals) are gathered first, by the scanner when there is one (a reader
+   * thread) or here in chunks that yield to the event loop (`yieldTurn`) between them; then one write
+   * transaction re-reads each lapse candidate and every renewal alert it would raise, and applies what still
+   * holds. That transaction costs O(candidates and alerts), not O(instances).
    */
   async runInSteps(yieldTurn: () => Promise<void>): Promise<ComplianceSweepResult> {
     const now = this.#deps.clock.now();
-    const span = this.#deps.uow.read((repos) => repos.alertCauses.instanceSpan());
-    const lapsedIds: string[] = [];
-    for (const chunk of scanChunks(span)) {
-      lapsedIds.push(...this.#deps.uow.read((repos) => repos.alertCauses.authorizationsLapsedBy(now, chunk).map((i) => i.id)));
-      await yieldTurn();
-    }
-    const renewals = await this.#deps.alerts.gatherRenewals(now, yieldTurn);
+    const scanner = this.#deps.scanner ?? new ChunkedSweepScanner(this.#deps.uow, yieldTurn);
+    const lapsedIds = await scanner.lapsedAuthorizationIds(now);
+    const renewals = await this.#deps.alerts.gatherRenewals(now, scanner);
     return this.#deps.uow.write((repos) => {
       const lapsed = lapsedIds.map((id) => repos.instances.findById(id)).filter((i): i is ProductInstance => i !== undefined && stillLapsed(i, now));
       return this.#apply(repos, now, lapsed, renewals);

@@ -15,7 +15,10 @@ export type ReadRequest =
   | { id: number; kind: 'next'; exportId: number }
   /** Ends the export `exportId` early: the walk stops and its snapshot closes before the answer. */
   | { id: number; kind: 'cancel'; exportId: number }
-  | { id: number; kind: 'stats' };
+  | { id: number; kind: 'stats' }
+  /** The compliance sweep's walks of every instance (licensing/alerts/sweep-scanner.ts), run here in chunks. */
+  | { id: number; kind: 'lapsedAuthorizations'; now: number }
+  | { id: number; kind: 'renewalCandidates'; authorizedBefore: number };
 
 /** One piece of CSV text, UTF-8 in a buffer of its own (transferred, not copied); done when the export ended. */
 export type ExportStep = { done: false; bytes: Uint8Array } | { done: true };

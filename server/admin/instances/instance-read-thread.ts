@@ -2,6 +2,7 @@ import { setPriority } from 'node:os';
 import { parentPort, type MessagePort } from 'node:worker_threads';
 import { openReadConnection } from '../../../db/sqlite-read-connection.js';
 import { SqliteUnitOfWork } from '../../../db/sqlite-unit-of-work.js';
+import { ChunkedSweepScanner } from '../../../licensing/alerts/sweep-scanner.js';
 import { InstanceQueryService } from '../../../licensing/instances/instance-query-service.js';
 import type { UnitOfWork } from '../../../licensing/shared/unit-of-work.js';
 import { instanceCsvChunks } from './instance-csv.js';
@@ -44,6 +45,10 @@ export function serveInstanceReads(data: InstanceReadThreadData): void {
   const stats: ReadWorkerStats = { openExports: 0, openSnapshots: 0 };
   const uow = countingSnapshots(new SqliteUnitOfWork(db), stats);
   const exports = new Map<number, AsyncGenerator<string>>();
+  // Between chunks the thread's event loop turns, so a list asked for meanwhile is answered before the walk ends.
+  const scanner = new ChunkedSweepScanner(uow, () => new Promise<void>((resolve) => {
+    setImmediate(resolve);
+  }));
   // A service per request: its clock is the main thread's "now" sent with that request.
   const service = (now: number): InstanceQueryService => new InstanceQueryService({ uow, clock: { now: () => now } });
 
@@ -78,6 +83,8 @@ export function serveInstanceReads(data: InstanceReadThreadData): void {
         return null;
       }
       case 'stats': return { ...stats };
+      case 'lapsedAuthorizations': return scanner.lapsedAuthorizationIds(request.now);
+      case 'renewalCandidates': return scanner.renewalCandidates(request.authorizedBefore);
     }
   };
 

@@ -1,5 +1,7 @@
 import type { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
+import type { RenewalSubject } from '../../../licensing/alerts/alert-rules.js';
+import type { SweepScanner } from '../../../licensing/alerts/sweep-scanner.js';
 import type { InstanceFilter, InstanceQuery } from '../../../licensing/instances/instance-inventory-repository.js';
 import type { CountMode } from '../../../licensing/instances/instance-query-service.js';
 import type { InstancePage } from '../../../licensing/instances/instance-views.js';
@@ -21,6 +23,8 @@ export interface InstanceReadWorkerOptions {
   entry?: { url: URL; exportName: string };
   /** The reader thread's nice value on Linux (instance-read-thread.ts); 10 when omitted. */
   nice?: number;
+  /** Where the sweep's walks go when the worker cannot start; without one they fail with UNAVAILABLE then. */
+  scanFallback?: SweepScanner;
 }
 
 interface Waiter { resolve: (value: unknown) => void; reject: (error: Error) => void }
@@ -42,7 +46,7 @@ type Request = WithoutId<ReadRequest>;
  * one. A worker that cannot start (no thread, no loader, no file) makes every read inline from then on,
  * logged once. Workers are unref'd; close() terminates the current one.
  */
-export class InstanceReadWorker implements InstanceReader {
+export class InstanceReadWorker implements InstanceReader, SweepScanner {
   readonly #options: InstanceReadWorkerOptions;
   #current: Incarnation | null = null;
   #inline = false;
@@ -67,6 +71,18 @@ export class InstanceReadWorker implements InstanceReader {
 
   exportCsv(query: InstanceQuery): AsyncIterable<string | Uint8Array> {
     return this.#export(query);
+  }
+
+  async lapsedAuthorizationIds(now: number): Promise<string[]> {
+    const target = await this.#target();
+    if (!target) return this.#scanFallback().lapsedAuthorizationIds(now);
+    return await this.#send(target, { kind: 'lapsedAuthorizations', now }) as string[];
+  }
+
+  async renewalCandidates(authorizedBefore: number): Promise<RenewalSubject[]> {
+    const target = await this.#target();
+    if (!target) return this.#scanFallback().renewalCandidates(authorizedBefore);
+    return await this.#send(target, { kind: 'renewalCandidates', authorizedBefore }) as RenewalSubject[];
   }
 
   /** Starts the worker now rather than at the first read (its start, ~1 s under tsx, is not an admin's wait). */
@@ -109,6 +125,12 @@ export class InstanceReadWorker implements InstanceReader {
       // not when the worker's connection ends. A worker that died has nothing left to stop.
       if (!step.done && !target.exited) await this.#send(target, { kind: 'cancel', exportId }).catch(() => undefined);
     }
+  }
+
+  #scanFallback(): SweepScanner {
+    const fallback = this.#options.scanFallback;
+    if (!fallback) throw new DomainError('UNAVAILABLE', 'the instance read worker cannot run and no inline sweep scanner was given');
+    return fallback;
   }
 
   /** The running worker (started if none), or null when reads are inline. */
