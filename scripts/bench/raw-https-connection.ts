@@ -43,6 +43,12 @@ export class RawHttpsConnection {
     else void this.#open().then(write, (error: unknown) => this.#fail(error instanceof Error ? error : new Error(String(error))));
   }
 
+  /** Connects now (TLS handshake included) rather than at the first post; resolves once connected. */
+  open(): Promise<void> {
+    if (this.#socket && !this.#socket.destroyed && !this.#connecting) return Promise.resolve();
+    return this.#open();
+  }
+
   /** Ends the exchange in flight (a timeout): the socket goes, the next post opens a new one. */
   abort(reason: Error): void {
     this.#socket?.destroy();

@@ -7,6 +7,7 @@ import { P99_GOAL_MS, type FixedRateRun, type LadderResult } from './scale-autho
 import type { FloorFigures } from './scale-floor.js';
 import { formatProfile, type ProfileSummary } from './scale-profile.js';
 import { SPEED_DRIFT_WARNING, speedDrift, type MachineSpeed } from './machine-speed.js';
+import { TIMELINE_SECONDS } from './paced-load.js';
 
 export const SCALE_GOALS = { p99Ms: P99_GOAL_MS, cpuToFloor: 1.5, stallMs: 50, firstPageMs: 200 } as const;
 
@@ -105,6 +106,11 @@ function runLine(label: string, r: FixedRateRun): string {
     + `server stall ${r.serverStallMs === null ? 'n/a' : ms(r.serverStallMs)} (longest GC pause ${r.serverGcMaxMs === null ? 'n/a' : ms(r.serverGcMaxMs)})`;
 }
 
+/** p99 by when requests were due: whether a queue built once and drained or grew all along. */
+function timelineLine(r: FixedRateRun): string {
+  return `p99 by ${TIMELINE_SECONDS} s of the run: ${r.load.timeline.map((b) => `${b.fromSecond} s ${ms(b.p99)}`).join(', ')}`;
+}
+
 function speedLine(speed: MachineSpeed): string {
   const drift = speedDrift(speed.beforeSignMicros, speed.afterSignMicros);
   const figures = `machine yardstick (one ES256 sign): ${speed.beforeSignMicros.toFixed(1)} µs before, ${speed.afterSignMicros.toFixed(1)} µs after`;
@@ -121,6 +127,7 @@ export function formatScaleReport(report: ScaleReport): string {
     lines.push(`   server ready banner after ${s.serverStartSeconds.toFixed(1)} s; key cache: ${s.keyCache}`);
     if (s.speed) lines.push(`   ${speedLine(s.speed)}`);
     lines.push(runLine('AUTHORIZE fixed rate', r));
+    if (r.load.timeline.length > 0) lines.push(`   ${timelineLine(r)}`);
     lines.push(`   ${num(r.sent)} signed requests from ${num(r.distinctDevices)} distinct devices, ${num(r.grantedResponses)} OK + AUTHORIZED, `
       + `${num(r.processedInDatabase)} recorded; sample ${r.sample ? `${r.sample.verifiedOk}/${r.sample.sent} verified end to end` : 'not run'}`);
     for (const f of r.sample?.failures.slice(0, 5) ?? []) lines.push(`   sample failure: ${f}`);
