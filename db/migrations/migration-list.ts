@@ -12,6 +12,7 @@ import { instanceSearchSchema } from './0015-instance-search.js';
 import { instanceReplaySchema } from './0016-instance-replay.js';
 import { instanceCertificateExpirySchema } from './0017-instance-certificate-expiry.js';
 import { deviceConfirmationStampsSchema } from './0018-device-confirmation-stamps.js';
+import { entitlementStampsSchema } from './0019-entitlement-stamps.js';
 
 export interface Migration {
   version: number;
@@ -26,5 +27,5 @@ export interface Migration {
 export const migrations: readonly Migration[] = [
   coreSchema, adminAuthSchema, licenseTransfersSchema, syncBindingSchema, upstreamLineSyncSchema, licensingEngineSchema,
   syncImportRefusalsSchema, reservationsSchema, incrementalSyncSchema, scaleIndexesSchema, instanceSearchSchema,
-  instanceReplaySchema, instanceCertificateExpirySchema, deviceConfirmationStampsSchema,
+  instanceReplaySchema, instanceCertificateExpirySchema, deviceConfirmationStampsSchema, entitlementStampsSchema,
 ];

@@ -1,6 +1,6 @@
 import { noAlertTriggers, type AlertTriggers } from '../alerts/alert-triggers.js';
 import { recordStateChange } from '../instances/instance-state-change.js';
-import type { AuthorizationState, EntitlementStatus, ProductInstance } from '../instances/product-instance.js';
+import type { AuthorizationState, EntitlementStatus, InstanceEntitlement, ProductInstance } from '../instances/product-instance.js';
 import type { LicensingTimers } from '../shared/licensing-timers.js';
 import type { Repositories } from '../shared/unit-of-work.js';
 import { registered, requireRegistered } from './registration-service.js';
@@ -46,20 +46,24 @@ export class AuthorizationService {
 
   /**
    * `instance`: its id, or the instance itself as read (and found registered) earlier in the same transaction,
-   * which saves reading the row again.
+   * which saves reading the row again. `asRead`: its entitlements as read with it, when the caller knows they have
+   * not changed since (the device handler's change stamp, migration 0019); otherwise they are read here.
    */
-  commitAuthorization(repos: Repositories, instance: string | ProductInstance, requested: RequestedEntitlement[], now: number): AuthorizationOutcome {
-    return this.#commit(repos, typeof instance === 'string' ? requireRegistered(repos, instance) : registered(instance), requested, now);
+  commitAuthorization(repos: Repositories, instance: string | ProductInstance, requested: RequestedEntitlement[], now: number,
+    asRead?: { entitlements: readonly InstanceEntitlement[] }): AuthorizationOutcome {
+    const found = typeof instance === 'string' ? requireRegistered(repos, instance) : registered(instance);
+    return this.#commit(repos, found, requested, now, typeof instance === 'string' ? undefined : asRead?.entitlements);
   }
 
-  #commit(repos: Repositories, instance: ProductInstance, requested: RequestedEntitlement[], now: number): AuthorizationOutcome {
+  #commit(repos: Repositories, instance: ProductInstance, requested: RequestedEntitlement[], now: number,
+    held: readonly InstanceEntitlement[] | undefined): AuthorizationOutcome {
     const vaId = instance.virtualAccountId;
     const report = mergeDuplicates(requested);
     // Most reports repeat what the instance already reported and get the same answers; then no entitlement or
     // pool is written (unchanged-report.ts), and no pool needs re-evaluating.
     // A reserved UDI is answered from its reservation and touches no pool (DESIGN §9.2): the one attachment point.
     const reserved = authorizeReservedReport(repos, instance, report, now);
-    const unchanged = reserved ? null : renewUnchangedReport(repos, instance, report, now);
+    const unchanged = reserved ? null : renewUnchangedReport(repos, instance, report, now, held);
     const { decisions, changedTags } = reserved ?? (unchanged ? { decisions: unchanged, changedTags: [] } : rerecord(repos, instance, report, now));
     const inUse = decisions.some((d) => d.requested > 0);
     const short = decisions.some((d) => d.status === 'OUT_OF_COMPLIANCE' || d.status === 'INVALID_TAG' || d.status === 'NOT_AUTHORIZED');

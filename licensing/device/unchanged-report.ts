@@ -1,4 +1,4 @@
-import type { ProductInstance } from '../instances/product-instance.js';
+import type { InstanceEntitlement, ProductInstance } from '../instances/product-instance.js';
 import { evaluateTags } from '../licenses/pool-evaluator.js';
 import type { Repositories } from '../shared/unit-of-work.js';
 import type { EntitlementDecision, RequestedEntitlement } from './authorization-service.js';
@@ -18,11 +18,13 @@ import { decide } from './usage-ledger.js';
  * returns null and the caller takes the full path, having written nothing. Cost: O(tags × ladder size) reads.
  *
  * @param report the request with duplicate tags merged, in the order the decisions must follow
+ * @param heldAsRead the instance's entitlements as the caller read them, when it knows they are still current
  */
 export function renewUnchangedReport(
   repos: Repositories, instance: ProductInstance, report: readonly RequestedEntitlement[], now: number,
+  heldAsRead?: readonly InstanceEntitlement[],
 ): EntitlementDecision[] | null {
-  const held = repos.instances.listEntitlements(instance.id);
+  const held = heldAsRead ?? repos.instances.listEntitlements(instance.id);
   if (held.length !== report.length) return null;
   const heldByTag = new Map(held.map((entitlement) => [entitlement.tag, entitlement]));
   for (const { tag, count } of report) if (heldByTag.get(tag)?.requested !== count) return null;

@@ -1,5 +1,6 @@
 import { storedReply, type InstanceReplay } from '../../licensing/device/instance-replay.js';
 import { DeviceRequestError } from '../../licensing/shared/domain-error.js';
+import type { InstanceEntitlement } from '../../licensing/instances/product-instance.js';
 import type { Repositories } from '../../licensing/shared/unit-of-work.js';
 import { findDeviceCredential, type DeviceCredential } from './device-authenticator.js';
 import type { ParsedDeviceRequest } from './device-request-parser.js';
@@ -15,6 +16,11 @@ export interface EarlyRead {
   stored: string | undefined;
   credential: DeviceCredential | { refused: DeviceRequestError } | null;
   replay: InstanceReplay | undefined;
+  /**
+   * An AUTHORIZE's instance entitlements, read with its stamp (migration 0019 makes them part of it): an unchanged
+   * report whose stamp still holds in the write transaction takes them from here instead of reading them again.
+   */
+  entitlements?: InstanceEntitlement[];
 }
 
 export function readEarly(repos: Repositories, request: ParsedDeviceRequest): EarlyRead {
@@ -23,7 +29,9 @@ export function readEarly(repos: Repositories, request: ParsedDeviceRequest): Ea
   const stored = storedResponse(repos, request, { replay, inTransaction: false });
   if (stored !== undefined || request.message.type === 'REGISTER') return { stored, credential: null, replay };
   try {
-    return { stored, credential: findDeviceCredential(repos, request), replay };
+    const credential = findDeviceCredential(repos, request);
+    if (request.message.type !== 'AUTHORIZE') return { stored, credential, replay };
+    return { stored, credential, replay, entitlements: repos.instances.listEntitlements(credential.instance.id) };
   } catch (error) {
     if (!(error instanceof DeviceRequestError)) throw error;
     return { stored, credential: { refused: error }, replay };

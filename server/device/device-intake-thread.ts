@@ -16,8 +16,7 @@ export interface IntakeJob { id: number; text: string }
  * The device read worker's side (DeviceIntakeWorker starts it through launchModuleWorker): a read-only connection
  * of its own and the same takeWith as the event loop's inline intake, so the answers are the same. A job that
  * throws (a busy database, a bug) is answered `failed` and the event loop does it again inline.
- * After the early read it also reads the instance's entitlements, which the write transaction reads next: their
- * pages are then in the operating system's cache instead of on disk when the event loop asks for them.
+ * The early read includes an AUTHORIZE's entitlements, which an unchanged report then takes from here (0019).
  */
 export function serveDeviceIntake(data: DeviceIntakeThreadData): void {
   const port = parentPort;
@@ -26,12 +25,7 @@ export function serveDeviceIntake(data: DeviceIntakeThreadData): void {
   port.on('message', (jobs: IntakeJob[]) => {
     const answers = jobs.map((job): IntakeAnswer => {
       try {
-        const intake = takeWith(uow, job.text);
-        if (intake.kind === 'parsed' && 'credential' in intake.early && intake.early.credential && 'instance' in intake.early.credential) {
-          const instanceId = intake.early.credential.instance.id;
-          uow.read((repos) => repos.instances.listEntitlements(instanceId));
-        }
-        return { id: job.id, intake: toWire(intake) };
+        return { id: job.id, intake: toWire(takeWith(uow, job.text)) };
       } catch (error) {
         return { id: job.id, failed: error instanceof Error ? error.message : String(error) };
       }

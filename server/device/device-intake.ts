@@ -1,5 +1,5 @@
 import type { InstanceReplay } from '../../licensing/device/instance-replay.js';
-import type { CertificateKey, ProductInstance } from '../../licensing/instances/product-instance.js';
+import type { CertificateKey, InstanceEntitlement, ProductInstance } from '../../licensing/instances/product-instance.js';
 import { DeviceRequestError, type DeviceErrorCode } from '../../licensing/shared/domain-error.js';
 import type { UnitOfWork } from '../../licensing/shared/unit-of-work.js';
 import { credentialFor } from './device-authenticator.js';
@@ -57,6 +57,7 @@ interface WireEarly {
   credential?: { instance: ProductInstance; certificate: CertificateKey };
   refused?: WireError;
   error?: WireError;
+  entitlements?: InstanceEntitlement[];
 }
 /** An IntakeResult as it crosses threads: errors as their fields (a cloned Error loses its code), no duplicate payload. */
 export type WireIntake = UnreadableEnvelope | RefusedMessage | { kind: 'parsed'; request: ParsedDeviceRequest; early: WireEarly };
@@ -68,6 +69,7 @@ export function toWire(result: IntakeResult): WireIntake {
   const wire: WireEarly = {};
   if (early.stored !== undefined) wire.stored = early.stored;
   if (early.replay !== undefined) wire.replay = early.replay;
+  if (early.entitlements !== undefined) wire.entitlements = early.entitlements;
   if (early.credential !== null && 'refused' in early.credential) wire.refused = wireError(early.credential.refused);
   else if (early.credential !== null) {
     // The usual certificate is the instance's current one, the same object: copied once, it crosses once (a
@@ -96,7 +98,9 @@ export function fromWire(wire: WireIntake): IntakeResult {
       credential = { refused: error };
     }
   }
-  return { ...wire, early: { stored: early.stored, credential, replay: early.replay } };
+  const read: EarlyRead = { stored: early.stored, credential, replay: early.replay };
+  if (early.entitlements !== undefined) read.entitlements = early.entitlements;
+  return { ...wire, early: read };
 }
 
 /** postMessage copies a view's whole ArrayBuffer, and a Buffer may be a slice of a larger one: the key alone goes. */

@@ -7,7 +7,7 @@ import type { Clock } from '../../licensing/shared/clock.js';
 import { DeviceRequestError } from '../../licensing/shared/domain-error.js';
 import type { LicensingTimers } from '../../licensing/shared/licensing-timers.js';
 import type { Repositories, UnitOfWork } from '../../licensing/shared/unit-of-work.js';
-import type { IdCertificate } from '../../licensing/instances/product-instance.js';
+import type { IdCertificate, InstanceEntitlement } from '../../licensing/instances/product-instance.js';
 import { assertCredentialCurrent, confirmDevice, stillAsRead, type DeviceCredential } from './device-authenticator.js';
 import type { SignatureChecker } from './crypto-worker-pool.js';
 import type { ProductInstance } from '../../licensing/instances/product-instance.js';
@@ -91,7 +91,7 @@ export class DeviceRequestHandler {
         const confirmed = instance === null ? null : unchanged ? instance : confirmDevice(repos, request, now);
         // A nonce is used up in the same transaction as the action, so only a message that succeeds spends it.
         const remember = confirmed === null ? this.#admitRegister(repos, request, now) : admitSigned(repos, request, confirmed, replay, now);
-        const parts = this.#act(repos, request, prepared, now, confirmed);
+        const parts = this.#act(repos, request, prepared, now, confirmed, unchanged ? early.entitlements : undefined);
         const text = signResponse(this.#deps.signer, request.context, parts, now);
         remember(text);
         // An AUTHORIZE has recorded its contact time with its outcome; the other messages record it here.
@@ -152,8 +152,12 @@ export class DeviceRequestHandler {
     return { type: 'OTHER' };
   }
 
-  /** `confirmed`: the instance as confirmDevice read it in this transaction (null for REGISTER). */
-  #act(repos: Repositories, request: ParsedDeviceRequest, prepared: Prepared, now: number, confirmed: ProductInstance | null): ResponseParts {
+  /**
+   * `confirmed`: the instance as confirmDevice read it in this transaction (null for REGISTER), or as the early read
+   * saw it when its stamp still holds; `held`: its entitlements from that early read, then.
+   */
+  #act(repos: Repositories, request: ParsedDeviceRequest, prepared: Prepared, now: number, confirmed: ProductInstance | null,
+    held: InstanceEntitlement[] | undefined): ResponseParts {
     const { message } = request;
     const identity = (outcome: IdentityOutcome): ResponseParts => ({
       status: 'OK', error: null, productInstanceId: outcome.instance.id,
@@ -167,7 +171,8 @@ export class DeviceRequestHandler {
         if (prepared.type !== 'RENEW_ID_CERT') throw new Error('RENEW_ID_CERT was not prepared');
         return identity(this.#deps.registration.commitRenewal(repos, requireId(request), prepared.certificate, now));
       case 'AUTHORIZE': {
-        const outcome = this.#deps.authorization.commitAuthorization(repos, confirmed ?? requireId(request), message.body.entitlements, now);
+        const outcome = this.#deps.authorization.commitAuthorization(repos, confirmed ?? requireId(request), message.body.entitlements, now,
+          confirmed && held ? { entitlements: held } : undefined);
         return { status: 'OK', error: null, body: authorizeBody(outcome) };
       }
       case 'DEREGISTER':

@@ -111,6 +111,25 @@ describe('device requests with the crypto worker pool', () => {
     assert.equal(answered(), before + 1);
   });
 
+  it('reads an AUTHORIZE\'s entitlements again when they changed meanwhile, the instance row untouched (migration 0019)', async () => {
+    const reporter = await registerDevice(f);
+    const satellite = f.app.satellite;
+    const report = { entitlements: [{ tag: TAG_A, count: 1 }] };
+    assert.equal((await post(f.app, signedRequest(f, reporter, 'AUTHORIZE', report))).message?.status, 'OK');
+    const stored = (): string => satellite.db.prepare('SELECT status FROM instance_entitlements WHERE instance_id = ? AND tag = ?')
+      .pluck().get(reporter.instanceId, TAG_A) as string;
+    assert.equal(stored(), 'AUTHORIZED');
+    // Any writer of the entitlement row, behind the handler's back: the stored answer no longer matches the pool's.
+    const racing = checkerThatMeanwhile(satellite, () => {
+      satellite.db.prepare("UPDATE instance_entitlements SET status = 'OUT_OF_COMPLIANCE', authorized = 0 WHERE instance_id = ? AND tag = ?")
+        .run(reporter.instanceId, TAG_A);
+    });
+    const exchange = await handlerWith(satellite, racing).handle(signedRequest(f, reporter, 'AUTHORIZE', report));
+    assert.equal(exchange.kind === 'answered' && openEnvelope(exchange.envelopeText).message.status, 'OK');
+    // Taken from the read before the signature check, the unchanged report would have matched the pool and written nothing.
+    assert.equal(stored(), 'AUTHORIZED', 'the report saw the changed row and wrote the pool\'s answer back');
+  });
+
   it('answers 503 in the transport dialect when the pool fails, storing nothing', async () => {
     const failing: SignatureChecker = {
       verify: () => Promise.reject(new DomainError('UNAVAILABLE', 'signature verification was interrupted (a crypto worker restarted); retry')),

@@ -49,7 +49,7 @@ describe('migration 0018: the current certificate\'s key on the instance row, an
   it('backfills the copy of every current certificate and keeps it in step with every certificate write', () => {
     const db = upgraded('copy.db');
     try {
-      assert.equal(db.pragma('user_version', { simple: true }), 18);
+      assert.equal(db.pragma('user_version', { simple: true }), migrations.at(-1)?.version);
       assert.equal(disagreeing(db), 0, 'the backfill copied each current certificate');
       seedScaleInventory(db, { virtualAccountIds: ['va1'], instances: 30, now: NOW, tags: ['t'], prefix: 'b' });
       assert.equal(disagreeing(db), 0, 'rows written after the migration carry the copy too');
@@ -102,6 +102,28 @@ describe('migration 0018: the current certificate\'s key on the instance row, an
       const read = uow.read((repos) => repos.instances.findById(id));
       assert.equal(read?.revision, 4);
       assert.equal(read?.currentCertificate?.revokedAt, NOW, 'the device path sees the revocation in the row it reads');
+    } finally {
+      db.close();
+    }
+  });
+
+  it('counts every write of an instance\'s entitlements in its revision, once each (migration 0019)', () => {
+    const db = upgraded('entitlements.db');
+    try {
+      const { id } = anyInstance(db, 'SFOC');
+      const other = { id: db.prepare("SELECT id FROM product_instances WHERE registration_state = 'REGISTERED' AND id <> ? LIMIT 1").pluck().get(id) as string };
+      const start = revisionOf(db, id);
+      db.prepare(`INSERT INTO instance_entitlements (instance_id, tag, requested, authorized, status, updated_at)
+        VALUES (?, 'extra', 2, 2, 'AUTHORIZED', ?)`).run(id, NOW);
+      assert.equal(revisionOf(db, id), start + 1, 'an entitlement added');
+      db.prepare("UPDATE instance_entitlements SET status = 'OUT_OF_COMPLIANCE', authorized = 0 WHERE instance_id = ? AND tag = 'extra'").run(id);
+      assert.equal(revisionOf(db, id), start + 2, 'an entitlement\'s answer changed');
+      const otherStart = revisionOf(db, other.id);
+      db.prepare("UPDATE instance_entitlements SET instance_id = ? WHERE instance_id = ? AND tag = 'extra'").run(other.id, id);
+      assert.deepEqual([revisionOf(db, id), revisionOf(db, other.id)], [start + 3, otherStart + 1], 'moved: both instances counted');
+      db.prepare("DELETE FROM instance_entitlements WHERE instance_id = ? AND tag = 'extra'").run(other.id);
+      assert.equal(revisionOf(db, other.id), otherStart + 2, 'an entitlement removed');
+      assert.equal(db.pragma('integrity_check', { simple: true }), 'ok');
     } finally {
       db.close();
     }
