@@ -1,5 +1,5 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 export interface BenchServer {
@@ -9,6 +9,7 @@ export interface BenchServer {
   cpuSeconds(): number | null;
   /** The same for the main thread alone. */
   mainThreadCpuSeconds(): number | null;
+  threadCpuSeconds(): Map<number, number>;
   stop(): Promise<void>;
 }
 
@@ -56,7 +57,7 @@ export async function startBenchServer(options: BenchServerOptions): Promise<Ben
   try {
     const port = await readyPort(child, stderr, options.startTimeoutMs ?? START_TIMEOUT_MS);
     const pid = child.pid ?? 0;
-    return { port, pid, cpuSeconds: () => processCpuSeconds(pid), mainThreadCpuSeconds: () => mainThreadCpuSeconds(pid), stop: () => stopChild(child) };
+    return { port, pid, cpuSeconds: () => processCpuSeconds(pid), mainThreadCpuSeconds: () => mainThreadCpuSeconds(pid), threadCpuSeconds: () => threadCpuSeconds(pid), stop: () => stopChild(child) };
   } catch (error) {
     await stopChild(child);
     throw error;
@@ -112,6 +113,25 @@ export function processCpuSeconds(pid: number, statFile = `/proc/${pid}/stat`): 
 /** The main thread's CPU seconds (the event loop that serves devices): /proc/<pid>/task/<pid>/stat. */
 export function mainThreadCpuSeconds(pid: number): number | null {
   return processCpuSeconds(pid, `/proc/${pid}/task/${pid}/stat`);
+}
+
+/**
+ * Every thread's CPU seconds by thread id (/proc/<pid>/task). Node names none of its threads, so a thread is known
+ * by its id: the main thread's is the pid, and the others are told apart by what they cost (docs/performance.md).
+ */
+export function threadCpuSeconds(pid: number): Map<number, number> {
+  const threads = new Map<number, number>();
+  let tids: string[];
+  try {
+    tids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return threads;
+  }
+  for (const tid of tids) {
+    const seconds = processCpuSeconds(pid, `/proc/${pid}/task/${tid}/stat`);
+    if (seconds !== null) threads.set(Number(tid), seconds);
+  }
+  return threads;
 }
 
 let ticksPerSecond: number | null = null;

@@ -23,6 +23,9 @@ export interface AuthorizeTarget {
   serverCpuSeconds(): number | null;
   /** The event loop's share: every device request's TLS, HTTP, parse, transaction and signature run there. */
   serverMainThreadCpuSeconds(): number | null;
+  /** CPU seconds by thread id, the main thread's id being the pid (empty where /proc is not there). */
+  serverThreadCpuSeconds(): Map<number, number>;
+  serverPid: number;
 }
 
 export interface FixedRateRun {
@@ -37,6 +40,8 @@ export interface FixedRateRun {
   serverCpuMicrosPerRequest: number | null;
   /** The main thread's part of it; the rest ran on worker threads (crypto, checkpoints, readers) and V8's own. */
   serverMainThreadMicrosPerRequest: number | null;
+  /** The other threads' parts, largest first (those under 1 µs left out): the crypto and read workers lead. */
+  serverOtherThreadsMicrosPerRequest: number[];
   /** Distinct devices that signed the run's requests, and whether any signed twice. */
   distinctDevices: number;
   sample: SampleCheck | null;
@@ -78,6 +83,7 @@ export async function fixedRateAuthorize(t: AuthorizeTarget, cursor: DeviceCurso
   await scrapePauses(t.target).catch(() => null);
   const cpuBefore = t.serverCpuSeconds();
   const mainBefore = t.serverMainThreadCpuSeconds();
+  const threadsBefore = t.serverThreadCpuSeconds();
   const started = performance.now();
   // Open loop, paced (paced-load.ts says why not autocannon's overallRate). The bodies bound the run; the rate makes
   // it last `seconds`. A server that falls behind would make it last longer, so sending stops at 1.5 x the time
@@ -94,6 +100,7 @@ export async function fixedRateAuthorize(t: AuthorizeTarget, cursor: DeviceCurso
   await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
   const cpuAfter = t.serverCpuSeconds();
   const mainAfter = t.serverMainThreadCpuSeconds();
+  const threadsAfter = t.serverThreadCpuSeconds();
   // A server that drops connections (a stalled event loop) may drop the scrape too: then the stall is unknown.
   const pauses = await scrapePauses(t.target).catch(() => ({ stallMs: null, gcMaxMs: null }));
   const serverStallMs = pauses.stallMs;
@@ -108,6 +115,7 @@ export async function fixedRateAuthorize(t: AuthorizeTarget, cursor: DeviceCurso
     offeredRate: rate, seconds, achievedRate, load, sent, grantedResponses: granted, processedInDatabase: processed,
     serverCpuMicrosPerRequest: perRequest(cpuBefore, cpuAfter, processed),
     serverMainThreadMicrosPerRequest: perRequest(mainBefore, mainAfter, processed),
+    serverOtherThreadsMicrosPerRequest: otherThreads(t.serverPid, threadsBefore, threadsAfter, processed),
     distinctDevices: distinct, sample, responseBytes, serverStallMs, serverGcMaxMs: pauses.gcMaxMs,
     held: clean && load.latencyMs.p99 < P99_GOAL_MS && achievedRate >= rate * HELD_RATE_SHARE && (sample === null || sample.failures.length === 0),
   };
@@ -115,6 +123,16 @@ export async function fixedRateAuthorize(t: AuthorizeTarget, cursor: DeviceCurso
 
 function perRequest(before: number | null, after: number | null, requests: number): number | null {
   return before === null || after === null || requests <= 0 ? null : ((after - before) * 1e6) / requests;
+}
+
+/** A thread born during the run counts from zero; one that ended during it is not seen. */
+function otherThreads(pid: number, before: Map<number, number>, after: Map<number, number>, requests: number): number[] {
+  const parts: number[] = [];
+  for (const [tid, seconds] of after) {
+    const micros = tid === pid ? null : perRequest(before.get(tid) ?? 0, seconds, requests);
+    if (micros !== null && micros >= 1) parts.push(micros);
+  }
+  return parts.sort((a, b) => b - a);
 }
 
 export interface LadderResult {

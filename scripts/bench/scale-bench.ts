@@ -111,6 +111,7 @@ async function measureSize(server: BenchServer, seed: ScaleSeed, pendingCsrs: Pr
     signingCertificatePem: readFileSync(join(pki, PKI_FILES.signingCertificatePem), 'utf8'),
     connections: options.connections, serverCpuSeconds: () => server.cpuSeconds(),
     serverMainThreadCpuSeconds: () => server.mainThreadCpuSeconds(),
+    serverThreadCpuSeconds: () => server.threadCpuSeconds(), serverPid: server.pid,
   };
   const cursor = new DeviceCursor(seed.devices);
   const keyCache = keyCacheNote(seed.devices.length);

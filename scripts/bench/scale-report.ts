@@ -106,6 +106,15 @@ function runLine(label: string, r: FixedRateRun): string {
     + `server stall ${r.serverStallMs === null ? 'n/a' : ms(r.serverStallMs)} (longest GC pause ${r.serverGcMaxMs === null ? 'n/a' : ms(r.serverGcMaxMs)})`;
 }
 
+/** Where the CPU beyond the event loop went: the worker threads and V8's, by thread. */
+function threadsLine(r: FixedRateRun): string {
+  const others = r.serverOtherThreadsMicrosPerRequest;
+  const rest = others.slice(6).reduce((sum, v) => sum + v, 0);
+  const main = r.serverMainThreadMicrosPerRequest;
+  return `CPU by thread, µs/req: main ${main === null ? 'n/a' : num(main)}; the others, largest first: `
+    + `${others.slice(0, 6).map((v) => num(v)).join(', ')}${others.length > 6 ? `; ${others.length - 6} more, ${num(rest)} together` : ''}`;
+}
+
 /** p99 by when requests were due: whether a queue built once and drained or grew all along. */
 function timelineLine(r: FixedRateRun): string {
   return `p99 by ${TIMELINE_SECONDS} s of the run: ${r.load.timeline.map((b) => `${b.fromSecond} s ${ms(b.p99)}`).join(', ')}`;
@@ -128,6 +137,7 @@ export function formatScaleReport(report: ScaleReport): string {
     if (s.speed) lines.push(`   ${speedLine(s.speed)}`);
     lines.push(runLine('AUTHORIZE fixed rate', r));
     if (r.load.timeline.length > 0) lines.push(`   ${timelineLine(r)}`);
+    if (r.serverOtherThreadsMicrosPerRequest.length > 0) lines.push(`   ${threadsLine(r)}`);
     lines.push(`   ${num(r.sent)} signed requests from ${num(r.distinctDevices)} distinct devices, ${num(r.grantedResponses)} OK + AUTHORIZED, `
       + `${num(r.processedInDatabase)} recorded; sample ${r.sample ? `${r.sample.verifiedOk}/${r.sample.sent} verified end to end` : 'not run'}`);
     for (const f of r.sample?.failures.slice(0, 5) ?? []) lines.push(`   sample failure: ${f}`);
