@@ -23,7 +23,7 @@ const envSchema = z.object({
   SATELLITE_DEVICE_RATE_LIMIT: z.coerce.number().int().min(0).default(6000),
   SATELLITE_CRYPTO_WORKERS: z.coerce.number().int().min(0).max(64).optional(),
   SATELLITE_READ_WORKER: z.enum(['0', '1', 'false', 'true']).default('1'),
-  SATELLITE_DEVICE_READ_WORKER: z.enum(['0', '1', 'false', 'true']).default('1'),
+  SATELLITE_DEVICE_READ_WORKER: z.enum(['0', '1', 'false', 'true']).default('0'),
   SATELLITE_DEVICE_KEY_CACHE: z.coerce.number().int().min(0).max(10_000_000).default(KEY_CACHE_LIMIT),
   SATELLITE_CHECKPOINT_WORKER: z.enum(['0', '1', 'false', 'true']).default('1'),
   SATELLITE_DEVICE_BODY_LIMIT_KB: z.coerce.number().int().min(4).max(1024).default(64),
@@ -88,7 +88,11 @@ export interface SatelliteConfig {
   checkpointWorker: boolean;
   /** SATELLITE_READ_WORKER: the admin's instance lists and CSV exports on a read worker thread (default on). */
   readWorker: boolean;
-  /** SATELLITE_DEVICE_READ_WORKER: device requests parsed and read early on a worker thread (default on). */
+  /**
+   * SATELLITE_DEVICE_READ_WORKER: device requests parsed and read early on a worker thread. Off by default: the write
+   * transaction reads the same pages again on its own connection, so the worker took ~20 µs off the event loop for
+   * ~200 µs more CPU (docs/performance.md, "Device read worker"). It pays when those pages are on disk, not in memory.
+   */
   deviceReadWorker: boolean;
 }
 

@@ -187,17 +187,20 @@ async function adminPhase(t: AuthorizeTarget, cursor: DeviceCursor, seed: ScaleS
     await new Promise((resolve) => setTimeout(resolve, ADMIN_START_DELAY_MS));
     // The first page alone under device load, then everything else while the export streams.
     const alone = await client.list('first page, before the export starts', {});
+    const clientCpu = process.cpuUsage();
     const [exported, calls] = await Promise.all([
       client.exportAll(),
       adminQueries(client, seed.instances, sample?.udi.udi_serial_number ?? 'none', sample?.instanceId ?? 'none'),
     ]);
+    const used = process.cpuUsage(clientCpu);
+    const adminClientCpuSeconds = (used.user + used.system) / 1e6;
     calls.unshift(alone);
     const adminInsideAuthorizeRun = !authorizeDone;
     const authorize = await authorizing;
     // The run's own scrapes split the phase's time: its maximum covers the run, this one what came after.
     const after = stallFromMetrics(await client.metrics());
     const stallMaxMs = after === null && authorize.serverStallMs === null ? null : Math.max(after ?? 0, authorize.serverStallMs ?? 0);
-    return { authorize, calls, export: exported, stallMaxMs, adminInsideAuthorizeRun };
+    return { authorize, calls, export: exported, stallMaxMs, adminInsideAuthorizeRun, adminClientCpuSeconds };
   } finally {
     client.close();
   }

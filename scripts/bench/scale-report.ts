@@ -19,6 +19,11 @@ export interface AdminFigures {
   stallMaxMs: number | null;
   /** Whether the admin work ended before the AUTHORIZE run did (otherwise part of it ran without device load). */
   adminInsideAuthorizeRun: boolean;
+  /**
+   * CPU seconds of the bench's own process over the export and the lists: the admin client that receives and
+   * counts the 350 MB CSV (TLS and parsing) on the server's two cores, where a real admin's browser is elsewhere.
+   */
+  adminClientCpuSeconds: number;
 }
 
 export interface SizeResult {
@@ -168,7 +173,8 @@ function adminLines(a: AdminFigures): string[] {
     runLine('AUTHORIZE during admin', a.authorize),
     `   server event loop longest stall: ${a.stallMaxMs === null ? 'n/a (no satellite_event_loop_stall_max_seconds)' : ms(a.stallMaxMs)}; `
       + `admin work ${a.adminInsideAuthorizeRun ? 'ended inside' : 'outlasted'} the AUTHORIZE run`,
-    `   CSV export: ${num(a.export.rows)} of ${num(a.export.total)} rows in ${a.export.requests} request(s), ${a.export.seconds.toFixed(1)} s`
+    `   CSV export: ${num(a.export.rows)} of ${num(a.export.total)} rows in ${a.export.requests} request(s), ${a.export.seconds.toFixed(1)} s; `
+      + `the admin client (the bench's process, on the same cores) used ${a.adminClientCpuSeconds.toFixed(1)} s of CPU for it and the lists`
       + `${a.export.chunks.length > 1 ? ` (the server caps one answer at ${num(a.export.chunks[0]?.rows ?? 0)} rows)` : ''}`,
     ...a.export.chunks.filter((c) => c.error).map((c) => `   export ${c.name} FAILED after ${ms(c.ms)}: ${c.error ?? ''}`),
     ...a.calls.map((c) => `   ${c.error ? 'ERR' : c.status} ${ms(c.ms).padStart(9)} (first byte ${ms(c.firstByteMs)})  ${c.name}`

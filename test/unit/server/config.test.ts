@@ -42,6 +42,15 @@ describe('device crypto', () => {
   });
 });
 
+describe('device read worker', () => {
+  it('is off by default; 1 or true turn it on', () => {
+    assert.equal(loadConfig({}).deviceReadWorker, false);
+    assert.equal(loadConfig({ SATELLITE_DEVICE_READ_WORKER: '1' }).deviceReadWorker, true);
+    assert.equal(loadConfig({ SATELLITE_DEVICE_READ_WORKER: 'true' }).deviceReadWorker, true);
+    assert.throws(() => loadConfig({ SATELLITE_DEVICE_READ_WORKER: 'maybe' }), /SATELLITE_DEVICE_READ_WORKER/);
+  });
+});
+
 describe('replay record retention', () => {
   it('keeps nonces long enough that a message dated +skew cannot be replayed after pruning', async () => {
     const { replayRecordCutoff } = await import('../../../server/main.js');
