@@ -41,7 +41,8 @@ const nextTurn = (): Promise<void> => new Promise((resolve) => {
  * The product instance inventory as admins read it: always within one account. Reads that may cover many
  * instances walk the sort index in bounded windows, each its own short read, and give the event loop back
  * between windows, so devices are answered while an admin lists, counts or exports a million instances.
- * Consecutive windows may see writes committed between them (a list is not a snapshot; each row is).
+ * Consecutive windows of a list page may see writes committed between them (a page is not a snapshot; each row
+ * is); an export and an exact count each read one snapshot where the database has a file to open it on.
  */
 export class InstanceQueryService {
   readonly #uow: UnitOfWork;
@@ -77,23 +78,33 @@ export class InstanceQueryService {
       const through = this.#uow.read((r) => r.instanceInventory.countThrough(filter, cap));
       if (through !== null) return through;
     }
-    let total = 0;
-    for (const va of this.#virtualAccounts(filter)) {
-      const scoped = { ...filter, virtualAccountId: va };
-      const size = windowOf(this.#uow, scoped);
-      let after: InstanceKey | undefined;
-      for (let more = true; more && total < cap;) {
-        const step = this.#uow.read((r) => {
-          const end = r.instanceInventory.windowEnd(scoped, '-lastContact', after, size);
-          return { end, n: r.instanceInventory.countWindow(scoped, '-lastContact', after, end, cap - total) };
-        });
-        total += step.n;
-        more = step.end !== null;
-        after = step.end ?? undefined;
-        await this.#yieldTurn();
+    // An exact count walks one snapshot, as the export does: a device reporting between two windows moves to the
+    // newest end of the order, which the walk has passed, and was not counted (x-total-count fell 4 short of the
+    // export's rows at 1M). A capped count (a list's total) is at most COUNT_CAP + 1 rows and keeps to the shared
+    // connection: a second one per page would cost every list request its open.
+    const snapshot = cap > COUNT_CAP + 1 ? this.#uow.openSnapshot() : null;
+    const read: Reader = snapshot ? (work) => snapshot.read(work) : (work) => this.#uow.read(work);
+    try {
+      let total = 0;
+      for (const va of this.#virtualAccounts(filter, read)) {
+        const scoped = { ...filter, virtualAccountId: va };
+        const size = windowOf(read, scoped);
+        let after: InstanceKey | undefined;
+        for (let more = true; more && total < cap;) {
+          const step = read((r) => {
+            const end = r.instanceInventory.windowEnd(scoped, '-lastContact', after, size);
+            return { end, n: r.instanceInventory.countWindow(scoped, '-lastContact', after, end, cap - total) };
+          });
+          total += step.n;
+          more = step.end !== null;
+          after = step.end ?? undefined;
+          await this.#yieldTurn();
+        }
       }
+      return total;
+    } finally {
+      snapshot?.close();
     }
-    return total;
   }
 
   /**
@@ -140,7 +151,7 @@ export class InstanceQueryService {
         rows.push(...this.#uow.read((r) => r.instanceInventory.listSelective(scoped)));
         continue;
       }
-      for await (const chunk of this.#walkVa(scoped, windowOf(this.#uow, scoped))) rows.push(...chunk);
+      for await (const chunk of this.#walkVa(scoped, windowOf((work) => this.#uow.read(work), scoped))) rows.push(...chunk);
     }
     if (vas.length === 1) return rows;
     const direction = query.sort === 'lastContact' ? 1 : -1;
@@ -239,6 +250,6 @@ export function requireInstanceOfAccount(repos: Repositories, accountId: string,
   return { instance, virtualAccountName: va.name };
 }
 
-function windowOf(uow: UnitOfWork, filter: InstanceFilter): number {
-  return uow.read((r) => r.instanceInventory.indexOnly(filter)) ? WINDOW_INDEX_ONLY : WINDOW_WITH_ROWS;
+function windowOf(read: Reader, filter: InstanceFilter): number {
+  return read((r) => r.instanceInventory.indexOnly(filter)) ? WINDOW_INDEX_ONLY : WINDOW_WITH_ROWS;
 }

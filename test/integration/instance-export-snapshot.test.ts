@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { seedScaleInventory } from '../../db/sqlite-scale-seeder.js';
-import { EXPORT_WINDOW } from '../../licensing/instances/instance-query-service.js';
+import { EXPORT_WINDOW, InstanceQueryService } from '../../licensing/instances/instance-query-service.js';
 import { systemClock } from '../../licensing/shared/clock.js';
 import { uuidGenerator } from '../../licensing/shared/id-generator.js';
 import { composeSatellite, type Satellite } from '../../server/composition-root.js';
@@ -70,5 +70,26 @@ describe('the instance export reads one snapshot while devices report', () => {
     assert.equal(touchedDuringExport, INSTANCES);
     assert.equal(seen.size, INSTANCES, 'every instance exported');
     assert.deepEqual([...new Set(seen.values())], [1], 'none exported twice');
+  });
+
+  it('counts every instance once for x-total-count although all of them report during the count', async () => {
+    let yields = 0;
+    const service = new InstanceQueryService({
+      uow: satellite.uow, clock: systemClock, yieldTurn: () => {
+        yields += 1;
+        // After the first window every device reports: each moves to the newest end, which the walk has passed.
+        if (yields === 1) {
+          const later = systemClock.now();
+          satellite.uow.write((r) => {
+            for (const { id } of satellite.db.prepare('SELECT id FROM product_instances').all() as Array<{ id: string }>) r.instances.touch(id, later);
+          });
+        }
+        return Promise.resolve();
+      },
+    });
+    // A two-character substring is too short for the trigram index, so the count walks windows of 1,000 rows.
+    const count = await service.count({ accountId, search: 'na' });
+    assert.ok(yields >= 2, `walked ${yields} windows`);
+    assert.equal(count, INSTANCES);
   });
 });
