@@ -90,8 +90,8 @@ export interface SatelliteConfig {
   readWorker: boolean;
   /**
    * SATELLITE_DEVICE_READ_WORKER: device requests parsed and read early on a worker thread. Off by default: the write
-   * transaction reads the same pages again on its own connection, so the worker took ~20 µs off the event loop for
-   * ~200 µs more CPU (docs/performance.md, "Device read worker"). It pays when those pages are on disk, not in memory.
+   * transaction reads the same pages again on its own connection, so at 1M the worker took 23-70 µs off the event loop
+   * for ~150 µs more CPU per request (docs/performance.md, "Device read worker"). It pays when those pages are on disk.
    */
   deviceReadWorker: boolean;
 }

@@ -48,6 +48,8 @@ export class InstanceQueryService {
   readonly #uow: UnitOfWork;
   readonly #clock: Clock;
   readonly #yieldTurn: () => Promise<void>;
+  /** A read through the shared connection: each window its own short read. */
+  readonly #shared: Reader = (work) => this.#uow.read(work);
 
   constructor(deps: { uow: UnitOfWork; clock: Clock; yieldTurn?: () => Promise<void> }) {
     this.#uow = deps.uow;
@@ -82,8 +84,7 @@ export class InstanceQueryService {
     // newest end of the order, which the walk has passed, and was not counted (x-total-count fell 4 short of the
     // export's rows at 1M). A capped count (a list's total) is at most COUNT_CAP + 1 rows and keeps to the shared
     // connection: a second one per page would cost every list request its open.
-    const snapshot = cap > COUNT_CAP + 1 ? this.#uow.openSnapshot() : null;
-    const read: Reader = snapshot ? (work) => snapshot.read(work) : (work) => this.#uow.read(work);
+    const { read, close } = cap > COUNT_CAP + 1 ? this.#snapshotReader() : { read: this.#shared, close: () => undefined };
     try {
       let total = 0;
       for (const va of this.#virtualAccounts(filter, read)) {
@@ -103,7 +104,7 @@ export class InstanceQueryService {
       }
       return total;
     } finally {
-      snapshot?.close();
+      close();
     }
   }
 
@@ -114,8 +115,7 @@ export class InstanceQueryService {
   async *exportRows(query: InstanceQuery): AsyncGenerator<InstanceSummary[]> {
     // One snapshot for the whole walk (UnitOfWork.openSnapshot says why): without it, devices reporting during
     // a long export move in the last-contact order and the export misses or repeats them.
-    const snapshot = this.#uow.openSnapshot();
-    const read: Reader = snapshot ? (work) => snapshot.read(work) : (work) => this.#uow.read(work);
+    const { read, close } = this.#snapshotReader();
     try {
       if (this.#selective(query, read)) {
         yield read((r) => r.instanceInventory.listSelective(query));
@@ -133,7 +133,7 @@ export class InstanceQueryService {
         if (need <= 0) return;
       }
     } finally {
-      snapshot?.close();
+      close();
     }
   }
 
@@ -151,7 +151,7 @@ export class InstanceQueryService {
         rows.push(...this.#uow.read((r) => r.instanceInventory.listSelective(scoped)));
         continue;
       }
-      for await (const chunk of this.#walkVa(scoped, windowOf((work) => this.#uow.read(work), scoped))) rows.push(...chunk);
+      for await (const chunk of this.#walkVa(scoped, windowOf(this.#shared, scoped))) rows.push(...chunk);
     }
     if (vas.length === 1) return rows;
     const direction = query.sort === 'lastContact' ? 1 : -1;
@@ -159,19 +159,25 @@ export class InstanceQueryService {
     return rows.slice(query.offset, query.offset + query.limit);
   }
 
-  #selective(filter: InstanceFilter, read: Reader = (work) => this.#uow.read(work)): boolean {
+  /** One snapshot's reads, where the database has a file to open it on; the shared connection's otherwise. */
+  #snapshotReader(): { read: Reader; close: () => void } {
+    const snapshot = this.#uow.openSnapshot();
+    return snapshot ? { read: (work) => snapshot.read(work), close: () => snapshot.close() } : { read: this.#shared, close: () => undefined };
+  }
+
+  #selective(filter: InstanceFilter, read: Reader = this.#shared): boolean {
     const matches = read((r) => r.instanceInventory.selectiveMatches(filter, SELECTIVE_CAP));
     return matches !== null && matches <= SELECTIVE_CAP;
   }
 
-  #virtualAccounts(filter: InstanceFilter, read: Reader = (work) => this.#uow.read(work)): string[] {
+  #virtualAccounts(filter: InstanceFilter, read: Reader = this.#shared): string[] {
     if (filter.virtualAccountId !== undefined) return [filter.virtualAccountId];
     return read((r) => r.accounts.listVirtualAccounts(filter.accountId).map((va) => va.id));
   }
 
   /** One VA's matches in window order; `skipped` reports offset rows passed over in windows that held only those. */
   async *#walkVa(query: InstanceQuery, size: number, skipped: (n: number) => void = () => undefined,
-    read: Reader = (work) => this.#uow.read(work)): AsyncGenerator<InstanceSummary[]> {
+    read: Reader = this.#shared): AsyncGenerator<InstanceSummary[]> {
     let need = query.limit;
     let skip = query.offset;
     let after = query.after;

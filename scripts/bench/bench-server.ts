@@ -7,8 +7,7 @@ export interface BenchServer {
   pid: number;
   /** CPU seconds (user + system) the server has used so far; null where /proc is not available. */
   cpuSeconds(): number | null;
-  /** The same for the main thread alone. */
-  mainThreadCpuSeconds(): number | null;
+  /** The same by thread id; the main thread's id is the pid. */
   threadCpuSeconds(): Map<number, number>;
   stop(): Promise<void>;
 }
@@ -57,7 +56,7 @@ export async function startBenchServer(options: BenchServerOptions): Promise<Ben
   try {
     const port = await readyPort(child, stderr, options.startTimeoutMs ?? START_TIMEOUT_MS);
     const pid = child.pid ?? 0;
-    return { port, pid, cpuSeconds: () => processCpuSeconds(pid), mainThreadCpuSeconds: () => mainThreadCpuSeconds(pid), threadCpuSeconds: () => threadCpuSeconds(pid), stop: () => stopChild(child) };
+    return { port, pid, cpuSeconds: () => processCpuSeconds(pid), threadCpuSeconds: () => threadCpuSeconds(pid), stop: () => stopChild(child) };
   } catch (error) {
     await stopChild(child);
     throw error;
@@ -108,11 +107,6 @@ export function processCpuSeconds(pid: number, statFile = `/proc/${pid}/stat`): 
   } catch {
     return null;
   }
-}
-
-/** The main thread's CPU seconds (the event loop that serves devices): /proc/<pid>/task/<pid>/stat. */
-export function mainThreadCpuSeconds(pid: number): number | null {
-  return processCpuSeconds(pid, `/proc/${pid}/task/${pid}/stat`);
 }
 
 /**

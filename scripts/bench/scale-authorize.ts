@@ -21,9 +21,10 @@ export interface AuthorizeTarget {
   signingCertificatePem: string;
   connections: number;
   serverCpuSeconds(): number | null;
-  /** The event loop's share: every device request's TLS, HTTP, parse, transaction and signature run there. */
-  serverMainThreadCpuSeconds(): number | null;
-  /** CPU seconds by thread id, the main thread's id being the pid (empty where /proc is not there). */
+  /**
+   * CPU seconds by thread id (empty where /proc is not there). The main thread's id is serverPid: the event loop,
+   * where every device request's TLS, HTTP, parse, transaction and signature run.
+   */
   serverThreadCpuSeconds(): Map<number, number>;
   serverPid: number;
 }
@@ -82,7 +83,6 @@ export async function fixedRateAuthorize(t: AuthorizeTarget, cursor: DeviceCurso
   // Starts the stall gauge's interval: the scrape after the run reads the longest stall within it.
   await scrapePauses(t.target).catch(() => null);
   const cpuBefore = t.serverCpuSeconds();
-  const mainBefore = t.serverMainThreadCpuSeconds();
   const threadsBefore = t.serverThreadCpuSeconds();
   const started = performance.now();
   // Open loop, paced (paced-load.ts says why not autocannon's overallRate). The bodies bound the run; the rate makes
@@ -99,7 +99,6 @@ export async function fixedRateAuthorize(t: AuthorizeTarget, cursor: DeviceCurso
   // Requests cut off when a stopped run ended may still be committing; let them land before counting.
   await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
   const cpuAfter = t.serverCpuSeconds();
-  const mainAfter = t.serverMainThreadCpuSeconds();
   const threadsAfter = t.serverThreadCpuSeconds();
   // A server that drops connections (a stalled event loop) may drop the scrape too: then the stall is unknown.
   const pauses = await scrapePauses(t.target).catch(() => ({ stallMs: null, gcMaxMs: null }));
@@ -114,7 +113,7 @@ export async function fixedRateAuthorize(t: AuthorizeTarget, cursor: DeviceCurso
   return {
     offeredRate: rate, seconds, achievedRate, load, sent, grantedResponses: granted, processedInDatabase: processed,
     serverCpuMicrosPerRequest: perRequest(cpuBefore, cpuAfter, processed),
-    serverMainThreadMicrosPerRequest: perRequest(mainBefore, mainAfter, processed),
+    serverMainThreadMicrosPerRequest: perRequest(threadsBefore.get(t.serverPid) ?? null, threadsAfter.get(t.serverPid) ?? null, processed),
     serverOtherThreadsMicrosPerRequest: otherThreads(t.serverPid, threadsBefore, threadsAfter, processed),
     distinctDevices: distinct, sample, responseBytes, serverStallMs, serverGcMaxMs: pauses.gcMaxMs,
     held: clean && load.latencyMs.p99 < P99_GOAL_MS && achievedRate >= rate * HELD_RATE_SHARE && (sample === null || sample.failures.length === 0),

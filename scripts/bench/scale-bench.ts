@@ -110,7 +110,6 @@ async function measureSize(server: BenchServer, seed: ScaleSeed, pendingCsrs: Pr
     target, url: `https://127.0.0.1:${server.port}`, databaseFile: seed.databaseFile,
     signingCertificatePem: readFileSync(join(pki, PKI_FILES.signingCertificatePem), 'utf8'),
     connections: options.connections, serverCpuSeconds: () => server.cpuSeconds(),
-    serverMainThreadCpuSeconds: () => server.mainThreadCpuSeconds(),
     serverThreadCpuSeconds: () => server.threadCpuSeconds(), serverPid: server.pid,
   };
   const cursor = new DeviceCursor(seed.devices);

@@ -23,10 +23,10 @@ const MAX_DEATHS_BEFORE_ANSWERING = 3;
 
 /**
  * Device requests parsed and read early (device-intake.ts) on a worker thread with its own read-only connection
- * (SATELLITE_DEVICE_READ_WORKER=1, a file database only; off by default, see config.ts). Both steps are pure reads whose result the write
- * transaction confirms by the instance's change stamp, so a worker that is not ready yet, fails a job or dies
- * costs nothing but time: those requests are taken inline, on the event loop, as with the setting off. Jobs
- * queued in one event-loop turn go to the worker in one message. Workers that die before answering anything,
+ * (SATELLITE_DEVICE_READ_WORKER=1, a file database only; off by default, see config.ts). Both steps are pure reads
+ * whose result the write transaction confirms by the instance's change stamp, so a worker that is not ready yet,
+ * fails a job or dies costs nothing but time: those requests are taken inline, on the event loop, as with the
+ * setting off. Jobs queued in one event-loop turn go to the worker in one message. Workers that die before answering anything,
  * several in a row, leave every request inline from then on (logged once). The worker is unref'd; close() ends it.
  */
 export class DeviceIntakeWorker implements DeviceIntake {
