@@ -1,4 +1,4 @@
-import type { InstanceSummary } from './instance-views.js';
+import type { InstanceExportRow, InstanceSummary } from './instance-views.js';
 import type { AuthorizationState, RegistrationState } from './product-instance.js';
 
 export type InstanceSort = 'lastContact' | '-lastContact';
@@ -70,6 +70,10 @@ export interface InstanceInventoryRepository {
   windowEnd(filter: InstanceFilter, sort: InstanceSort, after: InstanceKey | undefined, size: number): InstanceKey | null;
   /** Matches in the window (after, end], sorted, with limit and offset inside it. */
   listWindow(query: InstanceQuery, end: InstanceKey | null): InstanceSummary[];
+  /** listSelective's rows as the export has them. */
+  exportSelective(query: InstanceQuery): InstanceExportRow[];
+  /** listWindow's rows as the export has them. */
+  exportWindow(query: InstanceQuery, end: InstanceKey | null): InstanceExportRow[];
   /** Matches in the window (after, end], counted no further than `cap`. */
   countWindow(filter: InstanceFilter, sort: InstanceSort, after: InstanceKey | undefined, end: InstanceKey | null, cap: number): number;
   /** Whether every filter is decided from the sort index alone (windows can then be long without row reads). */

@@ -3,8 +3,7 @@ import { systemClock } from '../../licensing/shared/clock.js';
 import type { InstanceQuery } from '../../licensing/instances/instance-inventory-repository.js';
 import { InstanceQueryService } from '../../licensing/instances/instance-query-service.js';
 import type { Satellite } from '../../server/composition-root.js';
-import { csvRows } from '../../server/admin/csv-writer.js';
-import { INSTANCE_CSV_COLUMNS } from '../../server/admin/instances/instance-csv.js';
+import { instanceCsvRows } from '../../server/admin/instances/instance-csv.js';
 import { SCALE_ACCOUNT, scaleVirtualAccountName, seedAdminScale } from './admin-scale-seed.js';
 
 /**
@@ -116,7 +115,7 @@ async function main(): Promise<void> {
       let bytes = 0;
       for await (const chunk of queries.exportRows({ ...base, virtualAccountId: undefined, limit: Number.MAX_SAFE_INTEGER })) {
         rows += chunk.length;
-        bytes += csvRows(INSTANCE_CSV_COLUMNS, chunk).length;
+        bytes += instanceCsvRows(chunk).length;
       }
       console.log(`    -> ${rows} rows, ${(bytes / 1e6).toFixed(0)} MB of CSV; ${endSteps()}; RSS ${(process.memoryUsage().rss / 1e6).toFixed(0)} MB`);
     });

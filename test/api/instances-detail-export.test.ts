@@ -66,6 +66,14 @@ describe('GET /accounts/{a}/product-instances/{id}: one product instance', () =>
   });
 });
 
+interface ListedInstance {
+  id: string; hostname: string | null; ipAddress: string | null; productTag: string; virtualAccount: string;
+  udi: { pid: string; serialNumber: string; vid: string | null; hostIdentifier: string | null };
+  registrationState: string; authorizationState: string; registeredAt: string; lastContactAt: string;
+  authorizedAt: string | null; authorizationExpiresAt: string | null; certificateNotAfter: string | null;
+}
+const col = (header: string[] | undefined, name: string): number => header?.indexOf(name) ?? -1;
+
 describe('GET /accounts/{a}/product-instances/export.csv', () => {
   let f: Fixture;
   let viewer: string;
@@ -98,6 +106,24 @@ describe('GET /accounts/{a}/product-instances/export.csv', () => {
     assert.deepEqual(rows.map((r) => r[col('virtual_account')]), AWKWARD.map(() => 'Lab'));
     assert.deepEqual(rows.map((r) => r[col('certificate_serial')]), devices.map((d) => d.keyId));
     assert.ok(rows.every((r) => r.length === header.length));
+  });
+
+  it('writes each instance as the list shows it, column by column', async () => {
+    const [header, ...rows] = parseCsv((await getAs(f, `${BASE}/export.csv?sort=lastContact`, viewer)).text);
+    const list = (await getAs(f, `${BASE}?sort=lastContact&limit=1000`, viewer)).body as { productInstances: ListedInstance[] };
+    // The CSV defuses formulas with an apostrophe; the list gives the text as the device sent it.
+    const asCell = (v: string | null): string => (v === null ? '' : /^[=+\-@\t\r]/.test(v) ? `'${v}` : v);
+    const expected = list.productInstances.map((p, i) => [
+      p.id, p.hostname, p.ipAddress, p.udi.pid, p.udi.serialNumber, p.udi.vid, p.udi.hostIdentifier, p.productTag, p.virtualAccount,
+      p.registrationState, p.authorizationState, p.registeredAt, p.lastContactAt, p.authorizedAt, p.authorizationExpiresAt,
+      devices[i]?.keyId ?? null, p.certificateNotAfter,
+    ].map(asCell));
+    assert.deepEqual(header, ['id', 'hostname', 'ip_address', 'udi_pid', 'udi_serial_number', 'udi_vid', 'host_identifier', 'product_tag',
+      'virtual_account', 'registration_state', 'authorization_state', 'registered_at', 'last_contact_at', 'authorized_at',
+      'authorization_expires_at', 'certificate_serial', 'certificate_not_after']);
+    assert.equal(rows.length, AWKWARD.length);
+    assert.deepEqual(rows, expected);
+    assert.ok(rows.every((r) => r[col(header, 'certificate_not_after')] !== ''), 'every device here has a certificate');
   });
 
   it('applies the list filters, paging included', async () => {

@@ -85,6 +85,7 @@ describe('query plans at scale (EXPLAIN QUERY PLAN)', () => {
       const q: InstanceQuery = { accountId: 'a1', virtualAccountId: 'va1', ...filter, sort, limit: 50, offset: 0, after };
       for (const end of [null, KEY]) {
         repo.listWindow(q, end);
+        repo.exportWindow(q, end);
         repo.countWindow(q, sort, after, end, 100);
       }
       repo.windowEnd(q, sort, after, 2_000);
@@ -102,6 +103,7 @@ describe('query plans at scale (EXPLAIN QUERY PLAN)', () => {
         const q: InstanceQuery = { accountId: 'a1', ...scope, ...filter, sort: '-lastContact', limit: 50, offset: 0, after };
         assert.notEqual(repo.selectiveMatches(q, 2_000), null);
         repo.listSelective(q);
+        repo.exportSelective(q);
         repo.countSelective(q);
         // The capped count of a term that matches too many to fetch: streamed through the same index.
         if (filter.searchMatch !== 'prefix') assert.notEqual(repo.countThrough(q, 10_001), null);
