@@ -10,7 +10,7 @@ import { startBenchServer, type BenchServer } from './bench-server.js';
 import { AdminClient, adminQueries, stallFromMetrics } from './scale-admin-load.js';
 import { DeviceCursor, fixedRateAuthorize, ladderSearch, presignRun, type AuthorizeTarget } from './scale-authorize.js';
 import { CsrPool } from './scale-csr-pool.js';
-import { measureFloor } from './scale-floor.js';
+import { meanFloor, measureFloor, type FloorFigures } from './scale-floor.js';
 import { parseScaleOptions, type ScaleOptions } from './scale-options.js';
 import { monotonicMicros, profilesOf, summarizeProfiles } from './scale-profile.js';
 import { formatScaleReport, machineInfo, scaleGoals, writeScaleJson, type AdminFigures, type ScaleReport, type SizeResult } from './scale-report.js';
@@ -116,7 +116,18 @@ async function measureSize(server: BenchServer, seed: ScaleSeed, pendingCsrs: Pr
   const keyCache = keyCacheNote(seed.devices.length);
   log(`key cache: ${keyCache}`);
   // Unmeasured: JIT, first page reads, and the start-up sweeps a large database triggers.
-  await fixedRateAuthorize(t, cursor, Math.min(options.rate, 500), Math.min(WARMUP_REQUESTS, seed.devices.length) / Math.min(options.rate, 500), false);
+  const warmUp = await fixedRateAuthorize(t, cursor, Math.min(options.rate, 500), Math.min(WARMUP_REQUESTS, seed.devices.length) / Math.min(options.rate, 500), false);
+  // The floor brackets the fixed-rate run (meanFloor says why): once just before it, once just after.
+  const floorOf = async (when: string, responseBytes: number): Promise<FloorFigures> => {
+    log(`floor ${when}: bare Express 5 HTTPS POST + crypto + transaction, in a separate process ...`);
+    const floorSeconds = Math.min(FLOOR_SECONDS_MAX, options.durationSeconds);
+    const body = cursor.presign(1).bodies[0] ?? '';
+    return measureFloor({
+      dataDir: seed.dataDir, databaseFile: seed.databaseFile, bodies: new Array<string>(Math.ceil(options.rate * floorSeconds) + WARMUP_REQUESTS * 2).fill(body),
+      responseBytes, rate: options.rate, seconds: floorSeconds, connections: options.connections,
+    });
+  };
+  const floorBefore = await floorOf('before the run', warmUp.responseBytes);
   const busyBeforePercent = await machineBusyPercent();
   if (busyBeforePercent > 10) log(`warning: the machine is ${busyBeforePercent} % busy before the load; figures will be skewed`);
   log(`AUTHORIZE at ${options.rate}/s for ${options.durationSeconds} s, ${options.connections} connections ...`);
@@ -124,17 +135,11 @@ async function measureSize(server: BenchServer, seed: ScaleSeed, pendingCsrs: Pr
   const fixedRate = await fixedRateAuthorize(t, cursor, options.rate, options.durationSeconds, true);
   const profileWindow = { fromMicros: from, toMicros: monotonicMicros() };
   log(`  p99 ${fixedRate.load.latencyMs.p99} ms, achieved ${fixedRate.achievedRate.toFixed(0)}/s, CPU ${fixedRate.serverCpuMicrosPerRequest?.toFixed(0) ?? 'n/a'} µs/req, generator ${fixedRate.load.clientCpuMicrosPerRequest.toFixed(0)} µs/req`);
+  const floor = meanFloor([floorBefore, await floorOf('after the run', fixedRate.responseBytes)]);
+  const cpuToFloor = fixedRate.serverCpuMicrosPerRequest === null || floor.totalMicros <= 0 ? null : fixedRate.serverCpuMicrosPerRequest / floor.totalMicros;
   const ladder = options.skipLadder ? null
     : await ladderSearch(t, cursor, { rate: options.rate, held: fixedRate.held }, options.ladderStepSeconds, options.ladderMaxSteps, log);
 
-  log('floor: bare Express 5 HTTPS POST + crypto + transaction, in a separate process ...');
-  const floorSeconds = Math.min(FLOOR_SECONDS_MAX, options.durationSeconds);
-  const body = cursor.presign(1).bodies[0] ?? '';
-  const floor = await measureFloor({
-    dataDir: seed.dataDir, databaseFile: seed.databaseFile, bodies: new Array<string>(Math.ceil(options.rate * floorSeconds) + WARMUP_REQUESTS * 2).fill(body),
-    responseBytes: fixedRate.responseBytes, rate: options.rate, seconds: floorSeconds, connections: options.connections,
-  });
-  const cpuToFloor = fixedRate.serverCpuMicrosPerRequest === null || floor.totalMicros <= 0 ? null : fixedRate.serverCpuMicrosPerRequest / floor.totalMicros;
 
   let register: SizeResult['register'] = null;
   if (ctx.largest && !options.skipRegister) {

@@ -14,6 +14,27 @@ export interface FloorFigures extends MicroCosts {
   expressRequests: number;
   expressP99Ms: number;
   totalMicros: number;
+  /** Each measurement's total, in the order taken (meanFloor: just before and just after the fixed-rate run). */
+  totals: number[];
+}
+
+/**
+ * The mean of floors measured around one run. This machine's speed drifts by 10-25 % within minutes (the
+ * yardstick), so a floor taken only after the run compared the run with a faster or slower machine than its own
+ * (2026-12-06: CPU / floor 1.71 at 10k where the yardstick went from 24.8 to 21.8 µs). One before and one after
+ * bracket the run; their mean is the floor, and both totals are reported.
+ */
+export function meanFloor(floors: FloorFigures[]): FloorFigures {
+  const first = floors[0];
+  if (!first) throw new Error('meanFloor needs at least one floor');
+  const mean = (pick: (f: FloorFigures) => number): number => floors.reduce((sum, f) => sum + pick(f), 0) / floors.length;
+  return {
+    verifyMicros: mean((f) => f.verifyMicros), signMicros: mean((f) => f.signMicros), keyImportMicros: mean((f) => f.keyImportMicros),
+    derKeyImportMicros: mean((f) => f.derKeyImportMicros), transactionMicros: mean((f) => f.transactionMicros),
+    requestBytes: first.requestBytes, responseBytes: first.responseBytes, expressHttpsMicros: mean((f) => f.expressHttpsMicros),
+    expressRequests: floors.reduce((sum, f) => sum + f.expressRequests, 0), expressP99Ms: Math.max(...floors.map((f) => f.expressP99Ms)),
+    totalMicros: mean((f) => f.totalMicros), totals: floors.flatMap((f) => f.totals),
+  };
 }
 
 /**
@@ -43,9 +64,10 @@ export async function measureFloor(options: {
       child.send({ kind: 'micro' });
     });
     const expressHttpsMicros = load.completed > 0 ? (cpu * 1e6) / load.completed : 0;
+    const totalMicros = expressHttpsMicros + micro.verifyMicros + micro.signMicros + micro.keyImportMicros + micro.transactionMicros;
     return {
       ...micro, expressHttpsMicros, expressRequests: load.completed, expressP99Ms: load.latencyMs.p99,
-      totalMicros: expressHttpsMicros + micro.verifyMicros + micro.signMicros + micro.keyImportMicros + micro.transactionMicros,
+      totalMicros, totals: [totalMicros],
     };
   } finally {
     child.kill('SIGTERM');

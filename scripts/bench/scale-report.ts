@@ -152,7 +152,8 @@ export function formatScaleReport(report: ScaleReport): string {
     }
     if (s.floor) {
       const f = s.floor;
-      lines.push(`   floor ${us(f.totalMicros)}: bare Express 5 HTTPS POST ${us(f.expressHttpsMicros)} (${num(f.expressRequests)} req, ${f.requestBytes} B in / ${f.responseBytes} B out) `
+      const bracket = f.totals.length > 1 ? ` (the mean of ${f.totals.map(us).join(' before and ')} after the run)` : '';
+      lines.push(`   floor ${us(f.totalMicros)}${bracket}: bare Express 5 HTTPS POST ${us(f.expressHttpsMicros)} (${num(f.expressRequests)} req, ${f.requestBytes} B in / ${f.responseBytes} B out) `
         + `+ verify ${us(f.verifyMicros)} + sign ${us(f.signMicros)} + key import ${us(f.keyImportMicros)} (DER createPublicKey: ${us(f.derKeyImportMicros)}) + group-committed transaction ${us(f.transactionMicros)}`);
       lines.push(`   AUTHORIZE CPU / floor: ${s.cpuToFloor === null ? 'n/a' : s.cpuToFloor.toFixed(2)} (goal <= ${SCALE_GOALS.cpuToFloor})`);
     }
