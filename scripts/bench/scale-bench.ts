@@ -8,7 +8,7 @@ import type { UnregisteredDevice } from './bench-devices.js';
 import { runRegister, type PhaseContext } from './bench-phases.js';
 import { startBenchServer, type BenchServer } from './bench-server.js';
 import { AdminClient, adminQueries, stallFromMetrics } from './scale-admin-load.js';
-import { DeviceCursor, fixedRateAuthorize, ladderSearch, presignRun, type AuthorizeTarget } from './scale-authorize.js';
+import { DeviceCursor, fixedRateAuthorize, ladderSearch, presignRun, type AuthorizeTarget, type FixedRateRun } from './scale-authorize.js';
 import { CsrPool } from './scale-csr-pool.js';
 import { meanFloor, measureFloor, type FloorFigures } from './scale-floor.js';
 import { parseScaleOptions, type ScaleOptions } from './scale-options.js';
@@ -116,7 +116,9 @@ async function measureSize(server: BenchServer, seed: ScaleSeed, pendingCsrs: Pr
   const keyCache = keyCacheNote(seed.devices.length);
   log(`key cache: ${keyCache}`);
   // Unmeasured: JIT, first page reads, and the start-up sweeps a large database triggers.
-  const warmUp = await fixedRateAuthorize(t, cursor, Math.min(options.rate, 500), Math.min(WARMUP_REQUESTS, seed.devices.length) / Math.min(options.rate, 500), false);
+  const warmRate = Math.min(options.rate, 500);
+  const warmUp = (): Promise<FixedRateRun> => fixedRateAuthorize(t, cursor, warmRate, Math.min(WARMUP_REQUESTS, seed.devices.length) / warmRate, false);
+  const warm = await warmUp();
   // The floor brackets the fixed-rate run (meanFloor says why): once just before it, once just after.
   const floorOf = async (when: string, responseBytes: number): Promise<FloorFigures> => {
     log(`floor ${when}: bare Express 5 HTTPS POST + crypto + transaction, in a separate process ...`);
@@ -127,7 +129,9 @@ async function measureSize(server: BenchServer, seed: ScaleSeed, pendingCsrs: Pr
       responseBytes, rate: options.rate, seconds: floorSeconds, connections: options.connections,
     });
   };
-  const floorBefore = await floorOf('before the run', warmUp.responseBytes);
+  const floorBefore = await floorOf('before the run', warm.responseBytes);
+  // Again after the floor: its process wrote to the database and loaded both cores while the server sat idle.
+  await warmUp();
   const busyBeforePercent = await machineBusyPercent();
   if (busyBeforePercent > 10) log(`warning: the machine is ${busyBeforePercent} % busy before the load; figures will be skewed`);
   log(`AUTHORIZE at ${options.rate}/s for ${options.durationSeconds} s, ${options.connections} connections ...`);
