@@ -49,6 +49,14 @@ export function defineRoute<P extends Schema | undefined = undefined, Q extends 
   return spec as unknown as AdminRouteSpec;
 }
 
+/**
+ * A JSON answer already serialized where its data was read (the instance read worker): the event loop only
+ * writes its bytes, instead of rebuilding and serializing a page of up to 1,000 rows (~15 ms at 1M).
+ */
+export class JsonText {
+  constructor(readonly json: string | Uint8Array) {}
+}
+
 /** A CSV answer: handlers return this from export routes. */
 export class CsvDocument {
   constructor(readonly filename: string, readonly text: string) {}

@@ -3,7 +3,7 @@ import type { z } from 'zod';
 import { DomainError, ValidationError } from '../../licensing/shared/domain-error.js';
 import { hasRole } from '../../licensing/users/principal.js';
 import type { AdminAuthenticator } from './admin-authenticator.js';
-import { CsvDocument, CsvStream, type AdminRouteSpec } from './admin-route.js';
+import { CsvDocument, CsvStream, JsonText, type AdminRouteSpec } from './admin-route.js';
 
 /** The API toolkit's tree lives under both prefixes, identically (DESIGN §6). */
 export const ADMIN_API_PREFIXES = ['/backend/api/v1', '/api/v1'] as const;
@@ -80,6 +80,11 @@ function authenticate(authenticator: AdminAuthenticator, req: Request, res: Resp
 async function send(res: Response, route: AdminRouteSpec, result: unknown): Promise<void> {
   if (result instanceof CsvStream) {
     await streamCsv(res, result);
+    return;
+  }
+  if (result instanceof JsonText) {
+    res.status(route.successStatus ?? 200).type('application/json; charset=utf-8')
+      .send(typeof result.json === 'string' ? result.json : Buffer.from(result.json.buffer, result.json.byteOffset, result.json.byteLength));
     return;
   }
   if (result instanceof CsvDocument) {

@@ -115,6 +115,9 @@ describe('instance reads on the read worker', () => {
     for (const query of queries) {
       assert.deepEqual(await worker.list(query), await inline.list(query), JSON.stringify(query));
       assert.equal(await worker.count(query), await inline.count(query), JSON.stringify(query));
+      // The list route's answer, serialized on the worker: the same bytes as inline.
+      const paging = { limit: query.limit, offset: query.offset };
+      assert.equal(Buffer.from(await worker.listJson(query, 'capped', paging)).toString('utf8'), await inline.listJson(query, 'capped', paging));
     }
     const exact = { ...page, search: '.example.' };
     assert.deepEqual(await worker.list(exact, 'exact'), await inline.list(exact, 'exact'));

@@ -14,7 +14,7 @@ export function serveDyingInstanceReads(data: InstanceReadThreadData): void {
   let armed = false;
   // Added before the real handler, so it runs first and the request is never answered.
   parentPort?.on('message', (request: ReadRequest) => {
-    if (request.kind === 'list' && request.query.search === DIE_ON_LIST) process.exit(3);
+    if ((request.kind === 'list' || request.kind === 'listJson') && request.query.search === DIE_ON_LIST) process.exit(3);
     if (request.kind === 'count' && request.filter.search === DIE_AT_NEXT_CHUNK) armed = true;
     if (request.kind === 'next' && armed) process.exit(4);
   });

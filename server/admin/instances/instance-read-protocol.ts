@@ -1,6 +1,7 @@
 import type { InstanceFilter, InstanceQuery } from '../../../licensing/instances/instance-inventory-repository.js';
 import type { CountMode } from '../../../licensing/instances/instance-query-service.js';
 import { DomainError, type DomainErrorCode } from '../../../licensing/shared/domain-error.js';
+import type { ListPaging } from './instance-schemas.js';
 
 /**
  * Messages between the main thread and the instance read worker (instance-read-thread.ts). Everything is
@@ -8,6 +9,8 @@ import { DomainError, type DomainErrorCode } from '../../../licensing/shared/dom
  */
 export type ReadRequest =
   | { id: number; kind: 'list'; query: InstanceQuery; count: CountMode; now: number }
+  /** The same page as the list route's JSON, UTF-8 in a transferred buffer ({ bytes }). */
+  | { id: number; kind: 'listJson'; query: InstanceQuery; count: CountMode; paging: ListPaging; now: number }
   | { id: number; kind: 'count'; filter: InstanceFilter; now: number }
   /** Opens an export (its own snapshot) and answers with its first chunk, as 'next' does. */
   | { id: number; kind: 'export'; query: InstanceQuery; now: number }

@@ -6,6 +6,7 @@ import { ChunkedSweepScanner } from '../../../licensing/alerts/sweep-scanner.js'
 import { InstanceQueryService } from '../../../licensing/instances/instance-query-service.js';
 import type { UnitOfWork } from '../../../licensing/shared/unit-of-work.js';
 import { instanceCsvChunks } from './instance-csv.js';
+import { instanceListJson } from './instance-schemas.js';
 import { serializeError, type ExportStep, type ReadAnswer, type ReadRequest, type ReadWorkerStats } from './instance-read-protocol.js';
 
 /**
@@ -69,6 +70,10 @@ export function serveInstanceReads(data: InstanceReadThreadData): void {
   const answer = async (request: ReadRequest): Promise<unknown> => {
     switch (request.kind) {
       case 'list': return service(request.now).list(request.query, request.count);
+      case 'listJson': {
+        const page = await service(request.now).list(request.query, request.count);
+        return { bytes: ownBuffer(new TextEncoder().encode(instanceListJson(page, request.paging))) };
+      }
       case 'count': return service(request.now).count(request.filter);
       case 'export':
         exports.set(request.id, instanceCsvChunks(service(request.now).exportRows(request.query)));
@@ -107,7 +112,8 @@ function post(port: MessagePort, message: ReadAnswer): void {
   port.postMessage(message, bytes ? [bytes.buffer] : []);
 }
 
-function isStepWithBytes(value: unknown): value is { done: false; bytes: Uint8Array<ArrayBuffer> } {
+/** An export step or a list page's JSON: both carry their bytes in a buffer of their own, transferred. */
+function isStepWithBytes(value: unknown): value is { bytes: Uint8Array<ArrayBuffer> } {
   return typeof value === 'object' && value !== null && 'bytes' in value && value.bytes instanceof Uint8Array;
 }
 

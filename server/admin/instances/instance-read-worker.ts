@@ -9,6 +9,7 @@ import type { Clock } from '../../../licensing/shared/clock.js';
 import { DomainError } from '../../../licensing/shared/domain-error.js';
 import { launchModuleWorker, siblingModule } from '../../workers/module-worker-launcher.js';
 import type { InstanceReader } from './instance-reader.js';
+import type { ListPaging } from './instance-schemas.js';
 import { deserializeError, type ExportStep, type ReadAnswer, type ReadRequest, type ReadWorkerStats } from './instance-read-protocol.js';
 
 export interface InstanceReadWorkerOptions {
@@ -61,6 +62,12 @@ export class InstanceReadWorker implements InstanceReader, SweepScanner {
     const target = await this.#target();
     if (!target) return this.#options.fallback.list(query, count);
     return await this.#send(target, { kind: 'list', query, count, now: this.#options.clock.now() }) as InstancePage;
+  }
+
+  async listJson(query: InstanceQuery, count: CountMode, paging: ListPaging): Promise<string | Uint8Array> {
+    const target = await this.#target();
+    if (!target) return this.#options.fallback.listJson(query, count, paging);
+    return (await this.#send(target, { kind: 'listJson', query, count, paging, now: this.#options.clock.now() }) as { bytes: Uint8Array }).bytes;
   }
 
   async count(filter: InstanceFilter): Promise<number> {

@@ -2,6 +2,7 @@ import type { InstanceFilter, InstanceQuery } from '../../../licensing/instances
 import type { CountMode, InstanceQueryService } from '../../../licensing/instances/instance-query-service.js';
 import type { InstancePage } from '../../../licensing/instances/instance-views.js';
 import { instanceCsvChunks } from './instance-csv.js';
+import { instanceListJson, type ListPaging } from './instance-schemas.js';
 
 /**
  * The admin's long product-instance reads: pages (with their search and filters), counts and the CSV export.
@@ -10,6 +11,8 @@ import { instanceCsvChunks } from './instance-csv.js';
  */
 export interface InstanceReader {
   list(query: InstanceQuery, count?: CountMode): Promise<InstancePage>;
+  /** The same page as the list route's answer, serialized by whoever read it (instanceListJson). */
+  listJson(query: InstanceQuery, count: CountMode, paging: ListPaging): Promise<string | Uint8Array>;
   count(filter: InstanceFilter): Promise<number>;
   /** The whole CSV file in chunks, pulled one at a time; ending the iteration early stops the walk. */
   exportCsv(query: InstanceQuery): AsyncIterable<string | Uint8Array>;
@@ -26,6 +29,10 @@ export class InlineInstanceReader implements InstanceReader {
 
   list(query: InstanceQuery, count: CountMode = 'capped'): Promise<InstancePage> {
     return this.#queries.list(query, count);
+  }
+
+  async listJson(query: InstanceQuery, count: CountMode, paging: ListPaging): Promise<string> {
+    return instanceListJson(await this.#queries.list(query, count), paging);
   }
 
   count(filter: InstanceFilter): Promise<number> {
@@ -62,6 +69,10 @@ export class SplitInstanceReader implements InstanceReader {
 
   list(query: InstanceQuery, count?: CountMode): Promise<InstancePage> {
     return this.#lists.list(query, count);
+  }
+
+  listJson(query: InstanceQuery, count: CountMode, paging: ListPaging): Promise<string | Uint8Array> {
+    return this.#lists.listJson(query, count, paging);
   }
 
   count(filter: InstanceFilter): Promise<number> {

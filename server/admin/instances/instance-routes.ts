@@ -3,12 +3,12 @@ import type { Account } from '../../../licensing/accounts/account.js';
 import type { InstanceQuery } from '../../../licensing/instances/instance-inventory-repository.js';
 import type { Satellite } from '../../composition-root.js';
 import { accessibleAccount } from '../account-access.js';
-import { CsvStream, defineRoute, type AdminRouteSpec } from '../admin-route.js';
+import { CsvStream, defineRoute, JsonText, type AdminRouteSpec } from '../admin-route.js';
 import { accountParams } from '../shared/request-fields.js';
 import { actorOf, fileSafe, virtualAccountOf } from '../shared/route-helpers.js';
 import {
-  encodeCursor, instanceDetailResponse, instanceDetailView, instanceExportQuery, instanceListQuery, instanceListResponse, instanceParams,
-  instanceSummaryView, transferBody, transferResponse, transferView, type InstanceListQuery,
+  instanceDetailResponse, instanceDetailView, instanceExportQuery, instanceListQuery, instanceListResponse, instanceParams,
+  transferBody, transferResponse, transferView, type InstanceListQuery,
 } from './instance-schemas.js';
 
 const BASE = '/accounts/:accountName/product-instances';
@@ -37,11 +37,9 @@ export function instanceRoutes(satellite: Satellite): AdminRouteSpec[] {
       handler: async ({ params, query, principal }) => {
         const account = accessibleAccount(satellite, principal, params.accountName);
         const { cursor, count, ...rest } = query;
-        const page = await satellite.instanceReads.list({ ...toInstanceQuery(satellite, account, rest), after: cursor }, count);
-        return {
-          productInstances: page.instances.map(instanceSummaryView), total: page.total, totalExact: page.totalExact,
-          limit: query.limit, offset: query.offset, nextCursor: page.next ? encodeCursor(page.next) : null,
-        };
+        // Read and serialized on the list reader's thread: a 1,000-row page rebuilt here was ~15 ms of the event loop.
+        return new JsonText(await satellite.instanceReads.listJson({ ...toInstanceQuery(satellite, account, rest), after: cursor }, count,
+          { limit: query.limit, offset: query.offset }));
       },
     }),
     defineRoute({

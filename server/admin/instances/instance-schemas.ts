@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { InstanceDetail, InstanceSummary } from '../../../licensing/instances/instance-views.js';
+import type { InstanceDetail, InstancePage, InstanceSummary } from '../../../licensing/instances/instance-views.js';
 import type { TransferOutcome } from '../../../licensing/instances/instance-admin-service.js';
 import { EXPORT_ROW_LIMIT, pagedQueryShape, pageInfoShape, queryInstant } from '../shared/paged-query.js';
 import { integerField, isoTime, isoTimeOrNull, nameParam } from '../shared/request-fields.js';
@@ -125,6 +125,18 @@ export const instanceListResponse = z.object({
   nextCursor: z.string().nullable().describe('pass as cursor for the next page; null on the last page'),
 });
 export const instanceDetailResponse = z.object({ productInstance: instanceDetailSchema });
+
+/** Where a page sits in the list, as the request asked for it (echoed in the answer). */
+export interface ListPaging { limit: number; offset: number }
+
+/** The list route's answer as JSON text: the same bytes inline and in the read worker, which builds it beside the page. */
+export function instanceListJson(page: InstancePage, paging: ListPaging): string {
+  const body: z.input<typeof instanceListResponse> = {
+    productInstances: page.instances.map(instanceSummaryView), total: page.total, totalExact: page.totalExact,
+    limit: paging.limit, offset: paging.offset, nextCursor: page.next ? encodeCursor(page.next) : null,
+  };
+  return JSON.stringify(body);
+}
 
 const shortfallSchema = z.object({
   tag: z.string(), displayName: z.string().nullable(), needed: z.number().int(), available: z.number().int(),
